@@ -1,0 +1,55 @@
+// The App composer: (App, observed composed resources) → desired state.
+import { TTL, type Composed, type DesiredResource, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { messages } from '../shared/messages.js';
+import { isReady } from '../shared/readiness.js';
+import { imageCacheDaemonSet, prePullImages } from './image-cache.js';
+import { clusterProviderConfig, providerConfigName } from './provider-config.js';
+import { releaseCatalogue } from './release-catalogue.js';
+import type { App } from './schema.js';
+
+/** Keys of the App's composed resources in Crossplane's desired state. */
+export const APP_RESOURCE = {
+  providerConfig: 'provider-config',
+  imageCache: 'image-cache',
+} as const;
+
+function imageCacheCondition(app: App, images: number, observed: ObservedObject | undefined): XrCondition {
+  const type = 'ImageCacheReady';
+  if (!app.spec.cache.prePull) return { type, status: 'False', reason: 'Disabled', message: messages.imageCacheOff };
+  if (images === 0) return { type, status: 'False', reason: 'NoActiveReleases', message: messages.imageCacheNoReleases };
+  if (isReady(observed)) {
+    return { type, status: 'True', reason: 'Available', message: `${images} release image(s) pulled on every selected node` };
+  }
+  const status = (observed?.status ?? {}) as Record<string, unknown>;
+  const available = typeof status.numberAvailable === 'number' ? status.numberAvailable : 0;
+  const desired = typeof status.desiredNumberScheduled === 'number' ? status.desiredNumberScheduled : undefined;
+  const progress = desired === undefined ? 'the DaemonSet is not scheduled yet' : `${available} of ${desired} node(s) done`;
+  return { type, status: 'False', reason: 'Pulling', message: `Pulling ${images} release image(s): ${progress}` };
+}
+
+export function composeApp(app: App, observed: Readonly<Record<string, ObservedObject>>): Composed {
+  const resources: DesiredResource[] = [
+    {
+      key: APP_RESOURCE.providerConfig,
+      object: clusterProviderConfig(app),
+      ready: isReady(observed[APP_RESOURCE.providerConfig]),
+    },
+  ];
+  const images = prePullImages(app).length;
+  if (app.spec.cache.prePull && images > 0) {
+    resources.push({
+      key: APP_RESOURCE.imageCache,
+      object: imageCacheDaemonSet(app),
+      ready: isReady(observed[APP_RESOURCE.imageCache]),
+    });
+  }
+  const cacheCondition = imageCacheCondition(app, images, observed[APP_RESOURCE.imageCache]);
+  return {
+    resources,
+    status: { ...releaseCatalogue(app), providerConfigName: providerConfigName(app) },
+    conditions: [cacheCondition],
+    warnings: [],
+    requirements: {},
+    ttlSeconds: resources.every((r) => r.ready) ? TTL.steady : TTL.transitioning,
+  };
+}

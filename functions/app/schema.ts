@@ -1,0 +1,173 @@
+// The App: what the DevOps team declares once per Odoo project. Cluster
+// scoped; tenants reference it by name.
+import { z } from 'zod';
+import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef } from '../shared/schema-kit.js';
+import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
+
+export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
+export const APP_KIND = 'App';
+
+/** Odoo series this project knows how to run; behaviour differs per series (demo data flags, neutralize). */
+export const ODOO_SERIES = ['16.0', '17.0', '18.0', '19.0'] as const;
+export type OdooSeries = (typeof ODOO_SERIES)[number];
+
+/** A semantic version usable as an image tag: no build metadata ("+" is not allowed in tags). */
+const releaseVersion = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/, {
+    error: 'must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (no "+build" part: it becomes an image tag)',
+  });
+
+const imageReference = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+    error: 'must be an image reference such as registry.example.com/acme/odoo:1.4.0',
+  });
+
+const imageRepository = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+    error: 'must be an image repository without a tag, such as registry.example.com/acme/odoo',
+  });
+
+export const release = z.object({
+  version: releaseVersion.describe('Version of this build of the project, e.g. 1.4.0. Instances name it in spec.release.'),
+  series: z.enum(ODOO_SERIES).describe('Odoo series the release runs on. Moving an instance to a release of another series is a migration.'),
+  image: imageReference
+    .optional()
+    .describe('Image of the release. Default: <code.imageRepository>:<version>.'),
+  retired: z
+    .boolean()
+    .default(false)
+    .describe('A retired release is no longer pre-pulled and new instances may not use it; running instances keep it.'),
+  config: odooConfigLayer.optional().describe('odoo.conf settings of this release, over the code layer.'),
+});
+export type Release = z.infer<typeof release>;
+
+export const appSpec = z.object({
+  database: z
+    .object({
+      host: dnsSubdomain.describe('Host name Odoo and the lifecycle Jobs connect to, e.g. postgres.db.svc.cluster.local.'),
+      port: z.number().int().min(1).max(65535).default(5432).describe('PostgreSQL port Odoo connects to.'),
+      sslMode: z
+        .enum(['disable', 'require', 'verify-ca', 'verify-full'])
+        .default('require')
+        .describe('TLS mode for every connection, provider-sql and Odoo alike.'),
+      adminSecretRef: namespacedSecretRef.describe(
+        'Secret with the credentials provider-sql uses to create roles and databases: keys username, password, endpoint and port unless remapped by adminSecretKeys.',
+      ),
+      adminSecretKeys: z
+        .object({
+          username: z.string().min(1).optional(),
+          password: z.string().min(1).optional(),
+          endpoint: z.string().min(1).optional(),
+          port: z.string().min(1).optional(),
+        })
+        .optional()
+        .describe('Keys of adminSecretRef to read, when they are not username, password, endpoint and port.'),
+      defaultDatabase: z.string().min(1).default('postgres').describe('Database provider-sql connects to for administration.'),
+      appCredentials: z
+        .object({
+          connectionLimit: z
+            .number()
+            .int()
+            .min(-1)
+            .default(64)
+            .describe('Connections each instance role may hold; -1 for no limit. Protects the server from one runaway tenant.'),
+          statementTimeout: z
+            .string()
+            .regex(/^[0-9]+(ms|s|min|h)?$/, { error: 'must be a PostgreSQL duration such as 30s, 15min or 0 for none' })
+            .optional()
+            .describe('statement_timeout set on every instance role, e.g. 15min. Unset keeps the server default.'),
+        })
+        .prefault({})
+        .describe('Policy for the per-instance roles: each instance gets its own LOGIN role, never a superuser, with a generated password.'),
+    })
+    .describe('The PostgreSQL server every instance of this App lives on.'),
+  config: odooBaseConfig.prefault({}),
+  code: z
+    .object({
+      imageRepository: imageRepository.describe('Image repository the project images are pushed to, e.g. registry.example.com/acme/odoo.'),
+      pullSecretName: dnsSubdomain
+        .optional()
+        .describe('Image pull Secret, present in every namespace that runs this App (tenant namespaces and cache.namespace).'),
+      repository: z
+        .object({
+          url: z.string().min(1).describe('Git URL of the addons repository the images are built from.'),
+          secretName: dnsSubdomain.optional().describe('Secret holding the credentials of the repository, for builds.'),
+        })
+        .optional()
+        .describe('Where the code comes from; shown in status so an operator can trace a release to its source.'),
+      addonsPaths: z
+        .array(z.string().regex(/^\/[^,]*$/, { error: 'must be an absolute path without commas' }))
+        .default(['/mnt/extra-addons'])
+        .describe('Directories of the image holding the project addons, added to addons_path after the Odoo core addons.'),
+      config: odooConfigLayer.optional().describe('odoo.conf settings of the code, over the App layer.'),
+    })
+    .describe('The project code: images, addons and their settings.'),
+  releases: z
+    .array(release)
+    .min(1, { error: 'needs at least one release: add {version, series} for the image instances will run' })
+    .superRefine((releases, ctx) => {
+      const seen = new Map<string, number>();
+      releases.forEach((r, i) => {
+        const first = seen.get(r.version);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'version'],
+            message: `"${r.version}" is already the version of releases[${first}]; give every release a unique version`,
+          });
+        } else {
+          seen.set(r.version, i);
+        }
+      });
+    })
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['version'] })
+    .describe('Releases instances can run, each a version of the code on an Odoo series.'),
+  cache: z
+    .object({
+      prePull: z.boolean().default(true).describe('Pre-pull the images of releases that are not retired on every node, so upgrades start fast.'),
+      namespace: dnsLabel.default('odoo-system').describe('Namespace of the pre-pull DaemonSet.'),
+      pauseImage: imageReference.default('registry.k8s.io/pause:3.10').describe('Image the DaemonSet keeps running once the pulls are done.'),
+      nodeSelector: z.record(z.string(), z.string()).optional().describe('Nodes to pre-pull on; default all.'),
+    })
+    .prefault({})
+    .describe('Image cache on the nodes.'),
+  routing: z
+    .object({
+      gatewayRef: z
+        .object({
+          name: dnsSubdomain.describe('Name of the Gateway.'),
+          namespace: dnsLabel.describe('Namespace of the Gateway; also where tenant NetworkPolicies allow ingress from.'),
+          sectionName: dnsSubdomain.optional().describe('Listener of the Gateway to attach to.'),
+        })
+        .describe('Gateway API Gateway that tenant HTTPRoutes attach to.'),
+    })
+    .optional()
+    .describe('Routing defaults for tenants; a Tenant may override them.'),
+});
+export type AppSpec = z.infer<typeof appSpec>;
+
+export const appResource = compositeResource(APP_API_VERSION, APP_KIND, appSpec);
+export type App = z.infer<typeof appResource>;
+
+export const appStatus = z.object({
+  releases: z
+    .array(
+      z.object({
+        version: z.string(),
+        series: z.string(),
+        image: z.string(),
+        retired: z.boolean(),
+      }),
+    )
+    .optional()
+    .describe('The release catalogue: every release with the image it resolves to.'),
+  latestReleases: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Newest release that is not retired, per Odoo series.'),
+  providerConfigName: z.string().optional().describe('Name of the provider-sql ClusterProviderConfig instances use.'),
+});
+export type AppStatus = z.infer<typeof appStatus>;

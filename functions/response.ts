@@ -1,0 +1,89 @@
+// Writes a composer's plain result into the SDK's RunFunctionResponse.
+import {
+  Ready,
+  Severity,
+  Status,
+  Target,
+  type ComposeResponse,
+  type Resource,
+  type RunFunctionResponse,
+} from '@crossplane-org/function-sdk-typescript';
+import type { Composed, ConditionStatus } from './shared/composition.js';
+
+const CONDITION_STATUS: Record<ConditionStatus, Status> = {
+  True: Status.STATUS_CONDITION_TRUE,
+  False: Status.STATUS_CONDITION_FALSE,
+  Unknown: Status.STATUS_CONDITION_UNKNOWN,
+};
+
+/** A Fatal result: Crossplane stops the pipeline and shows the message on the XR. */
+export function fatalResponse(rsp: ComposeResponse, message: string): RunFunctionResponse {
+  rsp.results.push({ severity: Severity.SEVERITY_FATAL, message, target: Target.TARGET_COMPOSITE });
+  return rsp;
+}
+
+/**
+ * Whole objects go into rsp.desired.resources under their keys, in key
+ * order; resources that earlier pipeline steps composed pass through
+ * untouched. Status is merged over what earlier steps desired.
+ */
+export function writeComposed(
+  rsp: ComposeResponse,
+  xr: { apiVersion: string; kind: string },
+  composed: Composed,
+): RunFunctionResponse {
+  const resources: Record<string, Resource> = { ...rsp.desired.resources };
+  for (const r of [...composed.resources].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    resources[r.key] = {
+      resource: r.object,
+      connectionDetails: {},
+      ready: r.ready ? Ready.READY_TRUE : Ready.READY_FALSE,
+    };
+  }
+  rsp.desired.resources = resources;
+
+  const previous = rsp.desired.composite?.resource ?? {};
+  const previousStatus = (previous.status ?? {}) as Record<string, unknown>;
+  rsp.desired.composite = {
+    resource: { ...previous, apiVersion: xr.apiVersion, kind: xr.kind, status: { ...previousStatus, ...composed.status } },
+    connectionDetails: rsp.desired.composite?.connectionDetails ?? {},
+    ready: rsp.desired.composite?.ready ?? Ready.READY_UNSPECIFIED,
+  };
+
+  for (const c of composed.conditions) {
+    rsp.conditions.push({
+      type: c.type,
+      status: CONDITION_STATUS[c.status],
+      reason: c.reason,
+      message: c.message,
+      target: Target.TARGET_COMPOSITE,
+    });
+  }
+  for (const message of composed.warnings) {
+    rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, target: Target.TARGET_COMPOSITE });
+  }
+  const names = Object.keys(composed.requirements).sort();
+  if (names.length > 0) {
+    rsp.requirements = {
+      extraResources: {},
+      schemas: {},
+      resources: Object.fromEntries(
+        names.map((name) => {
+          const s = composed.requirements[name]!;
+          return [
+            name,
+            {
+              apiVersion: s.apiVersion,
+              kind: s.kind,
+              ...(s.matchName !== undefined ? { matchName: s.matchName } : {}),
+              ...(s.matchLabels !== undefined ? { matchLabels: { labels: s.matchLabels } } : {}),
+              ...(s.namespace !== undefined ? { namespace: s.namespace } : {}),
+            },
+          ];
+        }),
+      ),
+    };
+  }
+  rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: composed.ttlSeconds, nanos: 0 } };
+  return rsp;
+}

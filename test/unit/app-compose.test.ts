@@ -1,0 +1,180 @@
+// The App composer: what a DevOps team gets for an App, from unit level.
+import { describe, expect, it } from 'vitest';
+import { APP_RESOURCE, composeApp } from '../../functions/app/compose.js';
+import { imageCacheDaemonSet, prePullImages } from '../../functions/app/image-cache.js';
+import { clusterProviderConfig } from '../../functions/app/provider-config.js';
+import { latestReleases, releaseCatalogue } from '../../functions/app/release-catalogue.js';
+import { TTL } from '../../functions/shared/composition.js';
+import { app } from '../support/builders.js';
+
+describe('clusterProviderConfig', () => {
+  it('points provider-sql at the admin secret with the App’s ssl mode and default database', () => {
+    expect(clusterProviderConfig(app())).toEqual({
+      apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1',
+      kind: 'ClusterProviderConfig',
+      metadata: {
+        name: 'odoo-acme',
+        labels: {
+          'app.kubernetes.io/name': 'odoo',
+          'app.kubernetes.io/component': 'database-provider',
+          'app.kubernetes.io/part-of': 'acme',
+          'app.kubernetes.io/managed-by': 'function-odoo',
+          'odoo.io/app': 'acme',
+        },
+      },
+      spec: {
+        credentials: {
+          source: 'PostgreSQLConnectionSecret',
+          connectionSecretRef: { name: 'postgres-admin', namespace: 'crossplane-system' },
+        },
+        defaultDatabase: 'postgres',
+        sslMode: 'require',
+      },
+    });
+  });
+
+  it('maps secret keys when the admin secret uses other names', () => {
+    const cpc = clusterProviderConfig(
+      app({
+        database: {
+          host: 'pg',
+          adminSecretRef: { name: 's', namespace: 'n' },
+          adminSecretKeys: { username: 'user', password: 'pass' },
+          sslMode: 'verify-full',
+        },
+      }),
+    );
+    expect(cpc.spec).toEqual({
+      credentials: {
+        source: 'PostgreSQLConnectionSecret',
+        connectionSecretRef: { name: 's', namespace: 'n' },
+        secretKeyMapping: { username: 'user', password: 'pass' },
+      },
+      defaultDatabase: 'postgres',
+      sslMode: 'verify-full',
+    });
+  });
+});
+
+describe('release catalogue', () => {
+  const releases = {
+    releases: [
+      { version: '1.3.2', series: '17.0', retired: true },
+      { version: '1.10.0', series: '17.0' },
+      { version: '1.9.0', series: '17.0' },
+      { version: '2.0.0-rc.1', series: '18.0' },
+      { version: '2.0.0', series: '18.0', image: 'other.example/odoo@sha256:' + 'a'.repeat(64) },
+    ],
+  };
+
+  it('resolves each release to its image, defaulting to the code repository tagged with the version', () => {
+    expect(releaseCatalogue(app(releases)).releases).toEqual([
+      { version: '1.3.2', series: '17.0', image: 'registry.acme.example/odoo/acme:1.3.2', retired: true },
+      { version: '1.10.0', series: '17.0', image: 'registry.acme.example/odoo/acme:1.10.0', retired: false },
+      { version: '1.9.0', series: '17.0', image: 'registry.acme.example/odoo/acme:1.9.0', retired: false },
+      { version: '2.0.0-rc.1', series: '18.0', image: 'registry.acme.example/odoo/acme:2.0.0-rc.1', retired: false },
+      { version: '2.0.0', series: '18.0', image: 'other.example/odoo@sha256:' + 'a'.repeat(64), retired: false },
+    ]);
+  });
+
+  it('names the newest release per series by semantic version, not by text, ignoring retired ones', () => {
+    expect(latestReleases(app(releases))).toEqual({ '17.0': '1.10.0', '18.0': '2.0.0' });
+  });
+});
+
+describe('image cache DaemonSet', () => {
+  it('pulls each active release image once, in release order, then pauses', () => {
+    const a = app({
+      releases: [
+        { version: '1.3.2', series: '17.0', retired: true },
+        { version: '1.4.0', series: '17.0' },
+        { version: '1.4.1', series: '17.0', image: 'registry.acme.example/odoo/acme:1.4.0' },
+        { version: '2.0.0', series: '18.0' },
+      ],
+      code: { imageRepository: 'registry.acme.example/odoo/acme', pullSecretName: 'pull' },
+      cache: { nodeSelector: { 'odoo.io/pool': 'web' } },
+    });
+    expect(prePullImages(a)).toEqual([
+      { version: '1.4.0', image: 'registry.acme.example/odoo/acme:1.4.0' },
+      { version: '2.0.0', image: 'registry.acme.example/odoo/acme:2.0.0' },
+    ]);
+    const ds = imageCacheDaemonSet(a) as any;
+    expect(ds.metadata).toMatchObject({ name: 'odoo-image-cache-acme', namespace: 'odoo-system' });
+    const pod = ds.spec.template.spec;
+    expect(pod.initContainers.map((c: any) => [c.name, c.image, c.command])).toEqual([
+      ['pull-1-4-0', 'registry.acme.example/odoo/acme:1.4.0', ['true']],
+      ['pull-2-0-0', 'registry.acme.example/odoo/acme:2.0.0', ['true']],
+    ]);
+    expect(pod.containers.map((c: any) => c.image)).toEqual(['registry.k8s.io/pause:3.10']);
+    expect(pod.imagePullSecrets).toEqual([{ name: 'pull' }]);
+    expect(pod.nodeSelector).toEqual({ 'odoo.io/pool': 'web' });
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(ds.spec.selector.matchLabels).toEqual({ 'odoo.io/app': 'acme', 'app.kubernetes.io/component': 'image-cache' });
+  });
+
+  it('gives versions that sanitise alike distinct container names', () => {
+    const ds = imageCacheDaemonSet(
+      app({ releases: [{ version: '1.4.0-rc.1', series: '17.0' }, { version: '1.4.0-rc-1', series: '17.0' }] }),
+    ) as any;
+    const names = ds.spec.template.spec.initContainers.map((c: any) => c.name);
+    expect(names[0]).toBe('pull-1-4-0-rc-1');
+    expect(names[1]).toMatch(/^pull-1-4-0-rc-1-[0-9a-f]{8}$/);
+  });
+});
+
+describe('composeApp', () => {
+  const daemonSetReady = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'odoo-image-cache-acme', generation: 2 },
+    status: { observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 },
+  };
+  const providerConfig = { apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1', kind: 'ClusterProviderConfig', metadata: { name: 'odoo-acme' } };
+
+  const cases = [
+    {
+      name: 'NothingObservedYet',
+      reason: 'a new App composes its provider config and cache, neither ready, and asks to be called again soon',
+      observed: {},
+      want: { keys: ['provider-config', 'image-cache'], ready: [false, false], ttl: TTL.transitioning, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
+    },
+    {
+      name: 'CachePulling',
+      reason: 'a DaemonSet still pulling says how many nodes are done',
+      observed: { [APP_RESOURCE.providerConfig]: providerConfig, [APP_RESOURCE.imageCache]: { ...daemonSetReady, status: { ...daemonSetReady.status, numberAvailable: 1 } } },
+      want: { keys: ['provider-config', 'image-cache'], ready: [true, false], ttl: TTL.transitioning, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
+    },
+    {
+      name: 'Steady',
+      reason: 'once everything is observed ready the App is steady and polled slowly',
+      observed: { [APP_RESOURCE.providerConfig]: providerConfig, [APP_RESOURCE.imageCache]: daemonSetReady },
+      want: { keys: ['provider-config', 'image-cache'], ready: [true, true], ttl: TTL.steady, cache: ['True', 'Available', '2 release image(s) pulled on every selected node'] },
+    },
+  ];
+
+  it.each(cases)('$name: $reason', ({ observed, want }) => {
+    const out = composeApp(app(), observed);
+    expect(out.resources.map((r) => r.key)).toEqual(want.keys);
+    expect(out.resources.map((r) => r.ready)).toEqual(want.ready);
+    expect(out.ttlSeconds).toBe(want.ttl);
+    expect(out.conditions).toEqual([{ type: 'ImageCacheReady', status: want.cache[0], reason: want.cache[1], message: want.cache[2] }]);
+    expect(out.status).toEqual({ ...releaseCatalogue(app()), providerConfigName: 'odoo-acme' });
+  });
+
+  it('composes no DaemonSet when pre-pull is off, and says so', () => {
+    const out = composeApp(app({ cache: { prePull: false } }), {});
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config']);
+    expect(out.conditions[0]).toEqual({
+      type: 'ImageCacheReady',
+      status: 'False',
+      reason: 'Disabled',
+      message: 'Image pre-pull is off (spec.cache.prePull: false); nodes pull release images when an instance starts',
+    });
+  });
+
+  it('composes no DaemonSet when every release is retired, and says what to do', () => {
+    const out = composeApp(app({ releases: [{ version: '1.0.0', series: '17.0', retired: true }] }), {});
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config']);
+    expect(out.conditions[0]?.reason).toBe('NoActiveReleases');
+  });
+});
