@@ -2,10 +2,22 @@
 // on a free loopback port, and stops it. Used by render, tests and benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the nearest folder above this file with a package.json (works from scripts/ and dist/scripts/). */
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** A free TCP port on 127.0.0.1, found by binding port 0 and releasing it. */
 export function freePort(): Promise<number> {

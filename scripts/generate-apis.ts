@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatedApis } from './apis.js';
+import { ROOT as root } from './function-process.js';
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const { path, content } of generatedApis()) {

@@ -57,7 +57,7 @@ export function renderCases(): RenderCase[] {
 }
 
 /** Runs crossplane render for one case against the function at `address`; returns its YAML output. */
-export async function renderCase(crossplane: string, address: string, c: RenderCase): Promise<string> {
+export async function renderCase(crossplane: string, address: string, c: RenderCase, includeFullXr = false): Promise<string> {
   const args = [
     'render',
     c.xr,
@@ -67,6 +67,7 @@ export async function renderCase(crossplane: string, address: string, c: RenderC
     '--include-function-results',
     '--timeout=30s',
   ];
+  if (includeFullXr) args.push('--include-full-xr');
   if (c.observed) args.push(`--observed-resources=${c.observed}`);
   if (c.required) args.push(`--required-resources=${c.required}`);
   try {
