@@ -35,7 +35,9 @@ export const compose: ComposeFunction = (req, rsp) => {
   }
 
   try {
-    return writeComposed(rsp, { apiVersion, kind }, composer.compose(parsed.data, { observed, required }));
+    const outcome = composer.compose(parsed.data, { observed, required });
+    if (outcome.kind === 'fatal') return fatalResponse(rsp, messages.invalidSpec(kind, name, outcome.message));
+    return writeComposed(rsp, { apiVersion, kind }, outcome.composed);
   } catch (error) {
     // A bug of ours must still give Crossplane a readable Fatal result, never a stack trace.
     const cause = error instanceof Error ? error.message : String(error);

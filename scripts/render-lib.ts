@@ -24,17 +24,18 @@ export function compositionFor(xrFile: string): string {
 }
 
 /**
- * The examples (examples/*.yaml but functions.yaml) and scenarios
+ * The examples (examples/*.yaml but functions.yaml and required.yaml, which
+ * holds the required resources every example is rendered with) and scenarios
  * (examples/scenarios/<name>/ with xr.yaml and optional observed/ and
  * required/ folders or files).
  */
 export function renderCases(): RenderCase[] {
   const examples = join(ROOT, 'examples');
   const cases: RenderCase[] = readdirSync(examples)
-    .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml' && !f.startsWith('required-'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml' && f !== 'required.yaml')
     .sort()
     .map((f) => {
-      const required = join(examples, `required-${f}`);
+      const required = join(examples, 'required.yaml');
       return { name: f.replace(/\.yaml$/, ''), xr: join(examples, f), ...(existsSync(required) ? { required } : {}) };
     });
   const scenarios = join(examples, 'scenarios');
@@ -56,8 +57,15 @@ export function renderCases(): RenderCase[] {
   return cases;
 }
 
-/** Runs crossplane render for one case against the function at `address`; returns its YAML output. */
-export async function renderCase(crossplane: string, address: string, c: RenderCase, includeFullXr = false): Promise<string> {
+/** The first line of a golden file that records a render Crossplane refused (a Fatal result). */
+export const RENDER_ERROR_HEADER = '# crossplane render failed:';
+
+/**
+ * Runs crossplane render for one case against the function at `address`;
+ * returns its YAML output or, when `errorAsOutput` and the render fails
+ * (as it does on a Fatal result), the error text under RENDER_ERROR_HEADER.
+ */
+export async function renderCase(crossplane: string, address: string, c: RenderCase, includeFullXr = false, errorAsOutput = false): Promise<string> {
   const args = [
     'render',
     c.xr,
@@ -75,6 +83,7 @@ export async function renderCase(crossplane: string, address: string, c: RenderC
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; message: string };
+    if (errorAsOutput && e.stderr) return `${RENDER_ERROR_HEADER}\n${e.stderr}`;
     throw new Error(`crossplane render ${c.name} failed: ${e.stderr ?? e.message}`);
   }
 }

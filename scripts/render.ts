@@ -9,8 +9,11 @@ if (!crossplane) {
   process.stderr.write('CROSSPLANE is not set: run this through `npm run render` (scripts/render)\n');
   process.exit(2);
 }
-const only = process.argv.slice(2);
-const cases = renderCases().filter((c) => only.length === 0 || only.includes(c.name));
+// No argument: the examples. --scenarios: the scenarios too. Names: those cases.
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--'));
+const withScenarios = args.includes('--scenarios');
+const cases = renderCases().filter((c) => (only.length > 0 ? only.includes(c.name) : withScenarios || !c.name.startsWith('scenarios/')));
 if (cases.length === 0) {
   process.stderr.write(`no example named ${only.join(', ')}; try one of: ${renderCases().map((c) => c.name).join(', ')}\n`);
   process.exit(2);
@@ -21,7 +24,7 @@ try {
   for (const c of cases) {
     process.stdout.write(`# ---- ${c.name}: crossplane render ${relative(ROOT, c.xr)}\n`);
     try {
-      process.stdout.write(await renderCase(crossplane, fn.address, c));
+      process.stdout.write(await renderCase(crossplane, fn.address, c, false, true));
     } catch (error) {
       failed++;
       process.stderr.write(`${(error as Error).message}\n`);

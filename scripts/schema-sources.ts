@@ -134,9 +134,6 @@ export function prepareSchemas(out: string): { extensions: string; cache: string
   const image = join(cache, 'xpkg.crossplane.io', 'crossplane', `crossplane@${SCHEMA_MODULES.crossplane.version}`);
   mkdirSync(image, { recursive: true });
   writeFileSync(join(image, 'package.yaml'), crds.join('\n---\n'));
-  // Crossplane's Usage kinds are validated like any other CRD.
-  for (const f of ['protection.crossplane.io_usages.yaml', 'protection.crossplane.io_clusterusages.yaml']) {
-    writeFileSync(join(extensions, `crossplane-${f}`), readFileSync(join(crossplane, 'cluster', 'crds', f)));
-  }
+  // Crossplane's own kinds (Usage among them) are validated from this cache entry.
   return { extensions, cache };
 }

@@ -1,7 +1,7 @@
 // The App: what the DevOps team declares once per Odoo project. Cluster
 // scoped; tenants reference it by name.
 import { z } from 'zod';
-import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef, quantity } from '../shared/schema-kit.js';
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
 
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
@@ -41,6 +41,19 @@ export const release = z.object({
     .default(false)
     .describe('A retired release is no longer pre-pulled and new instances may not use it; running instances keep it.'),
   config: odooConfigLayer.optional().describe('odoo.conf settings of this release, over the code layer.'),
+  migration: z
+    .object({
+      upgradePath: z
+        .string()
+        .regex(/^\/[^,]*$/, { error: 'must be an absolute path inside the image' })
+        .describe('Directory of OpenUpgrade migration scripts in this image, passed as --upgrade-path.'),
+      serverWideModules: z
+        .array(z.string().regex(/^[a-z0-9_]+$/))
+        .default(['base', 'web', 'openupgrade_framework'])
+        .describe('Modules loaded while migrating (--load); OpenUpgrade needs openupgrade_framework.'),
+    })
+    .optional()
+    .describe('Set when the image can migrate a database from the previous series to this one (OpenUpgrade).'),
 });
 export type Release = z.infer<typeof release>;
 
@@ -102,9 +115,27 @@ export const appSpec = z.object({
         .array(z.string().regex(/^\/[^,]*$/, { error: 'must be an absolute path without commas' }))
         .default(['/mnt/extra-addons'])
         .describe('Directories of the image holding the project addons, added to addons_path after the Odoo core addons.'),
+      runAsUser: z
+        .number()
+        .int()
+        .min(1)
+        .default(101)
+        .describe('Non-root UID the images run Odoo as (101 is the odoo user of the official images).'),
+      fsGroup: z.number().int().min(1).default(101).describe('GID that owns the filestore volume.'),
       config: odooConfigLayer.optional().describe('odoo.conf settings of the code, over the App layer.'),
     })
     .describe('The project code: images, addons and their settings.'),
+  filestore: z
+    .object({
+      size: quantity.default('10Gi').describe('Default filestore size of an instance.'),
+      storageClassName: dnsSubdomain.optional().describe('Storage class of filestores; default the cluster default.'),
+      accessMode: z
+        .enum(['ReadWriteMany', 'ReadWriteOnce'])
+        .default('ReadWriteMany')
+        .describe('ReadWriteMany lets web, cron and copy Jobs share a filestore across nodes; ReadWriteOnce only works on one node.'),
+    })
+    .prefault({})
+    .describe('Filestore (/var/lib/odoo) defaults for instances.'),
   releases: z
     .array(release)
     .min(1, { error: 'needs at least one release: add {version, series} for the image instances will run' })

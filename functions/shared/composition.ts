@@ -64,3 +64,6 @@ export const TTL = {
   steady: 600,
   transitioning: 15,
 } as const;
+
+/** A composer's answer: what to compose, or why the XR cannot be composed at all (a Fatal result). */
+export type ComposeOutcome = { kind: 'fatal'; message: string } | { kind: 'composed'; composed: Composed };

@@ -20,3 +20,58 @@ export const messages = {
   imageCacheNoReleases:
     'Every release is retired, so no image is pre-pulled; add a release that is not retired or set spec.cache.prePull: false',
 } as const;
+
+/** Messages of the Instance composer. */
+export const instanceMessages = {
+  tenantNotFound: (namespace: string, tenant: string) =>
+    `Tenant "${tenant}" not found in namespace "${namespace}": create the Tenant, or fix spec.tenantRef.name`,
+  tenantInvalid: (tenant: string, details: string) =>
+    `Tenant "${tenant}" cannot be read: ${details}; fix the Tenant first`,
+  appNotFound: (tenant: string, app: string) =>
+    `App "${app}" of Tenant "${tenant}" not found: ask the DevOps team to create it, or fix the Tenant's spec.appRef.name`,
+  appInvalid: (app: string, details: string) => `App "${app}" cannot be read: ${details}; the DevOps team must fix it first`,
+  releaseRequired:
+    'spec.release is required: name a release of the App (a migration instance may leave it out when its tenant sets spec.migration.targetRelease)',
+  unknownRelease: (release: string, app: string, known: string) =>
+    `spec.release: "${release}" is not a release of App "${app}"; use one of ${known}`,
+  retiredRelease: (release: string, app: string, known: string) =>
+    `spec.release: "${release}" is retired in App "${app}" and a new instance cannot start on it; use one of ${known}`,
+  sourceNotFound: (source: string) =>
+    `Waiting for source instance "${source}": it does not exist in this namespace; create it, or set spec.source.instance to an existing instance`,
+  sourceNotRunning: (source: string, phase: string) =>
+    `Waiting for source instance "${source}" to be Running (it is ${phase}); the copy starts when it is`,
+  sourceIsSelf: 'spec.source.instance names this instance itself; name the instance to copy from',
+  noPrimaryToCopy: (type: string) =>
+    `A ${type} instance copies another instance, but the tenant has no spec.primaryInstance and spec.source.instance is not set; set one of them`,
+  seriesChangeRefused: (from: string, fromSeries: string, to: string, toSeries: string) =>
+    `spec.release "${to}" is on Odoo ${toSeries} but the instance runs "${from}" on ${fromSeries}; an in-place change of series is a migration: create a migration instance from this one, then promote it. Still serving "${from}"`,
+  stagingSeriesMismatch: (source: string, sourceSeries: string, series: string) =>
+    `Source instance "${source}" runs Odoo ${sourceSeries} but spec.release is on ${series}; a staging copy keeps the series: use a migration instance to change series`,
+  noMigrationPath: (series: string, app: string) =>
+    `No release of Odoo ${series} in App "${app}" can migrate a database (none sets migration.upgradePath); ask the DevOps team to add one`,
+  migrationDowngrade: (from: string, to: string) =>
+    `Cannot migrate from Odoo ${from} down to ${to}; choose a release of ${from} or a later series`,
+  jobFailed: (job: string, next: string) => `Job "${job}" failed. ${next}`,
+} as const;
+
+/** Messages of the Tenant composer. */
+export const tenantMessages = {
+  appNotFound: (app: string) => `App "${app}" not found: ask the DevOps team to create it, or fix spec.appRef.name`,
+  appInvalid: (app: string, details: string) => `App "${app}" cannot be read: ${details}; the DevOps team must fix it first`,
+  noGateway: (app: string) =>
+    `No Gateway to attach routes to: set spec.routing.gatewayRef on this Tenant or spec.routing.gatewayRef on App "${app}"`,
+  routed: (host: string, primary: string) => `${host} routes to instance "${primary}"`,
+  noPrimary: 'spec.primaryInstance is not set: the base host name routes nowhere until it names a Running instance',
+  primaryNotFound: (primary: string, keeping: string) =>
+    `spec.primaryInstance "${primary}" is not an Instance of this tenant; create it or name an existing one. ${keeping}`,
+  primaryIsTesting: (primary: string, keeping: string) =>
+    `spec.primaryInstance "${primary}" is a testing instance and cannot serve the base host name; promote a production, staging or migration instance. ${keeping}`,
+  primaryNotRunning: (primary: string, phase: string, keeping: string) =>
+    `spec.primaryInstance "${primary}" is ${phase}, not Running; the route moves when it is Running. ${keeping}`,
+  keeping: (host: string, primary: string | undefined) =>
+    primary === undefined ? `${host} routes nowhere meanwhile.` : `${host} keeps routing to "${primary}".`,
+  locked: (changes: string, waiting: string) =>
+    `Locked while ${waiting} transition(s): ${changes} will be applied when they finish`,
+  lockedIdle: (waiting: string) => `Locked while ${waiting} transition(s); a change of baseHostName or primaryInstance waits until they finish`,
+  unlocked: 'No instance is transitioning; baseHostName and primaryInstance changes apply at once',
+} as const;

@@ -1,0 +1,129 @@
+// The Instance composer: (Instance, observed, required) → desired state.
+import { TTL, type ComposeOutcome, type DesiredResource, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { secondaryHost } from '../shared/instance-names.js';
+import { isReady } from '../shared/readiness.js';
+import { resolveContext, type InstanceContext } from './context.js';
+import { database, databaseExtension, databaseRole, EXTENSIONS } from './database.js';
+import { filestoreClaim } from './filestore.js';
+import { initSQLConfigMap } from './jobs/init-sql-job.js';
+import { deriveLifecycle, jobKey, WORKLOAD_KEYS, type Lifecycle } from './lifecycle.js';
+import { odooConfConfigMap } from './odoo-conf.js';
+import type { Instance } from './schema.js';
+import { instanceSettings, type InstanceSettings } from './settings.js';
+import { protectionUsages } from './usages.js';
+import { cronDeployment, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
+
+export const INSTANCE_RESOURCE = {
+  role: 'role',
+  database: 'database',
+  extension: (e: string) => `extension-${e.replace(/_/g, '-')}`,
+  config: 'odoo-conf',
+  initSQL: 'init-sql',
+  filestore: 'filestore',
+  service: 'service',
+  pdb: 'pdb',
+} as const;
+
+
+/** The host an instance answers on: the base host name when the tenant routes it as primary. */
+export function instanceHost(context: InstanceContext): string {
+  return context.routedPrimary === context.name ? context.baseHostName : secondaryHost(context.name, context.baseHostName);
+}
+
+function databaseState(observed: Readonly<Record<string, ObservedObject>>): { ready: boolean; waitingFor: string } {
+  const parts: [string, string][] = [
+    [INSTANCE_RESOURCE.role, 'role'],
+    [INSTANCE_RESOURCE.database, 'database'],
+    ...EXTENSIONS.map((e): [string, string] => [INSTANCE_RESOURCE.extension(e), `extension ${e}`]),
+  ];
+  const pending = parts.filter(([key]) => !isReady(observed[key])).map(([, what]) => what);
+  return { ready: pending.length === 0, waitingFor: pending.join(', ') };
+}
+
+function databaseCondition(context: InstanceContext, state: { ready: boolean; waitingFor: string }): XrCondition {
+  return state.ready
+    ? { type: 'DatabaseReady', status: 'True', reason: 'Available', message: `Role and database ${context.databaseName} exist with ${EXTENSIONS.join(' and ')}` }
+    : { type: 'DatabaseReady', status: 'False', reason: 'WaitingForDatabase', message: `Waiting for the ${state.waitingFor} of ${context.databaseName} (provider-sql)` };
+}
+
+function workloadResources(instance: Instance, context: InstanceContext, settings: InstanceSettings, lifecycle: Lifecycle): { key: string; object: KubeObject }[] {
+  const w = lifecycle.workloads;
+  if (w === undefined) return [];
+  // A migration copy runs no cron until it is promoted: two databases must never both run the customer's crons.
+  const cronAllowed = instance.spec.type !== 'migration' || context.routedPrimary === context.name;
+  const plan = {
+    release: w.release,
+    image: w.image,
+    webReplicas: w.stopped ? 0 : settings.replicas,
+    cronReplicas: w.stopped || !cronAllowed || settings.config.maxCronThreads === 0 ? 0 : 1,
+    cronThreads: Math.max(settings.config.maxCronThreads, 1),
+    resources: settings.resources,
+  };
+  const out: { key: string; object: KubeObject }[] = [
+    { key: WORKLOAD_KEYS.web, object: webDeployment(context, plan) },
+    { key: WORKLOAD_KEYS.cron, object: cronDeployment(context, plan) },
+  ];
+  if (instance.spec.type === 'production' && settings.replicas > 1) out.push({ key: INSTANCE_RESOURCE.pdb, object: webDisruptionBudget(context) });
+  return out;
+}
+
+export function composeInstance(
+  instance: Instance,
+  observed: Readonly<Record<string, ObservedObject>>,
+  required: Readonly<Record<string, readonly ObservedObject[]>>,
+): ComposeOutcome {
+  const resolved = resolveContext(instance, required, observed[WORKLOAD_KEYS.web] !== undefined);
+  if (resolved.kind === 'fatal') return resolved;
+  if (resolved.kind === 'waiting') {
+    // Crossplane fetches the required resources and calls again; this answer is not applied.
+    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: resolved.requirements, ttlSeconds: TTL.transitioning } };
+  }
+  const { context } = resolved;
+  const settings = instanceSettings(instance, context);
+  const url = `https://${instanceHost(context)}`;
+  const db = databaseState(observed);
+  const lifecycle = deriveLifecycle({
+    instance,
+    context,
+    settings,
+    observed,
+    databaseReady: db.ready,
+    databaseWaitingFor: db.waitingFor,
+    url,
+  });
+
+  const objects = [
+    { key: INSTANCE_RESOURCE.role, object: databaseRole(context) },
+    { key: INSTANCE_RESOURCE.database, object: database(context) },
+    ...EXTENSIONS.map((e) => ({ key: INSTANCE_RESOURCE.extension(e), object: databaseExtension(context, e) })),
+    { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config) },
+    { key: INSTANCE_RESOURCE.filestore, object: filestoreClaim(context, settings) },
+    { key: INSTANCE_RESOURCE.service, object: odooService(context) },
+    ...workloadResources(instance, context, settings, lifecycle),
+    ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
+    ...(settings.deletionProtection ? protectionUsages(context) : []),
+  ];
+  const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
+  if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });
+
+  const resources: DesiredResource[] = objects.map(({ key, object }) => ({ key, object, ready: isReady(observed[key]) }));
+  return {
+    kind: 'composed',
+    composed: {
+      resources,
+      status: {
+        databaseName: context.databaseName,
+        phase: lifecycle.phase,
+        ...(lifecycle.runningRelease !== undefined ? { runningRelease: lifecycle.runningRelease } : {}),
+        transitioning: lifecycle.transitioning,
+        url,
+        ...(lifecycle.activeJob !== undefined ? { activeJob: lifecycle.activeJob } : {}),
+      },
+      conditions: [databaseCondition(context, db), lifecycle.condition],
+      warnings: [],
+      requirements: resolved.requirements,
+      ttlSeconds: lifecycle.transitioning ? TTL.transitioning : TTL.steady,
+    },
+  };
+}
+

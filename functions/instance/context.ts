@@ -1,0 +1,168 @@
+// Everything an Instance depends on besides itself: its Tenant, the Tenant's
+// App and, for copies, the source Instance. They arrive as required
+// resources; until they do, the composer asks for them and composes nothing.
+import semver from 'semver';
+import { releaseImage } from '../app/release-catalogue.js';
+import { APP_API_VERSION, APP_KIND, appResource, ODOO_SERIES, type App, type Release } from '../app/schema.js';
+import type { ObservedObject, RequiredSelector } from '../shared/composition.js';
+import { databaseName } from '../shared/instance-names.js';
+import { instanceMessages as m } from '../shared/messages.js';
+import { formatIssues } from '../shared/validation.js';
+import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
+import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance } from './schema.js';
+
+/** Names of the required resources an Instance asks Crossplane for. */
+export const REQUIRED = { tenant: 'tenant', app: 'app', source: 'source' } as const;
+
+export interface SourceInstance {
+  name: string;
+  databaseName: string;
+  /** Its status.phase, or "Unknown". */
+  phase: string;
+  /** Release it runs now (status.runningRelease), when known. */
+  runningRelease: string | undefined;
+}
+
+export interface InstanceContext {
+  namespace: string;
+  name: string;
+  databaseName: string;
+  tenant: Tenant;
+  app: App;
+  release: Release;
+  image: string;
+  /** For staging and migration: the instance to copy from. Undefined when missing. */
+  sourceName: string | undefined;
+  source: SourceInstance | undefined;
+  /** Instance the tenant's base host name routes to now, and that host. */
+  routedPrimary: string | undefined;
+  baseHostName: string;
+}
+
+export type ContextResult =
+  | { kind: 'waiting'; requirements: Record<string, RequiredSelector> }
+  | { kind: 'fatal'; message: string }
+  | { kind: 'ready'; context: InstanceContext; requirements: Record<string, RequiredSelector> };
+
+function releaseList(app: App, includeRetired: boolean): string {
+  return app.spec.releases
+    .filter((r) => includeRetired || !r.retired)
+    .map((r) => `${r.version} (${r.series})`)
+    .join(', ');
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Which instance a copy reads from: spec.source, else the tenant's primary. */
+export function sourceNameOf(instance: Instance, tenant: Tenant | undefined): string | undefined {
+  if (instance.spec.type !== 'staging' && instance.spec.type !== 'migration') return undefined;
+  return instance.spec.source?.instance ?? tenant?.spec.primaryInstance;
+}
+
+/**
+ * Resolves the Instance's dependencies from required resources. `hasWeb`
+ * says whether the instance already runs: a running instance may stay on a
+ * release the App has since retired.
+ */
+export function resolveContext(
+  instance: Instance,
+  required: Readonly<Record<string, readonly ObservedObject[]>>,
+  hasWeb: boolean,
+): ContextResult {
+  const namespace = instance.metadata.namespace ?? 'default';
+  const name = instance.metadata.name;
+  const requirements: Record<string, RequiredSelector> = {
+    [REQUIRED.tenant]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchName: instance.spec.tenantRef.name, namespace },
+  };
+  const tenants = required[REQUIRED.tenant];
+  if (tenants === undefined) return { kind: 'waiting', requirements };
+  const rawTenant = tenants[0];
+  if (rawTenant === undefined) return { kind: 'fatal', message: m.tenantNotFound(namespace, instance.spec.tenantRef.name) };
+  const parsedTenant = tenantResource.safeParse(rawTenant);
+  if (!parsedTenant.success) {
+    return { kind: 'fatal', message: m.tenantInvalid(instance.spec.tenantRef.name, formatIssues(parsedTenant.error, rawTenant)) };
+  }
+  const tenant = parsedTenant.data;
+
+  requirements[REQUIRED.app] = { apiVersion: APP_API_VERSION, kind: APP_KIND, matchName: tenant.spec.appRef.name };
+  const sourceName = sourceNameOf(instance, tenant);
+  if (sourceName !== undefined && sourceName !== name) {
+    requirements[REQUIRED.source] = { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchName: sourceName, namespace };
+  }
+  const apps = required[REQUIRED.app];
+  if (apps === undefined || (requirements[REQUIRED.source] !== undefined && required[REQUIRED.source] === undefined)) {
+    return { kind: 'waiting', requirements };
+  }
+  const rawApp = apps[0];
+  if (rawApp === undefined) return { kind: 'fatal', message: m.appNotFound(tenant.metadata.name, tenant.spec.appRef.name) };
+  const parsedApp = appResource.safeParse(rawApp);
+  if (!parsedApp.success) return { kind: 'fatal', message: m.appInvalid(tenant.spec.appRef.name, formatIssues(parsedApp.error, rawApp)) };
+  const app = parsedApp.data;
+
+  const version = instance.spec.release ?? (instance.spec.type === 'migration' ? tenant.spec.migration.targetRelease : undefined);
+  if (version === undefined) return { kind: 'fatal', message: m.releaseRequired };
+  const release = app.spec.releases.find((r) => r.version === version);
+  if (release === undefined) {
+    return { kind: 'fatal', message: m.unknownRelease(version, app.metadata.name, releaseList(app, false)) };
+  }
+  if (release.retired && !hasWeb) {
+    return { kind: 'fatal', message: m.retiredRelease(version, app.metadata.name, releaseList(app, false)) };
+  }
+
+  let source: SourceInstance | undefined;
+  const rawSource = required[REQUIRED.source]?.[0];
+  if (sourceName !== undefined && rawSource !== undefined) {
+    const status = record(rawSource.status);
+    source = {
+      name: sourceName,
+      databaseName: databaseName(namespace, sourceName),
+      phase: stringField(status.phase) ?? 'Unknown',
+      runningRelease: stringField(status.runningRelease),
+    };
+  }
+  const tenantStatus = record(tenant.status);
+  return {
+    kind: 'ready',
+    requirements,
+    context: {
+      namespace,
+      name,
+      databaseName: databaseName(namespace, name),
+      tenant,
+      app,
+      release,
+      image: releaseImage(app, release),
+      sourceName,
+      source,
+      routedPrimary: stringField(tenantStatus.primaryInstance),
+      baseHostName: stringField(tenantStatus.baseHostName) ?? tenant.spec.baseHostName,
+    },
+  };
+}
+
+/** The release of `version` in the App, if any. */
+export function findRelease(app: App, version: string | undefined): Release | undefined {
+  return version === undefined ? undefined : app.spec.releases.find((r) => r.version === version);
+}
+
+/** Series after `from` up to and including `to`, in order: the steps of a migration. */
+export function seriesSteps(from: string, to: string): string[] {
+  const all = ODOO_SERIES as readonly string[];
+  const start = all.indexOf(from);
+  const end = all.indexOf(to);
+  return start < 0 || end < 0 || end <= start ? [] : all.slice(start + 1, end + 1);
+}
+
+/** The newest release of a series that can migrate into it, preferring `preferred` when it qualifies. */
+export function migrationRelease(app: App, series: string, preferred?: Release): Release | undefined {
+  if (preferred && preferred.series === series && preferred.migration) return preferred;
+  return app.spec.releases
+    .filter((r) => r.series === series && r.migration !== undefined && !r.retired)
+    .sort((a, b) => semver.rcompare(a.version, b.version))[0];
+}

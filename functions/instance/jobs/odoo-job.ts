@@ -1,0 +1,92 @@
+// The shape every lifecycle Job shares: the release image, odoo.conf, the
+// filestore, the database password, no retries that would hide a failure,
+// and a name that is a pure function of the instance and the step.
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { KubeObject } from '../../shared/composition.js';
+import type { InstanceContext } from '../context.js';
+import { instanceLabels } from '../labels.js';
+import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT } from '../odoo-pod.js';
+import type { Resources } from '../settings.js';
+
+/** Label on every lifecycle Job naming its step (init, copy, upgrade, …). */
+export const STEP_LABEL = 'odoo.io/lifecycle-step';
+
+export interface OdooJobSpec {
+  name: string;
+  step: string;
+  image: string;
+  /** Either an odoo command line (after --config) or a bash script. */
+  command: string[];
+  resources: Resources;
+  env?: NonNullable<IContainer['env']>;
+  volumes?: IVolume[];
+  mounts?: IVolumeMount[];
+  labels?: Record<string, string>;
+  /** Retries: 0 for steps that must not run twice over a half-done database. */
+  backoffLimit?: number;
+}
+
+/** libpq settings for psql, pg_dump and pg_restore in Job scripts. */
+export function libpqEnv(context: InstanceContext): NonNullable<IContainer['env']> {
+  const { database } = context.app.spec;
+  return [
+    { name: 'PGHOST', value: database.host },
+    { name: 'PGPORT', value: String(database.port) },
+    { name: 'PGUSER', value: context.databaseName },
+    { name: 'PGDATABASE', value: context.databaseName },
+    { name: 'PGSSLMODE', value: database.sslMode },
+  ];
+}
+
+/** A bash script as a container command: fails on the first error, including inside pipes. */
+export function bash(script: string): string[] {
+  return ['bash', '-c', `set -euo pipefail\n${script}`];
+}
+
+export function odooJob(context: InstanceContext, spec: OdooJobSpec): KubeObject {
+  const labels = { ...instanceLabels(context, 'job'), [STEP_LABEL]: spec.step, ...spec.labels };
+  const job: IJob = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.name, namespace: context.namespace, labels },
+    spec: {
+      backoffLimit: spec.backoffLimit ?? 0,
+      template: {
+        metadata: { labels },
+        spec: {
+          ...odooPodSpec(context),
+          restartPolicy: 'Never',
+          initContainers: [configureContainer(context, spec.image)],
+          containers: [
+            {
+              name: spec.step,
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: spec.command,
+              env: [...databaseEnv(context), ...libpqEnv(context), ...(spec.env ?? [])],
+              resources: containerResources(spec.resources),
+              securityContext: SECURITY_CONTEXT,
+              volumeMounts: [...odooMounts(), ...(spec.mounts ?? [])],
+            },
+          ],
+          volumes: [...odooVolumes(context), ...(spec.volumes ?? [])],
+        },
+      },
+    },
+  };
+  return job as KubeObject;
+}
+
+export type JobState = 'absent' | 'running' | 'complete' | 'failed';
+
+/** What became of a Job, from its observed conditions. */
+export function jobState(observed: Record<string, unknown> | undefined): JobState {
+  if (observed === undefined) return 'absent';
+  const conditions = ((observed.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? []);
+  if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return 'complete';
+  if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return 'failed';
+  return 'running';
+}

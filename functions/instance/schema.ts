@@ -1,0 +1,103 @@
+// The Instance: one Odoo database with its code, declared by the end user.
+import { z } from 'zod';
+import { sizing } from '../shared/instance-spec-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain } from '../shared/schema-kit.js';
+
+export const INSTANCE_API_VERSION = 'instance.odoo.io/v1alpha1';
+export const INSTANCE_KIND = 'Instance';
+
+export const INSTANCE_TYPES = ['production', 'migration', 'staging', 'testing'] as const;
+export type InstanceType = (typeof INSTANCE_TYPES)[number];
+
+const keyRef = z.object({ name: dnsSubdomain, key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/) });
+
+export const instanceSpec = z.object({
+  tenantRef: z.object({ name: dnsLabel.describe('Name of the Tenant, in this namespace.') }).describe('The Tenant this instance belongs to.'),
+  release: z
+    .string()
+    .regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/, {
+      error: 'must be a release version of the App, such as 1.4.1',
+    })
+    .optional()
+    .describe('Release of the App to run. Changing it within a series upgrades the instance in place (backup first). A migration instance may leave it out when its tenant sets spec.migration.targetRelease.'),
+  type: z
+    .enum(INSTANCE_TYPES)
+    .default('production')
+    .describe('production: the real database. staging: a neutralized copy. migration: a copy moved to a newer series, ready to promote. testing: demo data and tests.'),
+  initModules: z
+    .array(z.string().regex(/^[a-z0-9_]+$/, { error: 'must be an Odoo module name such as sale_management' }))
+    .default([])
+    .meta({ 'x-kubernetes-list-type': 'set' })
+    .describe('Modules installed when the database is created (base is always installed).'),
+  initSQL: z
+    .object({
+      inline: z.string().min(1).optional().describe('SQL text, run once after the modules are installed.'),
+      configMapKeyRef: keyRef.optional().describe('SQL from a ConfigMap key in this namespace.'),
+      secretKeyRef: keyRef.optional().describe('SQL from a Secret key in this namespace, for SQL that holds credentials.'),
+    })
+    .superRefine((sql, ctx) => {
+      const given = ['inline', 'configMapKeyRef', 'secretKeyRef'].filter((k) => sql[k as keyof typeof sql] !== undefined);
+      if (given.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: given.length === 0 ? 'needs one of inline, configMapKeyRef or secretKeyRef' : `sets ${given.join(' and ')}; keep exactly one`,
+        });
+      }
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        {
+          rule: '[has(self.inline), has(self.configMapKeyRef), has(self.secretKeyRef)].filter(x, x).size() == 1',
+          message: 'initSQL needs exactly one of inline, configMapKeyRef or secretKeyRef',
+        },
+      ],
+    })
+    .optional()
+    .describe('SQL run once after initialization, e.g. to set company data.'),
+  source: z
+    .object({ instance: dnsLabel.describe('Instance in this namespace to copy from.') })
+    .optional()
+    .describe('For staging and migration instances: the instance to copy. Default the tenant’s primary instance.'),
+  ...sizing,
+  deletionProtection: z
+    .boolean()
+    .optional()
+    .describe('Refuse deletion of the database and filestore (Crossplane Usages) and keep them if the Instance is deleted. Default true for production, false otherwise.'),
+});
+export type InstanceSpec = z.infer<typeof instanceSpec>;
+
+export const instanceResource = compositeResource(INSTANCE_API_VERSION, INSTANCE_KIND, instanceSpec);
+export type Instance = z.infer<typeof instanceResource>;
+
+export const PHASES = [
+  'WaitingForSource',
+  'Provisioning',
+  'Initializing',
+  'InitializationFailed',
+  'Copying',
+  'CopyFailed',
+  'Neutralizing',
+  'NeutralizationFailed',
+  'Migrating',
+  'MigrationFailed',
+  'Starting',
+  'Running',
+  'BackingUp',
+  'BackupFailed',
+  'Upgrading',
+  'UpgradeFailed',
+  'Testing',
+  'Passed',
+  'Failed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const instanceStatus = z.object({
+  databaseName: z.string().optional().describe('PostgreSQL database (and role) of this instance.'),
+  phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
+  runningRelease: z.string().optional().describe('Release the web and cron Pods run now.'),
+  transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),
+  url: z.string().optional().describe('Where users reach the instance.'),
+  activeJob: z.string().optional().describe('The lifecycle Job the phase waits for.'),
+});
+export type InstanceStatus = z.infer<typeof instanceStatus>;

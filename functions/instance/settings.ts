@@ -1,0 +1,123 @@
+// The settings an instance runs with, layered from the bottom up:
+// defaults → App config → code config → release config → the tenant's spec
+// for the instance's type → the Instance itself. Later layers win; odoo.conf
+// options merge key by key.
+import type { Release } from '../app/schema.js';
+import type { InstanceSizing } from '../shared/instance-spec-kit.js';
+import { ODOO_CONFIG_DEFAULTS, type OdooConfigLayer } from '../shared/odoo-config-schema.js';
+import { quantityToBytes } from '../shared/quantity.js';
+import type { InstanceContext } from './context.js';
+import type { Instance } from './schema.js';
+
+export type OdooConfig = {
+  -readonly [K in keyof typeof ODOO_CONFIG_DEFAULTS]-?: K extends 'serverWideModules'
+    ? string[]
+    : K extends 'options'
+      ? Record<string, string>
+      : NonNullable<OdooConfigLayer[K]>;
+};
+
+type CpuMemory = { cpu?: string | undefined; memory?: string | undefined };
+export interface Resources {
+  requests?: CpuMemory | undefined;
+  limits?: CpuMemory | undefined;
+}
+
+function defined(values: CpuMemory | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export interface InstanceSettings {
+  config: OdooConfig;
+  replicas: number;
+  resources: { web: Resources; cron: Resources; jobs: Resources };
+  filestore: { size: string; storageClassName: string | undefined; accessMode: 'ReadWriteMany' | 'ReadWriteOnce' };
+  deletionProtection: boolean;
+  neutralize: boolean;
+  testTags: string;
+}
+
+/** Merges odoo.conf layers; undefined fields fall through, options merge by key. */
+export function mergeConfig(layers: readonly (OdooConfigLayer | undefined)[]): OdooConfig {
+  const out: OdooConfig = {
+    ...ODOO_CONFIG_DEFAULTS,
+    serverWideModules: [...ODOO_CONFIG_DEFAULTS.serverWideModules],
+    options: {},
+  };
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    for (const [key, value] of Object.entries(layer) as [keyof OdooConfig, unknown][]) {
+      if (value === undefined) continue;
+      if (key === 'options') out.options = { ...out.options, ...(value as Record<string, string>) };
+      else (out as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+    }
+  }
+  return out;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}
+
+function mergeResources(base: Resources, ...overrides: (Resources | undefined)[]): Resources {
+  let requests = defined(base.requests);
+  let limits = defined(base.limits);
+  for (const o of overrides) {
+    requests = { ...requests, ...defined(o?.requests) };
+    limits = { ...limits, ...defined(o?.limits) };
+  }
+  return { requests, limits };
+}
+
+/** The tenant's defaults for an instance of this type. */
+function tenantTypeSpec(context: InstanceContext, instance: Instance): InstanceSizing | undefined {
+  const spec = context.tenant.spec;
+  switch (instance.spec.type) {
+    case 'production':
+      return spec.production;
+    case 'staging':
+      return spec.staging;
+    case 'migration':
+      return spec.migration;
+    case 'testing':
+      return spec.testing;
+  }
+}
+
+export function instanceSettings(instance: Instance, context: InstanceContext, release: Release = context.release): InstanceSettings {
+  const { app } = context;
+  const typeSpec = tenantTypeSpec(context, instance);
+  const config = mergeConfig([app.spec.config, app.spec.code.config, release.config, typeSpec?.config, instance.spec.config]);
+  const hard = quantityToBytes(config.limitMemoryHard);
+  // Odoo recycles a worker past limit_memory_soft and kills it past
+  // limit_memory_hard; the container limit leaves room for every worker
+  // plus the main process, so the kernel never kills Odoo first.
+  const defaults = {
+    web: {
+      requests: { cpu: '250m', memory: `${512 + 256 * config.workers}Mi` },
+      limits: { memory: mebibytes(hard * (config.workers + 1)) },
+    },
+    cron: {
+      requests: { cpu: '100m', memory: '512Mi' },
+      limits: { memory: mebibytes(hard * (config.maxCronThreads + 1)) },
+    },
+    jobs: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: mebibytes(Math.max(hard * 2, 4 * 2 ** 30)) } },
+  };
+  return {
+    config,
+    replicas: instance.spec.replicas ?? typeSpec?.replicas ?? 1,
+    resources: {
+      web: mergeResources(defaults.web, typeSpec?.resources?.web, instance.spec.resources?.web),
+      cron: mergeResources(defaults.cron, typeSpec?.resources?.cron, instance.spec.resources?.cron),
+      jobs: mergeResources(defaults.jobs, typeSpec?.resources?.jobs, instance.spec.resources?.jobs),
+    },
+    filestore: {
+      size: instance.spec.filestore?.size ?? typeSpec?.filestore?.size ?? app.spec.filestore.size,
+      storageClassName: instance.spec.filestore?.storageClassName ?? typeSpec?.filestore?.storageClassName ?? app.spec.filestore.storageClassName,
+      accessMode: app.spec.filestore.accessMode,
+    },
+    deletionProtection: instance.spec.deletionProtection ?? instance.spec.type === 'production',
+    neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
+    testTags: context.tenant.spec.testing.testTags,
+  };
+}

@@ -1,0 +1,149 @@
+// The serving side of an instance: web Deployment (HTTP and websocket), cron
+// Deployment (--no-http), Service and, for production with more than one web
+// Pod, a PodDisruptionBudget.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { KubeObject } from '../shared/composition.js';
+import { instanceNames } from '../shared/instance-names.js';
+import type { InstanceContext } from './context.js';
+import { instanceLabels, podSelector } from './labels.js';
+import { ODOO_PATHS, ODOO_PORTS } from './odoo-conf.js';
+import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT } from './odoo-pod.js';
+import type { Resources } from './settings.js';
+
+/** Label on the web and cron Deployments naming the release they run: how the lifecycle observes what is running. */
+export const RELEASE_LABEL = 'odoo.io/release';
+
+export interface WorkloadPlan {
+  /** Release and image the Pods run. */
+  release: string;
+  image: string;
+  webReplicas: number;
+  cronReplicas: number;
+  cronThreads: number;
+  resources: { web: Resources; cron: Resources };
+}
+
+function deployment(
+  context: InstanceContext,
+  component: 'web' | 'cron',
+  plan: WorkloadPlan,
+  replicas: number,
+  containers: IContainer[],
+): KubeObject {
+  const names = instanceNames(context.name);
+  const labels = { ...instanceLabels(context, component), [RELEASE_LABEL]: plan.release };
+  const object: IDeployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: component === 'web' ? names.web : names.cron, namespace: context.namespace, labels },
+    spec: {
+      replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: podSelector(context.name, component) },
+      strategy:
+        component === 'web'
+          ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+          : // Never two cron Pods at once: the second would only wait on the first's locks.
+            { type: 'Recreate' },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...odooPodSpec(context),
+          terminationGracePeriodSeconds: component === 'web' ? 60 : 120,
+          initContainers: [configureContainer(context, plan.image)],
+          containers,
+          volumes: odooVolumes(context),
+        },
+      },
+    },
+  };
+  return object as KubeObject;
+}
+
+export function webDeployment(context: InstanceContext, plan: WorkloadPlan): KubeObject {
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
+  return deployment(context, 'web', plan, plan.webReplicas, [
+    {
+      name: 'odoo',
+      image: plan.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['odoo'],
+      // Crons run in their own Deployment; web Pods only serve.
+      args: ['--config', ODOO_PATHS.conf, '--max-cron-threads=0'],
+      env: databaseEnv(context),
+      ports: [
+        { name: 'http', containerPort: ODOO_PORTS.http, protocol: 'TCP' },
+        { name: 'websocket', containerPort: ODOO_PORTS.websocket, protocol: 'TCP' },
+      ],
+      // Loading the registry of a large database takes minutes on first start.
+      startupProbe: { ...probe('/web/health'), periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 },
+      readinessProbe: { ...probe('/web/health'), periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+      livenessProbe: { ...probe('/web/health'), periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 },
+      resources: containerResources(plan.resources.web),
+      securityContext: SECURITY_CONTEXT,
+      volumeMounts: odooMounts(),
+    },
+  ]);
+}
+
+export function cronDeployment(context: InstanceContext, plan: WorkloadPlan): KubeObject {
+  return deployment(context, 'cron', plan, plan.cronReplicas, [
+    {
+      name: 'odoo',
+      image: plan.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['odoo'],
+      args: ['--config', ODOO_PATHS.conf, '--no-http', `--max-cron-threads=${plan.cronThreads}`],
+      env: databaseEnv(context),
+      resources: containerResources(plan.resources.cron),
+      securityContext: SECURITY_CONTEXT,
+      volumeMounts: odooMounts(),
+    },
+  ]);
+}
+
+export function odooService(context: InstanceContext): KubeObject {
+  const service: IService = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: instanceNames(context.name).service, namespace: context.namespace, labels: instanceLabels(context, 'web') },
+    spec: {
+      type: 'ClusterIP',
+      selector: podSelector(context.name, 'web'),
+      ports: [
+        { name: 'http', port: ODOO_PORTS.http, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+        { name: 'websocket', port: ODOO_PORTS.websocket, targetPort: 'websocket', protocol: 'TCP', appProtocol: 'kubernetes.io/ws' },
+      ],
+    },
+  };
+  return service as KubeObject;
+}
+
+/** Keeps at least all but one web Pod through node drains. Only worth it with more than one. */
+export function webDisruptionBudget(context: InstanceContext): KubeObject {
+  const pdb: IPodDisruptionBudget = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: instanceNames(context.name).pdb, namespace: context.namespace, labels: instanceLabels(context, 'web') },
+    spec: { maxUnavailable: 1, selector: { matchLabels: podSelector(context.name, 'web') } },
+  };
+  return pdb as KubeObject;
+}
+
+/** The release a Deployment was observed running, from its label. */
+export function observedRelease(deployment: Record<string, unknown> | undefined): string | undefined {
+  const labels = (deployment?.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+  return labels?.[RELEASE_LABEL];
+}
+
+/** Whether a Deployment has no Pods left (observed status.replicas is 0 or unset). */
+export function observedStopped(deployment: Record<string, unknown> | undefined): boolean {
+  if (deployment === undefined) return true;
+  const status = (deployment.status ?? {}) as { replicas?: number };
+  const spec = (deployment.spec ?? {}) as { replicas?: number };
+  return spec.replicas === 0 && (status.replicas ?? 0) === 0;
+}
+

@@ -1,0 +1,97 @@
+// The Tenant composer: (Tenant, observed routes, required App and Instances) → desired state.
+import { APP_API_VERSION, APP_KIND, appResource } from '../app/schema.js';
+import { TTL, type ComposeOutcome, type DesiredResource, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { secondaryHost } from '../shared/instance-names.js';
+import { tenantMessages as m } from '../shared/messages.js';
+import { isReady } from '../shared/readiness.js';
+import { formatIssues } from '../shared/validation.js';
+import { INSTANCE_API_VERSION, INSTANCE_KIND } from '../instance/schema.js';
+import { tenantInstances } from './instances.js';
+import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance } from './lock.js';
+import { tenantNetworkPolicy } from './network-policy.js';
+import { observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
+import type { Tenant } from './schema.js';
+
+export const TENANT_REQUIRED = { app: 'app', instances: 'instances' } as const;
+export const TENANT_RESOURCE = {
+  primaryRoute: 'route-primary',
+  secondaryRoute: (instance: string) => `route-${instance}`,
+  networkPolicy: 'network-policy',
+} as const;
+
+export function composeTenant(
+  tenant: Tenant,
+  observed: Readonly<Record<string, ObservedObject>>,
+  required: Readonly<Record<string, readonly ObservedObject[]>>,
+): ComposeOutcome {
+  const namespace = tenant.metadata.namespace ?? 'default';
+  const requirements = {
+    [TENANT_REQUIRED.app]: { apiVersion: APP_API_VERSION, kind: APP_KIND, matchName: tenant.spec.appRef.name },
+    // Instances are created by end users and carry no label of ours: take the namespace's, keep those naming this tenant.
+    [TENANT_REQUIRED.instances]: { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchLabels: {}, namespace },
+  };
+  const apps = required[TENANT_REQUIRED.app];
+  const rawInstances = required[TENANT_REQUIRED.instances];
+  if (apps === undefined || rawInstances === undefined) {
+    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements, ttlSeconds: TTL.transitioning } };
+  }
+  const rawApp = apps[0];
+  if (rawApp === undefined) return { kind: 'fatal', message: m.appNotFound(tenant.spec.appRef.name) };
+  const parsedApp = appResource.safeParse(rawApp);
+  if (!parsedApp.success) return { kind: 'fatal', message: m.appInvalid(tenant.spec.appRef.name, formatIssues(parsedApp.error, rawApp)) };
+  const app = parsedApp.data;
+
+  const instances = tenantInstances(tenant.metadata.name, rawInstances);
+  const lock = lockState(instances);
+  const routed = observedPrimary(observed[TENANT_RESOURCE.primaryRoute]);
+  const base = reconcileBaseHostName(routed?.host, tenant.spec.baseHostName, lock);
+  const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
+
+  const held: string[] = [];
+  if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
+  if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
+
+  const gateway = tenant.spec.routing.gatewayRef ?? app.spec.routing?.gatewayRef;
+  const objects: { key: string; object: KubeObject }[] = [];
+  const conditions: XrCondition[] = [lockCondition(lock, held)];
+  if (gateway === undefined) {
+    conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
+  } else {
+    if (primary.primary !== undefined) {
+      objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway) });
+    }
+    for (const instance of instances) {
+      if (instance.name === primary.primary) continue;
+      objects.push({ key: TENANT_RESOURCE.secondaryRoute(instance.name), object: secondaryRoute(tenant, base.host, instance.name, gateway) });
+    }
+    conditions.push(
+      primary.refusal
+        ? { type: 'RoutingReady', status: 'False', reason: primary.refusal.reason, message: primary.refusal.message }
+        : { type: 'RoutingReady', status: 'True', reason: 'Routed', message: m.routed(base.host, primary.primary!) },
+    );
+  }
+  if (tenant.spec.networkPolicy.enabled) {
+    objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app.spec.database.port) });
+  }
+
+  const resources: DesiredResource[] = objects.map(({ key, object }) => ({ key, object, ready: isReady(observed[key]) }));
+  return {
+    kind: 'composed',
+    composed: {
+      resources,
+      status: {
+        ...(primary.primary !== undefined ? { primaryInstance: primary.primary } : {}),
+        baseHostName: base.host,
+        secondaryInstances: instances
+          .filter((i) => i.name !== primary.primary)
+          .map((i) => ({ name: i.name, type: i.type, phase: i.phase, host: secondaryHost(i.name, base.host) })),
+        hasTransitioningInstance: lock.locked,
+        transitioningInstances: lock.transitioning.map((i) => i.name),
+      },
+      conditions,
+      warnings: [],
+      requirements,
+      ttlSeconds: lock.locked || held.length > 0 || primary.refusal !== undefined ? TTL.transitioning : TTL.steady,
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// The tenant's Instances as the Tenant sees them: required resources read
+// leniently, since one broken Instance must not stop the routes of the others.
+import type { ObservedObject } from '../shared/composition.js';
+
+export interface TenantInstance {
+  name: string;
+  type: string;
+  phase: string;
+  transitioning: boolean;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Instances whose spec.tenantRef names this tenant, sorted by name. */
+export function tenantInstances(tenant: string, observed: readonly ObservedObject[]): TenantInstance[] {
+  const out: TenantInstance[] = [];
+  for (const object of observed) {
+    const name = record(object.metadata).name;
+    const spec = record(object.spec);
+    const status = record(object.status);
+    if (typeof name !== 'string' || record(spec.tenantRef).name !== tenant) continue;
+    out.push({
+      name,
+      type: typeof spec.type === 'string' ? spec.type : 'production',
+      phase: typeof status.phase === 'string' ? status.phase : 'Pending',
+      transitioning: status.transitioning === true,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,99 @@
+// The Tenant: what a key account manager declares per customer. Namespaced;
+// it owns how the customer's instances are reached.
+import { z } from 'zod';
+import { instanceSizing, sizing } from '../shared/instance-spec-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain } from '../shared/schema-kit.js';
+
+export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
+export const TENANT_KIND = 'Tenant';
+
+const releaseVersion = z.string().regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/, {
+  error: 'must be a release version of the App, such as 2.0.0',
+});
+
+export const tenantSpec = z.object({
+  appRef: z.object({ name: dnsSubdomain.describe('Name of the App (cluster scoped).') }).describe('The App whose code and database server this tenant uses.'),
+  baseHostName: dnsSubdomain
+    .describe('Host name of the primary instance, e.g. acme.odoo.example; secondary instances get <instance>.<baseHostName>. Locked while an instance transitions.'),
+  primaryInstance: dnsLabel
+    .optional()
+    .describe('Instance served on the base host name. Changing it promotes another instance once nothing transitions. Must be Running and not a testing instance.'),
+  staging: z
+    .object({
+      ...sizing,
+      neutralize: z
+        .boolean()
+        .default(true)
+        .describe('Run odoo neutralize after copying, and fail if a mail server or cron is still active. Turn off only for copies that must stay live.'),
+    })
+    .prefault({})
+    .describe('Defaults for staging instances: copies of an instance, neutralized.'),
+  migration: z
+    .object({
+      ...sizing,
+      targetRelease: releaseVersion.optional().describe('Release migration instances move to when they do not name one; default their spec.release.'),
+    })
+    .prefault({})
+    .describe('Defaults for migration instances: copies of the primary moved to a newer Odoo series.'),
+  testing: z
+    .object({
+      ...sizing,
+      testTags: z
+        .string()
+        .regex(/^[A-Za-z0-9_.,:/*+-]*$/, { error: 'must be an Odoo --test-tags value such as /sale,-/sale:TestSlow' })
+        .default('')
+        .describe('Odoo --test-tags; empty runs the tests of the installed modules.'),
+    })
+    .prefault({})
+    .describe('Defaults for testing instances: fresh databases with demo data that run the tests.'),
+  production: instanceSizing.optional().describe('Defaults for production instances of this tenant.'),
+  routing: z
+    .object({
+      gatewayRef: z
+        .object({
+          name: dnsSubdomain,
+          namespace: dnsLabel,
+          sectionName: dnsSubdomain.optional(),
+        })
+        .optional()
+        .describe('Gateway to attach routes to; default the App’s spec.routing.gatewayRef.'),
+      requestTimeout: z
+        .string()
+        .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, { error: 'must be a Gateway API duration such as 3600s or 1h' })
+        .default('3600s')
+        .describe('Request timeout of Odoo routes: long, since reports and imports take minutes.'),
+    })
+    .prefault({})
+    .describe('How the tenant is reached.'),
+  networkPolicy: z
+    .object({
+      enabled: z.boolean().default(true).describe('Isolate the tenant namespace: ingress only from the Gateway namespace and within the namespace.'),
+      postgresCIDR: z
+        .string()
+        .regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: 'must be a CIDR such as 10.20.0.0/16' })
+        .optional()
+        .describe('Where PostgreSQL lives, for egress; default any address on the App’s database port.'),
+      internetEgress: z
+        .boolean()
+        .default(true)
+        .describe('Let Odoo reach public addresses on SMTP (25, 465, 587) and HTTPS (443), for mail and online services. Private ranges stay closed.'),
+    })
+    .prefault({})
+    .describe('Namespace isolation.'),
+});
+export type TenantSpec = z.infer<typeof tenantSpec>;
+
+export const tenantResource = compositeResource(TENANT_API_VERSION, TENANT_KIND, tenantSpec);
+export type Tenant = z.infer<typeof tenantResource>;
+
+export const tenantStatus = z.object({
+  primaryInstance: z.string().optional().describe('Instance the base host name routes to now.'),
+  baseHostName: z.string().optional().describe('Base host name as routed now.'),
+  secondaryInstances: z
+    .array(z.object({ name: z.string(), type: z.string(), phase: z.string(), host: z.string() }))
+    .optional()
+    .describe('Every other instance of the tenant and the host it is reached on.'),
+  hasTransitioningInstance: z.boolean().optional().describe('True while an instance initializes, copies, upgrades, migrates or tests; base host name and primary instance are locked.'),
+  transitioningInstances: z.array(z.string()).optional().describe('Instances that hold the lock.'),
+});
+export type TenantStatus = z.infer<typeof tenantStatus>;

@@ -1,0 +1,158 @@
+// Lifecycle scenarios as sequences of observed states. Each scenario starts
+// from an XR and its required resources, runs the function, lets the
+// simulated cluster (simulate.ts) answer according to the facts of each
+// step, and writes the state before the last call into
+// examples/scenarios/<name>/ (xr.yaml, observed.yaml, required.yaml). The
+// render test then runs the real `crossplane render` on that folder.
+// Regenerate with npm run generate; a test fails when a folder is stale.
+import { parseAllDocuments, parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './function-process.js';
+import { observe, runFunction, type Facts } from './simulate.js';
+
+type Obj = Record<string, any>;
+
+export interface Step {
+  facts?: Facts;
+  /** Changes a person makes to the XR before this step. */
+  edit?: (xr: Obj) => void;
+  /** Changes to the required resources (another instance's status, a deleted tenant, …). */
+  editRequired?: (required: Obj[]) => Obj[];
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  xr: Obj;
+  required: Obj[];
+  /** Observed states reached one after the other; the render shows what the function does next. */
+  steps: Step[];
+}
+
+function example(file: string): Obj {
+  return parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Obj;
+}
+
+function exampleRequired(): Obj[] {
+  return parseAllDocuments(readFileSync(join(ROOT, 'examples', 'required.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
+}
+
+const uid = (n: number) => `7f0c2a4e-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function withUid(xr: Obj, n: number): Obj {
+  return { ...xr, metadata: { ...xr.metadata, uid: uid(n) } };
+}
+
+const production = () => withUid(example('instance-production.yaml'), 1);
+const staging = () => withUid(example('instance-staging.yaml'), 2);
+const migration = () => withUid(example('instance-migration.yaml'), 3);
+const testing = () => withUid(example('instance-testing.yaml'), 4);
+const tenant = () => withUid(example('tenant.yaml'), 5);
+
+/** Required resources with a 1.4.2 release and the instances of the tenant scenarios. */
+function requiredWith(edit?: (objects: Obj[]) => Obj[]): Obj[] {
+  const objects = exampleRequired();
+  const app = objects.find((o) => o.kind === 'App')!;
+  app.spec.releases.splice(1, 0, { version: '1.4.2', series: '17.0' });
+  return edit ? edit(objects) : objects;
+}
+
+function setRelease(version: string) {
+  return (xr: Obj) => {
+    xr.spec.release = version;
+  };
+}
+
+function instanceStatus(name: string, patch: Obj) {
+  return (objects: Obj[]) =>
+    objects.map((o) => (o.kind === 'Instance' && o.metadata.name === name ? { ...o, status: { ...o.status, ...patch } } : o));
+}
+
+function addInstance(name: string, type: string, status: Obj, release = '1.4.1') {
+  return (objects: Obj[]) => [
+    ...objects,
+    { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name, namespace: 'acme' }, spec: { tenantRef: { name: 'acme' }, release, type }, status },
+  ];
+}
+
+const dbNotReady: Step = { facts: { databaseReady: false } };
+const initRunning: Step = { facts: { jobs: { init: 'running' } } };
+const settled: Step = {};
+
+export const SCENARIOS: Scenario[] = [
+  // ---- production
+  { name: 'production-initializing', description: 'The role and database became Ready: the init Job is composed.', xr: production(), required: requiredWith(), steps: [dbNotReady] },
+  { name: 'production-init-running', description: 'The init Job runs: still Initializing, no Deployment yet.', xr: production(), required: requiredWith(), steps: [settled, initRunning] },
+  { name: 'production-init-failed', description: 'The init Job failed: InitializationFailed, nothing serves, the condition says how to retry.', xr: production(), required: requiredWith(), steps: [settled, { facts: { jobs: { init: 'failed' } } }] },
+  { name: 'production-init-sql', description: 'init completed: the InitSQL Job runs next.', xr: production(), required: requiredWith(), steps: [settled, settled, { facts: { jobs: { 'init-sql': 'running' } } }] },
+  { name: 'production-starting', description: 'init and InitSQL completed: web and cron Deployments, a PodDisruptionBudget for two replicas.', xr: production(), required: requiredWith(), steps: [settled, settled, settled] },
+  { name: 'production-running', description: 'The web Deployment runs 1.4.1: Running, the Jobs are gone, long TTL.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled] },
+  { name: 'production-release-bumped', description: 'spec.release 1.4.1 → 1.4.2 (same series): BackingUp, 1.4.1 keeps serving.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }] },
+  { name: 'production-upgrade-stopping', description: 'Backup done: web and cron go to 0 before the upgrade Job may start.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }, { facts: { podsReady: true } }] },
+  { name: 'production-upgrading', description: 'Pods stopped: the upgrade Job (odoo -u all) runs with the 1.4.2 image.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }, settled, { facts: { jobs: { upgrade: 'running' } } }] },
+  { name: 'production-upgrade-failed', description: 'The upgrade Job failed: UpgradeFailed, 1.4.1 serves again, the condition points at the backup.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }, settled, settled, { facts: { jobs: { upgrade: 'failed' } } }] },
+  { name: 'production-upgraded', description: 'The upgrade Job completed: web and cron start on 1.4.2.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }, settled, settled, settled] },
+  { name: 'production-upgraded-running', description: 'Web runs 1.4.2: Running, the backup and upgrade Jobs are gone.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('1.4.2') }, settled, settled, settled, settled] },
+  { name: 'production-series-change-refused', description: 'spec.release moved to 2.0.0 (Odoo 18.0) on a 17.0 instance: refused, 1.4.1 keeps serving, the condition says to migrate.', xr: production(), required: requiredWith(), steps: [settled, settled, settled, settled, { edit: setRelease('2.0.0') }] },
+  // ---- staging
+  { name: 'staging-copying', description: 'A staging copy of prod: the copy Job runs while prod keeps serving.', xr: staging(), required: requiredWith(), steps: [{ facts: { jobs: { copy: 'running' } } }] },
+  { name: 'staging-neutralizing', description: 'Copied: odoo neutralize runs, then the check for active mail servers and crons.', xr: staging(), required: requiredWith(), steps: [settled, { facts: { jobs: { neutralize: 'running' } } }] },
+  { name: 'staging-neutralize-failed', description: 'The neutralize check found an active mail server: NeutralizationFailed, the copy never starts.', xr: staging(), required: requiredWith(), steps: [settled, settled, { facts: { jobs: { neutralize: 'failed' } } }] },
+  { name: 'staging-starting', description: 'Copied and neutralized: web and cron start.', xr: staging(), required: requiredWith(), steps: [settled, settled, settled] },
+  { name: 'staging-running', description: 'The staging copy runs on staging.acme.odoo.example.', xr: staging(), required: requiredWith(), steps: [settled, settled, settled, settled] },
+  { name: 'staging-source-missing', description: 'spec.source.instance names an instance that does not exist: WaitingForSource, nothing is copied.', xr: (() => { const x = staging(); x.spec.source.instance = 'gone'; return x; })(), required: requiredWith(), steps: [settled] },
+  { name: 'staging-source-not-running', description: 'The source is still Initializing: the copy waits.', xr: staging(), required: requiredWith(instanceStatus('prod', { phase: 'Initializing', transitioning: true })), steps: [settled] },
+  // ---- migration
+  { name: 'migration-copying', description: 'A migration instance copies the primary (prod, 17.0).', xr: migration(), required: requiredWith(), steps: [{ facts: { jobs: { copy: 'running' } } }] },
+  { name: 'migration-migrating', description: 'Copied: the OpenUpgrade step to 18.0 runs with release 2.0.0.', xr: migration(), required: requiredWith(), steps: [settled, { facts: { jobs: { migrate: 'running' } } }] },
+  { name: 'migration-failed', description: 'The migration step failed: MigrationFailed; prod keeps serving.', xr: migration(), required: requiredWith(), steps: [settled, settled, { facts: { jobs: { migrate: 'failed' } } }] },
+  { name: 'migration-ready', description: 'Migrated and running 2.0.0, ready to promote; no cron until it is the primary.', xr: migration(), required: requiredWith(), steps: [settled, settled, settled, settled] },
+  // ---- testing
+  { name: 'testing-initializing', description: 'A testing instance installs its modules with demo data.', xr: testing(), required: requiredWith(), steps: [{ facts: { jobs: { init: 'running' } } }] },
+  { name: 'testing-testing', description: 'Initialized: the test Job runs the tenant’s test tags.', xr: testing(), required: requiredWith(), steps: [settled, { facts: { jobs: { test: 'running' } } }] },
+  { name: 'testing-passed', description: 'Tests passed: Passed, and the instance runs for inspection.', xr: testing(), required: requiredWith(), steps: [settled, settled, settled, settled] },
+  { name: 'testing-failed', description: 'Tests failed: Failed, kept running for inspection.', xr: testing(), required: requiredWith(), steps: [settled, { facts: { jobs: { test: 'failed' } } }, { facts: { jobs: { test: 'failed' } } }] },
+  // ---- dependencies
+  { name: 'instance-tenant-missing', description: 'The Tenant named by spec.tenantRef does not exist: a Fatal result names it; nothing is changed.', xr: production(), required: requiredWith((o) => o.filter((x) => x.kind !== 'Tenant')), steps: [] },
+  // ---- tenant
+  { name: 'tenant-promotion-locked', description: 'The KAM sets primaryInstance to v18 while v18 is still Migrating: locked, the base route stays on prod.', xr: tenant(), required: requiredWith(addInstance('v18', 'migration', { phase: 'Migrating', transitioning: true }, '2.0.0')), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'v18'; } }] },
+  { name: 'tenant-promotion-applied', description: 'v18 finished migrating and runs: the base host name now routes to v18, prod gets prod.acme.odoo.example.', xr: tenant(), required: requiredWith(addInstance('v18', 'migration', { phase: 'Running', runningRelease: '2.0.0', transitioning: false }, '2.0.0')), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'v18'; } }] },
+  { name: 'tenant-primary-missing', description: 'primaryInstance names an instance that does not exist: refused, routes keep pointing at prod.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'nope'; } }] },
+  { name: 'tenant-primary-is-testing', description: 'primaryInstance names the testing instance: refused.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'ci'; } }] },
+  { name: 'tenant-hostname-locked', description: 'baseHostName changes while staging copies: locked, routes keep the old host.', xr: tenant(), required: requiredWith(instanceStatus('staging', { phase: 'Copying', transitioning: true })), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.example'; } }] },
+  { name: 'tenant-hostname-applied', description: 'baseHostName changes with nothing transitioning: every route moves to the new host.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.example'; } }] },
+];
+
+export interface ScenarioFiles {
+  dir: string;
+  files: { name: string; content: string }[];
+}
+
+const HEADER = (s: Scenario) => `# Scenario ${s.name}: ${s.description}\n# Generated by scripts/scenarios.ts (npm run generate); do not edit.\n`;
+
+function yamlDocs(objects: Obj[]): string {
+  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+}
+
+/** Plays a scenario and returns the files of its folder. */
+export async function scenarioFiles(s: Scenario): Promise<ScenarioFiles> {
+  const xr = structuredClone(s.xr);
+  let required = structuredClone(s.required);
+  let observed: Record<string, Obj> = {};
+  for (const step of s.steps) {
+    const rsp = await runFunction(xr, observed, required);
+    step.edit?.(xr);
+    if (step.editRequired) required = step.editRequired(required);
+    observed = observe(rsp, step.facts ?? {});
+  }
+  const files = [
+    { name: 'xr.yaml', content: HEADER(s) + stringify(xr, { lineWidth: 0 }) },
+    { name: 'required.yaml', content: HEADER(s) + yamlDocs(required) },
+  ];
+  const observedObjects = Object.keys(observed)
+    .sort()
+    .map((k) => observed[k]!);
+  if (observedObjects.length > 0) files.push({ name: 'observed.yaml', content: HEADER(s) + yamlDocs(observedObjects) });
+  return { dir: `examples/scenarios/${s.name}`, files };
+}

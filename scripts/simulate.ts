@@ -1,0 +1,128 @@
+// Plays the cluster's part for scenarios and tests: turns the objects the
+// function desired into what Kubernetes, provider-sql and a Gateway would
+// report back (observed state), according to a few stated facts: is the
+// database ready, how did each lifecycle Job end, do Pods run. Used to build
+// scenario folders as sequences of observed states, never at run time.
+import { to, RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { compose } from '../functions/compose.js';
+
+export type JobOutcome = 'running' | 'complete' | 'failed';
+
+export interface Facts {
+  /** provider-sql role, database and extensions report Ready (default true). */
+  databaseReady?: boolean;
+  /** How each lifecycle Job ended, by step label (init, init-sql, copy, neutralize, backup, upgrade, migrate, test); default complete. */
+  jobs?: Record<string, JobOutcome>;
+  /** Deployments have as many available Pods as they ask for (default true). */
+  podsReady?: boolean;
+  /** Gateways accepted the routes (default true). */
+  routesAccepted?: boolean;
+}
+
+type Obj = Record<string, any>;
+
+const READY = [{ type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2026-01-01T00:00:00Z' }];
+const SYNCED = { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: '2026-01-01T00:00:00Z' };
+
+function observedStatus(object: Obj, facts: Facts): Obj | undefined {
+  switch (object.kind) {
+    case 'Role':
+    case 'Database':
+    case 'Extension':
+      return facts.databaseReady === false
+        ? { conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: '2026-01-01T00:00:00Z' }, SYNCED] }
+        : { conditions: [...READY, SYNCED] };
+    case 'Usage':
+      return { conditions: READY };
+    case 'PersistentVolumeClaim':
+      return { phase: 'Bound', accessModes: object.spec.accessModes, capacity: { storage: object.spec.resources.requests.storage } };
+    case 'Deployment': {
+      const replicas = object.spec.replicas ?? 1;
+      const ready = facts.podsReady === false ? 0 : replicas;
+      return { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready };
+    }
+    case 'DaemonSet':
+      return { observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberReady: 3, numberAvailable: 3, numberMisscheduled: 0 };
+    case 'Job': {
+      const step = object.metadata.labels?.['odoo.io/lifecycle-step'];
+      const outcome = facts.jobs?.[step] ?? 'complete';
+      const at = '2026-01-01T00:00:00Z';
+      if (outcome === 'running') return { active: 1, startTime: at };
+      if (outcome === 'failed') {
+        return { failed: 1, startTime: at, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: at, lastProbeTime: at }] };
+      }
+      return { succeeded: 1, startTime: at, completionTime: at, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: at, lastProbeTime: at }] };
+    }
+    case 'HTTPRoute':
+      return {
+        parents: object.spec.parentRefs.map((ref: Obj) => ({
+          parentRef: ref,
+          controllerName: 'example.org/gateway-controller',
+          conditions: ['Accepted', 'ResolvedRefs'].map((type) => ({
+            type,
+            status: facts.routesAccepted === false ? 'False' : 'True',
+            reason: facts.routesAccepted === false ? 'Pending' : type,
+            message: '',
+            observedGeneration: 1,
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          })),
+        })),
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** What the cluster holds after applying a response's desired resources, given the facts. */
+export function observe(rsp: RunFunctionResponse, facts: Facts): Record<string, Obj> {
+  const out: Record<string, Obj> = {};
+  for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
+    const object = structuredClone(r.resource ?? {}) as Obj;
+    object.metadata = {
+      ...object.metadata,
+      annotations: { ...object.metadata?.annotations, 'crossplane.io/composition-resource-name': key },
+      generation: 1,
+    };
+    const status = observedStatus(object, facts);
+    if (status !== undefined) object.status = status;
+    out[key] = object;
+  }
+  return out;
+}
+
+/** Runs the function in-process, as one RunFunction call, with required resources matched like Crossplane does. */
+export async function runFunction(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<RunFunctionResponse> {
+  let requiredResources: Record<string, { items: { resource: Obj; connectionDetails: Record<string, never>; ready: number }[] }> = {};
+  let rsp: RunFunctionResponse | undefined;
+  // Crossplane calls again with the resources asked for, until the requirements settle.
+  for (let i = 0; i < 5; i++) {
+    const req = RunFunctionRequest.fromPartial({
+      observed: {
+        composite: { resource: xr },
+        resources: Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, { resource: v }])),
+      },
+      desired: { resources: {} },
+      requiredResources,
+    });
+    rsp = await compose(req, to(req) as Parameters<typeof compose>[1]);
+    // A Fatal result ends the pipeline at once.
+    if (rsp.results.some((r) => r.severity === 1)) break;
+    const wanted = rsp.requirements?.resources ?? {};
+    const next = Object.fromEntries(
+      Object.entries(wanted).map(([name, sel]) => [
+        name,
+        {
+          items: required
+            .filter((o) => o.apiVersion === sel.apiVersion && o.kind === sel.kind)
+            .filter((o) => sel.matchName === undefined || o.metadata?.name === sel.matchName)
+            .filter((o) => sel.namespace === undefined || o.metadata?.namespace === undefined || o.metadata?.namespace === sel.namespace)
+            .filter((o) => Object.entries(sel.matchLabels?.labels ?? {}).every(([k, v]) => o.metadata?.labels?.[k] === v))
+            .map((resource) => ({ resource, connectionDetails: {}, ready: 0 })),
+        },
+      ]),
+    );
+    if (JSON.stringify(Object.keys(next).sort()) === JSON.stringify(Object.keys(requiredResources).sort())) break;
+    requiredResources = next;
+  }
+  return rsp!;
+}
