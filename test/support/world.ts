@@ -1,0 +1,94 @@
+// A small world for behaviour tests: the example App, Tenant and Instances,
+// the function run in-process the way Crossplane calls it, and the
+// simulated cluster answering with observed state.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { parse, parseAllDocuments } from 'yaml';
+import { observe, runFunction, type Facts } from '../../scripts/simulate.js';
+
+export type Obj = Record<string, any>;
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+
+export function example(file: string): Obj {
+  return parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Obj;
+}
+
+/** App, Tenant and Instances of examples/required.yaml, with a 1.4.2 release added. */
+export function requiredObjects(): Obj[] {
+  const objects = parseAllDocuments(readFileSync(join(EXAMPLES, 'required.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
+  objects.find((o) => o.kind === 'App')!.spec.releases.splice(1, 0, { version: '1.4.2', series: '17.0' });
+  return objects;
+}
+
+export function app(objects: Obj[]): Obj {
+  return objects.find((o) => o.kind === 'App')!;
+}
+
+export function tenantOf(objects: Obj[]): Obj {
+  return objects.find((o) => o.kind === 'Tenant')!;
+}
+
+export interface Reconcile {
+  rsp: RunFunctionResponse;
+  status: Obj;
+  phase: string | undefined;
+  resources: Record<string, Obj>;
+  conditions: Record<string, { status: number; reason: string; message?: string | undefined }>;
+  fatal: string | undefined;
+}
+
+function summary(rsp: RunFunctionResponse): Reconcile {
+  const status = (rsp.desired?.composite?.resource?.status ?? {}) as Obj;
+  return {
+    rsp,
+    status,
+    phase: status.phase,
+    resources: Object.fromEntries(Object.entries(rsp.desired?.resources ?? {}).map(([k, v]) => [k, v.resource as Obj])),
+    conditions: Object.fromEntries(rsp.conditions.map((c) => [c.type, { status: c.status, reason: c.reason, message: c.message }])),
+    fatal: rsp.results.find((r) => r.severity === 1)?.message,
+  };
+}
+
+/**
+ * An XR living in the simulated cluster: each reconcile runs the function
+ * on what the previous one composed, as observed under the given facts.
+ */
+export class Cluster {
+  observed: Record<string, Obj> = {};
+  last: Reconcile | undefined;
+
+  constructor(
+    public xr: Obj,
+    public required: Obj[] = requiredObjects(),
+  ) {}
+
+  /** Observe the last response under `facts`, then reconcile again. */
+  async reconcile(facts: Facts = {}): Promise<Reconcile> {
+    if (this.last) this.observed = observe(this.last.rsp, facts);
+    this.last = summary(await runFunction(this.xr, this.observed, this.required));
+    return this.last;
+  }
+
+  /** Reconcile until the phase is `phase` (at most `max` times), with the same facts each time. */
+  async until(phase: string, facts: Facts = {}, max = 10): Promise<Reconcile> {
+    for (let i = 0; i < max; i++) {
+      const r = await this.reconcile(facts);
+      if (r.phase === phase) return r;
+    }
+    throw new Error(`phase ${phase} not reached; last ${this.last?.phase}: ${JSON.stringify(this.last?.conditions)}`);
+  }
+}
+
+export function jobNames(r: Reconcile): string[] {
+  return Object.values(r.resources)
+    .filter((o) => o.kind === 'Job')
+    .map((o) => o.metadata.name);
+}
+
+export function replicas(r: Reconcile): { web?: number; cron?: number; release?: string } {
+  const web = r.resources.web;
+  const cron = r.resources.cron;
+  return web === undefined ? {} : { web: web.spec.replicas, cron: cron?.spec.replicas, release: web.metadata.labels['odoo.io/release'] };
+}

@@ -1,0 +1,284 @@
+// The Instance lifecycle, reconcile by reconcile, against a simulated
+// cluster: what each phase composes and what a person reads.
+import { describe, expect, it } from 'vitest';
+import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf } from '../support/world.js';
+
+const production = () => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
+
+async function runningProduction(): Promise<Cluster> {
+  const c = new Cluster(production());
+  await c.until('Running');
+  return c;
+}
+
+describe('production', () => {
+  it('goes Provisioning → Initializing (init, then InitSQL) → Starting → Running, one step per observed change', async () => {
+    const c = new Cluster(production());
+    const seen: [string | undefined, string[], ReturnType<typeof replicas>][] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await c.reconcile();
+      seen.push([r.phase, jobNames(r), replicas(r)]);
+    }
+    expect(seen).toEqual([
+      ['Provisioning', [], {}],
+      ['Initializing', ['prod-init'], {}],
+      ['Initializing', ['prod-init', 'prod-init-sql'], {}],
+      ['Starting', ['prod-init', 'prod-init-sql'], { web: 2, cron: 1, release: '1.4.1' }],
+      ['Running', [], { web: 2, cron: 1, release: '1.4.1' }],
+      ['Running', [], { web: 2, cron: 1, release: '1.4.1' }],
+    ]);
+  });
+
+  it('waits for role, database and both extensions before any Job', async () => {
+    const c = new Cluster(production());
+    await c.reconcile();
+    const r = await c.reconcile({ databaseReady: false });
+    expect(r.phase).toBe('Provisioning');
+    expect(jobNames(r)).toEqual([]);
+    expect(r.conditions.DatabaseReady).toEqual({
+      status: 3,
+      reason: 'WaitingForDatabase',
+      message: 'Waiting for the role, database, extension unaccent, extension pg_trgm of acme_prod (provider-sql)',
+    });
+  });
+
+  it('stops at InitializationFailed when init fails, serves nothing, and says how to retry', async () => {
+    const c = new Cluster(production());
+    await c.reconcile();
+    await c.reconcile();
+    const r = await c.reconcile({ jobs: { init: 'failed' } });
+    expect(r.phase).toBe('InitializationFailed');
+    expect(r.resources.web).toBeUndefined();
+    expect(r.status.transitioning).toBe(false);
+    expect(r.conditions.Lifecycle?.message).toBe(
+      'Job "prod-init" failed. Read its logs (kubectl logs -n acme job/prod-init), fix the cause, then delete the Job to run it again (kubectl delete -n acme job/prod-init)',
+    );
+  });
+
+  it('installs base and the init modules without demo data on 17.0', async () => {
+    const c = new Cluster(production());
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].command).toEqual([
+      'odoo', '--config', '/run/odoo/odoo.conf', '--init', 'base,sale_management,stock,acme_sale', '--without-demo=all', '--stop-after-init', '--no-http',
+    ]);
+  });
+});
+
+describe('in-place upgrade within a series', () => {
+  it('backs up while the old release serves, stops web and cron, upgrades, then starts the new release', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    const steps: [string | undefined, string[], ReturnType<typeof replicas>][] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await c.reconcile();
+      steps.push([r.phase, jobNames(r), replicas(r)]);
+    }
+    expect(steps).toEqual([
+      ['BackingUp', ['prod-backup-1-4-1-to-1-4-2'], { web: 2, cron: 1, release: '1.4.1' }],
+      ['Upgrading', ['prod-backup-1-4-1-to-1-4-2'], { web: 0, cron: 0, release: '1.4.1' }],
+      ['Upgrading', ['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2'], { web: 0, cron: 0, release: '1.4.1' }],
+      ['Starting', ['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2'], { web: 2, cron: 1, release: '1.4.2' }],
+      ['Running', [], { web: 2, cron: 1, release: '1.4.2' }],
+      ['Running', [], { web: 2, cron: 1, release: '1.4.2' }],
+    ]);
+  });
+
+  it('runs the upgrade with the new image: odoo -u all', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    const r = await c.until('Upgrading');
+    const upgrading = await c.reconcile();
+    expect(r.phase).toBe('Upgrading');
+    const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
+    expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
+    expect(job.spec.template.spec.containers[0].command).toEqual(['odoo', '--config', '/run/odoo/odoo.conf', '--update', 'all', '--stop-after-init', '--no-http']);
+  });
+
+  it('after a failed upgrade, the previous release serves again and the condition points at the backup', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(r.phase).toBe('UpgradeFailed');
+    expect(replicas(r)).toEqual({ web: 2, cron: 1, release: '1.4.1' });
+    expect(r.status.runningRelease).toBe('1.4.1');
+    expect(r.conditions.Lifecycle?.message).toContain('Release 1.4.1 is serving again; the database may be partly upgraded: restore /var/lib/odoo/backups/1.4.1-to-1.4.2');
+    // The failed Job stays, so the phase stays until a person acts.
+    expect((await c.reconcile({ jobs: { upgrade: 'failed' } })).phase).toBe('UpgradeFailed');
+  });
+
+  it('retries the upgrade when a person deletes the failed Job', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    delete c.observed['job-prod-upgrade-1-4-1-to-1-4-2'];
+    c.last!.rsp.desired!.resources = Object.fromEntries(Object.entries(c.last!.rsp.desired!.resources).filter(([k]) => k !== 'job-prod-upgrade-1-4-1-to-1-4-2'));
+    const r = await c.reconcile();
+    expect(r.phase).toBe('Upgrading');
+    expect(replicas(r)).toMatchObject({ web: 0, cron: 0 });
+  });
+
+  it('goes back to Running on the old release, and drops the Jobs, when spec.release is set back', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    c.xr.spec.release = '1.4.1';
+    const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(r.phase).toBe('Running');
+    expect(jobNames(r)).toEqual([]);
+  });
+
+  it('refuses a change of series in place and keeps serving', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '2.0.0';
+    const r = await c.reconcile();
+    expect(r.phase).toBe('Running');
+    expect(replicas(r)).toEqual({ web: 2, cron: 1, release: '1.4.1' });
+    expect(r.conditions.Lifecycle).toEqual({
+      status: 3,
+      reason: 'ReleaseChangeRefused',
+      message:
+        'spec.release "2.0.0" is on Odoo 18.0 but the instance runs "1.4.1" on 17.0; an in-place change of series is a migration: create a migration instance from this one, then promote it. Still serving "1.4.1"',
+    });
+  });
+});
+
+describe('staging', () => {
+  const staging = () => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
+
+  it('copies the source, neutralizes, then runs; the source keeps serving throughout', async () => {
+    const c = new Cluster(staging());
+    const phases: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Copying', 'Neutralizing', 'Starting', 'Running']);
+  });
+
+  it('records the source release on the copy Job and keeps going if the source disappears after the copy', async () => {
+    const c = new Cluster(staging());
+    await c.reconcile();
+    const copying = await c.reconcile();
+    expect(copying.resources['job-staging-copy-from-prod']!.metadata.labels['odoo.io/source-release']).toBe('1.4.1');
+    c.required = c.required.filter((o) => !(o.kind === 'Instance' && o.metadata.name === 'prod'));
+    expect((await c.reconcile()).phase).toBe('Neutralizing');
+  });
+
+  it('skips neutralize when the tenant turns it off', async () => {
+    const required = requiredObjects();
+    tenantOf(required).spec.staging.neutralize = false;
+    const c = new Cluster(staging(), required);
+    const phases: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Copying', 'Starting', 'Running']);
+  });
+
+  it('neutralize fails the Job when a mail server or a cron is still active', async () => {
+    const c = new Cluster(staging());
+    await c.until('Neutralizing');
+    const script = c.last!.resources['job-staging-neutralize']!.spec.template.spec.containers[0].command[2];
+    expect(script).toContain('odoo neutralize --config /run/odoo/odoo.conf --database "$PGDATABASE"');
+    expect(script).toContain('FROM ir_mail_server WHERE active');
+    expect(script).toContain("d.name = 'autovacuum_job'");
+    expect(script).toContain('exit 1');
+    const r = await c.reconcile({ jobs: { neutralize: 'failed' } });
+    expect(r.phase).toBe('NeutralizationFailed');
+    expect(r.resources.web).toBeUndefined();
+  });
+
+  it('waits for a missing source and composes no Job', async () => {
+    const x = staging();
+    x.spec.source.instance = 'gone';
+    const c = new Cluster(x);
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(r.phase).toBe('WaitingForSource');
+    expect(jobNames(r)).toEqual([]);
+    expect(r.conditions.Lifecycle?.message).toBe(
+      'Waiting for source instance "gone": it does not exist in this namespace; create it, or set spec.source.instance to an existing instance',
+    );
+  });
+});
+
+describe('migration', () => {
+  const migration = () => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
+
+  it('copies the primary, migrates one series at a time, and runs without cron until promoted', async () => {
+    const required = requiredObjects();
+    const a = app(required);
+    a.spec.releases = [
+      { version: '1.0.0', series: '16.0' },
+      { version: '1.4.1', series: '17.0', migration: { upgradePath: '/ou/17' } },
+      { version: '2.0.0', series: '18.0', migration: { upgradePath: '/ou/18' } },
+    ];
+    required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status.runningRelease = '1.0.0';
+    const c = new Cluster(migration(), required);
+    const seen: [string | undefined, string[]][] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await c.reconcile();
+      seen.push([r.phase, jobNames(r)]);
+    }
+    expect(seen).toEqual([
+      ['Provisioning', []],
+      ['Copying', ['v18-copy-from-prod']],
+      ['Migrating', ['v18-copy-from-prod', 'v18-migrate-17-0-1-4-1']],
+      ['Migrating', ['v18-copy-from-prod', 'v18-migrate-17-0-1-4-1', 'v18-migrate-18-0-2-0-0']],
+      ['Starting', ['v18-copy-from-prod', 'v18-migrate-17-0-1-4-1', 'v18-migrate-18-0-2-0-0']],
+      ['Running', []],
+    ]);
+    const r = c.last!;
+    expect(replicas(r)).toEqual({ web: 1, cron: 0, release: '2.0.0' });
+    const migrate = c.observed['job-v18-migrate-18-0-2-0-0']!.spec.template.spec.containers[0].command;
+    expect(migrate).toContain('--upgrade-path=/ou/18');
+    expect(migrate).toContain('--load=base,web,openupgrade_framework');
+    // Promoted: the tenant routes v18 as primary, so its cron runs.
+    tenantOf(c.required).status = { primaryInstance: 'v18', baseHostName: 'acme.odoo.example' };
+    expect(replicas(await c.reconcile())).toEqual({ web: 1, cron: 1, release: '2.0.0' });
+    expect(c.last!.status.url).toBe('https://acme.odoo.example');
+  });
+
+  it('fails with a clear message when no release of a series can migrate', async () => {
+    const required = requiredObjects();
+    delete app(required).spec.releases.find((r: any) => r.version === '2.0.0').migration;
+    const c = new Cluster(migration(), required);
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(r.phase).toBe('MigrationFailed');
+    expect(r.conditions.Lifecycle?.message).toBe(
+      'No release of Odoo 18.0 in App "acme" can migrate a database (none sets migration.upgradePath); ask the DevOps team to add one',
+    );
+  });
+});
+
+describe('testing', () => {
+  const testing = () => ({ ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci' } });
+
+  it('initializes with demo data, tests with the tenant’s tags, then Passed and keeps running', async () => {
+    const c = new Cluster(testing());
+    await c.reconcile();
+    const init = await c.reconcile();
+    expect(init.resources['job-ci-init']!.spec.template.spec.containers[0].command).not.toContain('--without-demo=all');
+    const testingPhase = await c.reconcile();
+    expect(testingPhase.phase).toBe('Testing');
+    expect(testingPhase.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command).toEqual([
+      'odoo', '--config', '/run/odoo/odoo.conf', '--test-enable', '--log-level=test', '--stop-after-init', '--no-http', '--update', 'acme_sale,acme_stock', '--test-tags=/acme_sale,/acme_stock',
+    ]);
+    const r = await c.until('Passed');
+    expect(r.status.transitioning).toBe(false);
+    expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
+  });
+
+  it('reports Failed when a test fails, and still runs for inspection', async () => {
+    const c = new Cluster(testing());
+    await c.until('Testing');
+    const r = await c.reconcile({ jobs: { test: 'failed' } });
+    expect(r.phase).toBe('Failed');
+    expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
+    expect(r.conditions.Lifecycle?.message).toContain('Tests failed on release 1.4.1: read kubectl logs -n acme job/ci-test-1-4-1');
+  });
+});

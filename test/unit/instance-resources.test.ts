@@ -1,0 +1,144 @@
+// What an Instance composes besides its lifecycle: database objects,
+// odoo.conf, names — and the Fatal messages when its dependencies are wrong.
+import { describe, expect, it } from 'vitest';
+import { databaseName, instanceNames } from '../../functions/shared/instance-names.js';
+import { app, Cluster, example, requiredObjects, tenantOf } from '../support/world.js';
+
+const production = () => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
+
+async function first() {
+  return new Cluster(production()).reconcile();
+}
+
+describe('database', () => {
+  it('is a LOGIN role that is no superuser, with a generated password written to a Secret, and a database it owns', async () => {
+    const r = await first();
+    expect(r.resources.role!.spec).toEqual({
+      forProvider: {
+        privileges: { login: true, superUser: false, createDb: false, createRole: false, replication: false, bypassRls: false, inherit: true },
+        connectionLimit: 64,
+      },
+      writeConnectionSecretToRef: { name: 'prod-db-credentials' },
+      providerConfigRef: { kind: 'ClusterProviderConfig', name: 'odoo-acme' },
+    });
+    expect(r.resources.role!.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'acme_prod' });
+    expect(r.resources.database!.spec.forProvider).toEqual({ ownerRef: { name: 'prod-role' }, encoding: 'UTF8', lcCollate: 'C', lcCType: 'C', template: 'template0' });
+    expect(['extension-unaccent', 'extension-pg-trgm'].map((k) => r.resources[k]!.spec.forProvider)).toEqual([
+      { extension: 'unaccent', databaseRef: { name: 'prod-db' } },
+      { extension: 'pg_trgm', databaseRef: { name: 'prod-db' } },
+    ]);
+  });
+
+  it('applies the App’s role policy', async () => {
+    const required = requiredObjects();
+    app(required).spec.database.appCredentials = { connectionLimit: 12, statementTimeout: '15min' };
+    const r = await new Cluster(production(), required).reconcile();
+    expect(r.resources.role!.spec.forProvider.connectionLimit).toBe(12);
+    expect(r.resources.role!.spec.forProvider.configurationParameters).toEqual([{ name: 'statement_timeout', value: '15min' }]);
+  });
+});
+
+describe('odoo.conf', () => {
+  it('layers App → code → release → tenant type → instance, and holds no secret', async () => {
+    const required = requiredObjects();
+    const a = app(required);
+    a.spec.config = { workers: 4, options: { smtp_server: 'smtp.acme.example', smtp_port: '587' } };
+    a.spec.code.config = { limitTimeReal: 1800 };
+    a.spec.releases[0].config = { logLevel: 'warn' };
+    tenantOf(required).spec.production = { config: { workers: 6 } };
+    const x = production();
+    x.spec.config = { options: { smtp_port: '2525' } };
+    const r = await new Cluster(x, required).reconcile();
+    expect(r.resources['odoo-conf']!.data['odoo.conf']).toBe(
+      [
+        '[options]',
+        'addons_path = /mnt/extra-addons',
+        'data_dir = /var/lib/odoo',
+        'db_host = postgres.databases.svc.cluster.local',
+        'db_port = 5432',
+        'db_user = acme_prod',
+        'db_name = acme_prod',
+        'db_sslmode = require',
+        'dbfilter = ^acme_prod$',
+        'list_db = False',
+        'proxy_mode = True',
+        'http_port = 8069',
+        'gevent_port = 8072',
+        'unaccent = True',
+        'workers = 6',
+        'max_cron_threads = 1',
+        'limit_memory_soft = 2147483648',
+        'limit_memory_hard = 2684354560',
+        'limit_time_cpu = 600',
+        'limit_time_real = 1800',
+        'limit_request = 65536',
+        'db_maxconn = 32',
+        'log_level = warn',
+        'server_wide_modules = base,web',
+        'smtp_port = 2525',
+        'smtp_server = smtp.acme.example',
+        '',
+      ].join('\n'),
+    );
+    expect(r.resources['odoo-conf']!.data['odoo.conf']).not.toMatch(/admin_passwd|db_password/);
+  });
+
+  it('reaches Odoo with the password from the role’s Secret, never from the ConfigMap', async () => {
+    const c = new Cluster(production());
+    const r = await c.until('Starting');
+    const env = r.resources.web!.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'prod-db-credentials', key: 'password' } } });
+  });
+});
+
+describe('names', () => {
+  it('keeps every composed name within Kubernetes and PostgreSQL limits, and stable', () => {
+    const long = 'a'.repeat(63);
+    expect(databaseName('b'.repeat(63), long).length).toBeLessThanOrEqual(63);
+    expect(databaseName('b'.repeat(63), long)).toBe(databaseName('b'.repeat(63), long));
+    expect(databaseName('a-b', 'c')).not.toBe(databaseName('a', 'b-c'));
+    const names = instanceNames(long);
+    for (const n of [names.role, names.database, names.credentials, names.config, names.filestore, names.service, names.web, names.job('upgrade', '10.20.30', 'to', '10.20.31')]) {
+      expect(n.length).toBeLessThanOrEqual(63);
+      expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    }
+  });
+});
+
+describe('dependencies', () => {
+  it.each([
+    {
+      name: 'TenantMissing',
+      edit: (o: any[]) => o.filter((x) => x.kind !== 'Tenant'),
+      want: 'cannot compose Instance "prod": Tenant "acme" not found in namespace "acme": create the Tenant, or fix spec.tenantRef.name',
+    },
+    {
+      name: 'AppMissing',
+      edit: (o: any[]) => o.filter((x) => x.kind !== 'App'),
+      want: 'cannot compose Instance "prod": App "acme" of Tenant "acme" not found: ask the DevOps team to create it, or fix the Tenant\'s spec.appRef.name',
+    },
+    {
+      name: 'UnknownRelease',
+      edit: (o: any[]) => o.map((x) => (x.kind === 'App' ? { ...x, spec: { ...x.spec, releases: x.spec.releases.filter((r: any) => r.version !== '1.4.1') } } : x)),
+      want: 'cannot compose Instance "prod": spec.release: "1.4.1" is not a release of App "acme"; use one of 1.4.2 (17.0), 2.0.0 (18.0)',
+    },
+    {
+      name: 'RetiredReleaseForNewInstance',
+      edit: (o: any[]) => o.map((x) => (x.kind === 'App' ? { ...x, spec: { ...x.spec, releases: x.spec.releases.map((r: any) => (r.version === '1.4.1' ? { ...r, retired: true } : r)) } } : x)),
+      want: 'cannot compose Instance "prod": spec.release: "1.4.1" is retired in App "acme" and a new instance cannot start on it; use one of 1.4.2 (17.0), 2.0.0 (18.0)',
+    },
+  ])('$name gives a Fatal result and composes nothing', async ({ edit, want }) => {
+    const r = await new Cluster(production(), edit(requiredObjects())).reconcile();
+    expect(r.fatal).toBe(want);
+    expect(r.resources).toEqual({});
+  });
+
+  it('lets a running instance stay on a release the App has since retired', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    app(c.required).spec.releases[0].retired = true;
+    const r = await c.reconcile();
+    expect(r.fatal).toBeUndefined();
+    expect(r.phase).toBe('Running');
+  });
+});
