@@ -1,7 +1,7 @@
 // The Instance composer: (Instance, observed, required) → desired state.
-import { TTL, type ComposeOutcome, type DesiredResource, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { secondaryHost } from '../shared/instance-names.js';
-import { isReady } from '../shared/readiness.js';
+import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { resolveContext, type InstanceContext } from './context.js';
 import { database, databaseExtension, databaseRole, EXTENSIONS } from './database.js';
 import { filestoreClaim } from './filestore.js';
@@ -106,7 +106,7 @@ export function composeInstance(
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });
 
-  const resources: DesiredResource[] = objects.map(({ key, object }) => ({ key, object, ready: isReady(observed[key]) }));
+  const resources = withObservedReadiness(objects, observed);
   return {
     kind: 'composed',
     composed: {

@@ -1,7 +1,7 @@
 // Readiness of a composed resource, from its observed state only. Crossplane
 // marks an XR Ready when every composed resource is; we decide per kind, so
 // the XR does not depend on function-auto-ready.
-import type { ObservedObject } from './composition.js';
+import type { DesiredResource, KubeObject, ObservedObject } from './composition.js';
 
 type Condition = { type?: unknown; status?: unknown; reason?: unknown; message?: unknown };
 
@@ -113,4 +113,12 @@ export function isReady(observed: ObservedObject | undefined): boolean {
       if (READY_WHEN_PRESENT.has(kind)) return true;
       return hasTrueCondition(observed, 'Ready');
   }
+}
+
+/** Desired resources, each marked ready when its observed counterpart (same key) is. */
+export function withObservedReadiness(
+  objects: readonly { key: string; object: KubeObject }[],
+  observed: Readonly<Record<string, ObservedObject>>,
+): DesiredResource[] {
+  return objects.map(({ key, object }) => ({ key, object, ready: isReady(observed[key]) }));
 }

@@ -1,9 +1,9 @@
 // The Tenant composer: (Tenant, observed routes, required App and Instances) → desired state.
 import { APP_API_VERSION, APP_KIND, appResource } from '../app/schema.js';
-import { TTL, type ComposeOutcome, type DesiredResource, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { tenantMessages as m } from '../shared/messages.js';
-import { isReady } from '../shared/readiness.js';
+import { withObservedReadiness } from '../shared/readiness.js';
 import { formatIssues } from '../shared/validation.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND } from '../instance/schema.js';
 import { tenantInstances } from './instances.js';
@@ -74,7 +74,7 @@ export function composeTenant(
     objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app.spec.database.port) });
   }
 
-  const resources: DesiredResource[] = objects.map(({ key, object }) => ({ key, object, ready: isReady(observed[key]) }));
+  const resources = withObservedReadiness(objects, observed);
   return {
     kind: 'composed',
     composed: {

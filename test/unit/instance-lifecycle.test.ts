@@ -1,9 +1,9 @@
 // The Instance lifecycle, reconcile by reconcile, against a simulated
 // cluster: what each phase composes and what a person reads.
 import { describe, expect, it } from 'vitest';
-import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf } from '../support/world.js';
+import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
-const production = () => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
+const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 
 async function runningProduction(): Promise<Cluster> {
   const c = new Cluster(production());
@@ -151,7 +151,7 @@ describe('in-place upgrade within a series', () => {
 });
 
 describe('staging', () => {
-  const staging = () => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
+  const staging = (): Obj => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
 
   it('copies the source, neutralizes, then runs; the source keeps serving throughout', async () => {
     const c = new Cluster(staging());
@@ -206,7 +206,7 @@ describe('staging', () => {
 });
 
 describe('migration', () => {
-  const migration = () => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
+  const migration = (): Obj => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
 
   it('copies the primary, migrates one series at a time, and runs without cron until promoted', async () => {
     const required = requiredObjects();
@@ -256,7 +256,7 @@ describe('migration', () => {
 });
 
 describe('testing', () => {
-  const testing = () => ({ ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci' } });
+  const testing = (): Obj => ({ ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci' } });
 
   it('initializes with demo data, tests with the tenant’s tags, then Passed and keeps running', async () => {
     const c = new Cluster(testing());

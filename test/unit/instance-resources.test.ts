@@ -2,9 +2,9 @@
 // odoo.conf, names — and the Fatal messages when its dependencies are wrong.
 import { describe, expect, it } from 'vitest';
 import { databaseName, instanceNames } from '../../functions/shared/instance-names.js';
-import { app, Cluster, example, requiredObjects, tenantOf } from '../support/world.js';
+import { app, Cluster, example, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
-const production = () => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
+const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 
 async function first() {
   return new Cluster(production()).reconcile();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cluster, example, requiredObjects, type Obj } from '../support/world.js';
 
-const tenant = () => ({ ...example('tenant.yaml'), metadata: { name: 'acme', namespace: 'acme', uid: 'u-tenant' } });
+const tenant = (): Obj => ({ ...example('tenant.yaml'), metadata: { name: 'acme', namespace: 'acme', uid: 'u-tenant' } });
 
 function instance(name: string, type: string, status: Obj): Obj {
   return { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name, namespace: 'acme' }, spec: { tenantRef: { name: 'acme' }, type }, status };
