@@ -40,10 +40,11 @@ export interface RunningFunction {
 }
 
 /**
- * Runs `node dist/functions/main.js <args> --address=127.0.0.1:<port>` and
- * resolves once it logs that it listens. `args` defaults to --insecure.
+ * Runs the production build, `node dist/function-odoo.cjs <args>
+ * --address=127.0.0.1:<port>`, and resolves once it logs that it listens.
+ * `args` defaults to --insecure.
  */
-export async function startFunction(args: string[] = ['--insecure'], entry = 'dist/functions/main.js'): Promise<RunningFunction> {
+export async function startFunction(args: string[] = ['--insecure'], entry = 'dist/function-odoo.cjs'): Promise<RunningFunction> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(ROOT, entry), ...args, `--address=${address}`], {

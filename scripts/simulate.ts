@@ -92,6 +92,12 @@ export function observe(rsp: RunFunctionResponse, facts: Facts): Record<string, 
 
 /** Runs the function in-process, as one RunFunction call, with required resources matched like Crossplane does. */
 export async function runFunction(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<RunFunctionResponse> {
+  return (await runFunctionWithRequest(xr, observed, required)).rsp;
+}
+
+/** As runFunction, also returning the last request: the one Crossplane's answer is taken from. */
+export async function runFunctionWithRequest(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<{ req: RunFunctionRequest; rsp: RunFunctionResponse }> {
+  let last: RunFunctionRequest | undefined;
   let requiredResources: Record<string, { items: { resource: Obj; connectionDetails: Record<string, never>; ready: number }[] }> = {};
   let rsp: RunFunctionResponse | undefined;
   // Crossplane calls again with the resources asked for, until the requirements settle.
@@ -104,6 +110,7 @@ export async function runFunction(xr: Obj, observed: Record<string, Obj>, requir
       desired: { resources: {} },
       requiredResources,
     });
+    last = RunFunctionRequest.fromPartial(RunFunctionRequest.toJSON(req) as object);
     rsp = await compose(req, to(req) as Parameters<typeof compose>[1]);
     // A Fatal result ends the pipeline at once.
     if (rsp.results.some((r) => r.severity === 1)) break;
@@ -124,5 +131,5 @@ export async function runFunction(xr: Obj, observed: Record<string, Obj>, requir
     if (JSON.stringify(Object.keys(next).sort()) === JSON.stringify(Object.keys(requiredResources).sort())) break;
     requiredResources = next;
   }
-  return rsp!;
+  return { req: last!, rsp: rsp! };
 }

@@ -27,6 +27,14 @@ describe('with --insecure', () => {
     expect(rsp.meta?.tag).toBe('test');
   });
 
+  it('answers a repeated request with the same response', async () => {
+    const client = functionClient(fn.address);
+    const first = await client.runFunction(request(appManifest()));
+    const second = await client.runFunction(request(appManifest()));
+    client.close();
+    expect(second).toEqual(first);
+  });
+
   it('answers bad input with a Fatal result, and keeps serving', async () => {
     const client = functionClient(fn.address);
     const bad = await client.runFunction(request({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
@@ -52,6 +60,12 @@ describe('with TLS certificates from --tls-server-certs-dir', () => {
     client.close();
     expect(rsp.results).toEqual([]);
     expect(rsp.desired?.resources['image-cache']?.resource?.kind).toBe('DaemonSet');
+  });
+
+  it('refuses a TLS client without a client certificate: Crossplane always presents one', async () => {
+    const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca));
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    client.close();
   });
 
   it('refuses a plaintext client', async () => {
