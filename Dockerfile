@@ -20,4 +20,4 @@ COPY --from=build /src/dist/function-odoo.cjs ./function-odoo.cjs
 ENV NODE_ENV=production
 USER 65532:65532
 EXPOSE 9443
-ENTRYPOINT ["node", "/function/function-odoo.cjs"]
+ENTRYPOINT ["/usr/local/bin/node", "/function/function-odoo.cjs"]

@@ -4,6 +4,7 @@ import type { ComposeFunction } from '@crossplane-org/function-sdk-typescript';
 import { composerFor } from './registry.js';
 import { fatalResponse, writeComposed } from './response.js';
 import type { ObservedObject } from './shared/composition.js';
+import { asClaim, CLAIMS_KINDS } from './shared/claims.js';
 import { messages } from './shared/messages.js';
 import { formatIssues } from './shared/validation.js';
 
@@ -17,11 +18,19 @@ export const compose: ComposeFunction = (req, rsp) => {
 
   const apiVersion = text(xr.apiVersion);
   const kind = text(xr.kind);
-  const composer = composerFor(apiVersion, kind);
+  const name = text((xr.metadata as ObservedObject | undefined)?.name) || '(unnamed)';
+  // Claims edition: compose the XR as the claim it stands for.
+  const claimKind = CLAIMS_KINDS[`${apiVersion}/${kind}`];
+  let subject = xr;
+  if (claimKind !== undefined) {
+    const claim = asClaim(xr, claimKind);
+    if ('error' in claim) return fatalResponse(rsp, messages.invalidSpec(kind, name, claim.error));
+    subject = claim.xr;
+  }
+  const composer = composerFor(apiVersion, claimKind ?? kind);
   if (composer === undefined) return fatalResponse(rsp, messages.unknownKind(apiVersion, kind));
 
-  const name = text((xr.metadata as ObservedObject | undefined)?.name) || '(unnamed)';
-  const parsed = composer.schema.safeParse(xr);
+  const parsed = composer.schema.safeParse(subject);
   if (!parsed.success) return fatalResponse(rsp, messages.invalidSpec(kind, name, formatIssues(parsed.error, xr)));
 
   const observed: Record<string, ObservedObject> = {};
@@ -37,6 +46,7 @@ export const compose: ComposeFunction = (req, rsp) => {
   try {
     const outcome = composer.compose(parsed.data, { observed, required });
     if (outcome.kind === 'fatal') return fatalResponse(rsp, messages.invalidSpec(kind, name, outcome.message));
+    // The status goes to the XR itself (Crossplane copies it to the claim).
     return writeComposed(rsp, { apiVersion, kind }, outcome.composed);
   } catch (error) {
     // A bug of ours must still give Crossplane a readable Fatal result, never a stack trace.

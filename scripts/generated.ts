@@ -2,10 +2,11 @@
 // apis/ and the scenario folders in examples/scenarios/. Written by
 // `npm run generate`, compared by the staleness test.
 import { generatedApis } from './apis.js';
+import { packageMetadataFiles } from './package-metadata.js';
 import { SCENARIOS, scenarioFiles } from './scenarios.js';
 
 export async function generatedFiles(): Promise<{ path: string; content: string }[]> {
-  const out = generatedApis();
+  const out = [...generatedApis(), ...packageMetadataFiles()];
   for (const s of SCENARIOS) {
     const { dir, files } = await scenarioFiles(s);
     for (const f of files) out.push({ path: `${dir}/${f.name}`, content: f.content });

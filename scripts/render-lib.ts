@@ -15,12 +15,15 @@ export interface RenderCase {
   xr: string;
   observed?: string;
   required?: string;
+  /** claims: the claims edition (apis/claims, compositions/claims). */
+  edition?: 'claims';
 }
 
-/** Composition file of an XR kind: compositions/<kind>.yaml. */
-export function compositionFor(xrFile: string): string {
+/** Composition file of an XR kind: compositions/<kind>.yaml, or compositions/claims/<kind>.yaml for XTenant and XInstance. */
+export function compositionFor(xrFile: string, edition?: 'claims'): string {
   const xr = parse(readFileSync(xrFile, 'utf8')) as { kind?: string };
-  return join(ROOT, 'compositions', `${String(xr.kind).toLowerCase()}.yaml`);
+  const kind = String(xr.kind).replace(/^X(?=Tenant|Instance)/, '').toLowerCase();
+  return edition === 'claims' ? join(ROOT, 'compositions', 'claims', `${kind}.yaml`) : join(ROOT, 'compositions', `${kind}.yaml`);
 }
 
 /**
@@ -38,6 +41,12 @@ export function renderCases(): RenderCase[] {
       const required = join(examples, 'required.yaml');
       return { name: f.replace(/\.yaml$/, ''), xr: join(examples, f), ...(existsSync(required) ? { required } : {}) };
     });
+  const claims = join(examples, 'claims');
+  if (existsSync(claims)) {
+    for (const f of readdirSync(claims).filter((f) => f.endsWith('.yaml') && f !== 'required.yaml').sort()) {
+      cases.push({ name: `claims/${f.replace(/\.yaml$/, '')}`, xr: join(claims, f), required: join(claims, 'required.yaml'), edition: 'claims' });
+    }
+  }
   const scenarios = join(examples, 'scenarios');
   if (existsSync(scenarios)) {
     for (const dir of readdirSync(scenarios).sort()) {
@@ -69,7 +78,7 @@ export async function renderCase(crossplane: string, address: string, c: RenderC
   const args = [
     'render',
     c.xr,
-    compositionFor(c.xr),
+    compositionFor(c.xr, c.edition),
     join(ROOT, 'examples', 'functions.yaml'),
     `--function-annotations=render.crossplane.io/runtime-development-target=${address}`,
     '--include-function-results',

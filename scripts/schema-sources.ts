@@ -10,7 +10,7 @@
 //   CRD form so one validator (crossplane beta validate, which runs the API
 //   server's validation library) checks everything, unknown fields included.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ROOT } from './function-process.js';
@@ -33,6 +33,8 @@ const KUBERNETES_KINDS = [
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced' },
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'Secret', plural: 'secrets', scope: 'Namespaced' },
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced' },
+  { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', scope: 'Namespaced' },
+  { file: 'apis__rbac.authorization.k8s.io__v1_openapi.json', group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', scope: 'Cluster' },
 ] as const;
 
 /** The directory of a module version in the Go module cache, downloading it if needed. */
@@ -103,16 +105,16 @@ function kubernetesCrd(dir: string, k: (typeof KUBERNETES_KINDS)[number]): Schem
  * the validate cache (`<out>/cache`), where `crossplane beta validate` looks
  * for them instead of downloading the Crossplane package.
  */
-export function prepareSchemas(out: string): { extensions: string; cache: string } {
+export function prepareSchemas(out: string, edition?: 'claims'): { extensions: string; cache: string } {
   const extensions = join(out, 'extensions');
   const cache = join(out, 'cache');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(extensions, { recursive: true });
 
-  for (const dir of readdirSync(join(ROOT, 'apis'))) {
-    for (const f of readdirSync(join(ROOT, 'apis', dir)).filter((f) => f.endsWith('.yaml'))) {
-      writeFileSync(join(extensions, `xrd-${dir}-${f}`), readFileSync(join(ROOT, 'apis', dir, f)));
-    }
+  const apis = edition === 'claims' ? join(ROOT, 'apis', 'claims') : join(ROOT, 'apis');
+  for (const dir of readdirSync(apis)) {
+    const file = join(apis, dir, 'definition.yaml');
+    if (existsSync(file)) writeFileSync(join(extensions, `xrd-${dir}.yaml`), readFileSync(file));
   }
   const sql = goModuleDir(SCHEMA_MODULES.providerSql.module, SCHEMA_MODULES.providerSql.version);
   for (const f of readdirSync(join(sql, 'package', 'crds')).filter((f) => f.startsWith('postgresql.sql.m.'))) {

@@ -60,7 +60,7 @@ export function compositeResourceDefinition(source: XrdSource): Record<string, J
     kind: 'CompositeResourceDefinition',
     metadata: {
       name: `${source.plural}.${source.group}`,
-      annotations: { 'odoo.io/generated-by': 'scripts/generate-apis (do not edit by hand)' },
+      annotations: { 'odoo.io/generated-by': 'scripts/generate (do not edit by hand)' },
     },
     spec: {
       group: source.group,
@@ -92,6 +92,39 @@ export function compositeResourceDefinition(source: XrdSource): Record<string, J
           },
         },
       ],
+    },
+  };
+}
+
+/** Names of the claims edition of an XR: a cluster-scoped XR kind, and the namespaced claim users apply. */
+export interface ClaimNames {
+  kind: string;
+  plural: string;
+  singular: string;
+  claimKind: string;
+  claimPlural: string;
+}
+
+/**
+ * The claims edition (apiextensions.crossplane.io/v1, scope LegacyCluster,
+ * claimNames) of the same schema. Claims carry the XR's spec and status, so
+ * the function reads them exactly like the namespaced edition's XRs.
+ */
+export function claimsCompositeResourceDefinition(source: XrdSource, names: ClaimNames | undefined): Record<string, Json> {
+  const v2 = compositeResourceDefinition(source) as { spec: Record<string, Json>; metadata: Record<string, Json> };
+  const kind = names?.kind ?? source.kind;
+  const plural = names?.plural ?? source.plural;
+  const spec = v2.spec as { names: Record<string, Json>; versions: Json[] };
+  return {
+    apiVersion: 'apiextensions.crossplane.io/v1',
+    kind: 'CompositeResourceDefinition',
+    metadata: { ...v2.metadata, name: `${plural}.${source.group}` },
+    spec: {
+      group: source.group,
+      names: { kind, listKind: `${kind}List`, plural, singular: names?.singular ?? source.singular, categories: spec.names.categories ?? [] },
+      ...(names ? { claimNames: { kind: names.claimKind, listKind: `${names.claimKind}List`, plural: names.claimPlural, singular: names.claimKind.toLowerCase(), ...(source.shortNames ? { shortNames: source.shortNames } : {}) } } : {}),
+      scope: 'LegacyCluster',
+      versions: spec.versions,
     },
   };
 }

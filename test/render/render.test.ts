@@ -17,9 +17,11 @@ const cases = renderCases();
 const outputs = new Map<string, string>();
 let fn: RunningFunction;
 let schemas: { extensions: string; cache: string };
+let claimsSchemas: { extensions: string; cache: string };
 
 beforeAll(async () => {
   schemas = prepareSchemas(join(ROOT, '.work', 'schemas'));
+  claimsSchemas = prepareSchemas(join(ROOT, '.work', 'schemas-claims'), 'claims');
   fn = await startFunction();
   for (const c of cases) outputs.set(c.name, await renderCase(crossplane, fn.address, c, true, true));
 });
@@ -43,7 +45,7 @@ describe.each(cases)('$name', (c) => {
     if (output.startsWith(RENDER_ERROR_HEADER)) ctx.skip();
     const objects = storedObjects(output);
     expect(objects.length).toBeGreaterThan(0);
-    const report = await validateObjects(crossplane, schemas, objects);
+    const report = await validateObjects(crossplane, c.edition === 'claims' ? claimsSchemas : schemas, objects);
     expect(report.lines.filter((l) => !l.startsWith('[✓]')), report.lines.join('\n')).toEqual([]);
     expect(report.lines).toHaveLength(objects.length);
   });
