@@ -22,6 +22,6 @@ export async function goTemplateInput(request: RunFunctionRequest): Promise<Reco
   // Template the XR's name wherever it appears as a whole value, as a template author would.
   const template = docs
     .join('---\n')
-    .replace(new RegExp(`: ${xrName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'gm'), ': {{ .observed.composite.metadata.name }}');
-  return { apiVersion: 'bench.odoo.io/v1alpha1', kind: 'GoTemplate', template };
+    .replace(new RegExp(`: ${xrName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'gm'), ': {{ .observed.composite.resource.metadata.name }}');
+  return { apiVersion: 'gotemplating.fn.crossplane.io/v1beta1', kind: 'GoTemplate', source: 'Inline', inline: { template } };
 }

@@ -45,9 +45,20 @@ export interface RunningFunction {
  * `args` defaults to --insecure.
  */
 export async function startFunction(args: string[] = ['--insecure'], entry = 'dist/function-odoo.cjs'): Promise<RunningFunction> {
+  return startProcess(process.execPath, [join(ROOT, entry), ...args]);
+}
+
+/** Starts bench/go-function (function-go-templating's stand-in), built by scripts/lib.sh into $GO_FUNCTION. */
+export async function startGoFunction(): Promise<RunningFunction> {
+  const binary = process.env.GO_FUNCTION;
+  if (!binary) throw new Error('GO_FUNCTION is not set: run through npm test or npm run render, which build bench/go-function');
+  return startProcess(binary, ['--insecure']);
+}
+
+async function startProcess(command: string, args: string[]): Promise<RunningFunction> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(ROOT, entry), ...args, `--address=${address}`], {
+  const child = spawn(command, [...args, `--address=${address}`], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -17,6 +17,15 @@ export interface RenderCase {
   required?: string;
   /** claims: the claims edition (apis/claims, compositions/claims). */
   edition?: 'claims';
+  /** A platform team's XR composing ours with function-go-templating (examples/platform). */
+  platform?: { composition: string; functions: string; definition: string };
+}
+
+/** Where the functions a render needs listen. */
+export interface FunctionAddresses {
+  odoo: string;
+  /** function-go-templating's stand-in (bench/go-function), for the platform example. */
+  goTemplating?: string;
 }
 
 /** Composition file of an XR kind: compositions/<kind>.yaml, or compositions/claims/<kind>.yaml for XTenant and XInstance. */
@@ -47,6 +56,14 @@ export function renderCases(): RenderCase[] {
       cases.push({ name: `claims/${f.replace(/\.yaml$/, '')}`, xr: join(claims, f), required: join(claims, 'required.yaml'), edition: 'claims' });
     }
   }
+  const platform = join(examples, 'platform');
+  if (existsSync(platform)) {
+    cases.push({
+      name: 'platform/customer-stack',
+      xr: join(platform, 'customer-stack.yaml'),
+      platform: { composition: join(platform, 'composition.yaml'), functions: join(platform, 'functions.yaml'), definition: join(platform, 'definition.yaml') },
+    });
+  }
   const scenarios = join(examples, 'scenarios');
   if (existsSync(scenarios)) {
     for (const dir of readdirSync(scenarios).sort()) {
@@ -74,13 +91,14 @@ export const RENDER_ERROR_HEADER = '# crossplane render failed:';
  * returns its YAML output or, when `errorAsOutput` and the render fails
  * (as it does on a Fatal result), the error text under RENDER_ERROR_HEADER.
  */
-export async function renderCase(crossplane: string, address: string, c: RenderCase, includeFullXr = false, errorAsOutput = false): Promise<string> {
+export async function renderCase(crossplane: string, addresses: FunctionAddresses, c: RenderCase, includeFullXr = false, errorAsOutput = false): Promise<string> {
+  if (c.platform && !addresses.goTemplating) throw new Error(`${c.name} needs function-go-templating's stand-in: set GO_FUNCTION (scripts/test builds it)`);
   const args = [
     'render',
     c.xr,
-    compositionFor(c.xr, c.edition),
-    join(ROOT, 'examples', 'functions.yaml'),
-    `--function-annotations=render.crossplane.io/runtime-development-target=${address}`,
+    c.platform ? c.platform.composition : compositionFor(c.xr, c.edition),
+    c.platform ? c.platform.functions : join(ROOT, 'examples', 'functions.yaml'),
+    `--function-annotations=render.crossplane.io/runtime-development-target=${c.platform ? addresses.goTemplating : addresses.odoo}`,
     '--include-function-results',
     '--timeout=30s',
   ];

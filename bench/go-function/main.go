@@ -1,9 +1,11 @@
-// Command go-template-function is the Go baseline of npm run bench: a
-// composition function on function-sdk-go that does what
-// function-go-templating does (that module is not served by the Go module
-// proxy here) — execute a Go template from its input against the observed
-// state, parse the YAML it produces, and return the objects as desired
-// composed resources with readiness from their observed Ready condition.
+// Command go-template-function does what function-go-templating does (that
+// module is not served by the Go module proxy here), on function-sdk-go:
+// execute the inline Go template of a GoTemplate input against the request,
+// parse the YAML it produces, and return the objects as desired composed
+// resources (named by the gotemplating.fn.crossplane.io/composition-resource-name
+// annotation) with readiness from their observed Ready condition. It is the
+// Go baseline of npm run bench, and stands in for function-go-templating
+// when the platform example (examples/platform) is rendered.
 package main
 
 import (
@@ -46,13 +48,16 @@ func ready(observed *fnv1.Resource) fnv1.Ready {
 
 func (r *runner) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, response.DefaultTTL)
-	source, _ := req.GetInput().AsMap()["template"].(string)
+	input := req.GetInput().AsMap()
+	inline, _ := input["inline"].(map[string]any)
+	source, _ := inline["template"].(string)
 	tmpl, err := template.New("input").Parse(source)
 	if err != nil {
 		response.Fatal(rsp, fmt.Errorf("cannot parse template: %w", err))
 		return rsp, nil
 	}
-	observed := map[string]any{"composite": req.GetObserved().GetComposite().GetResource().AsMap()}
+	// The template sees the request as function-go-templating shows it: .observed.composite.resource, …
+	observed := map[string]any{"composite": map[string]any{"resource": req.GetObserved().GetComposite().GetResource().AsMap()}}
 	var out bytes.Buffer
 	if err := tmpl.Execute(&out, map[string]any{"observed": observed}); err != nil {
 		response.Fatal(rsp, fmt.Errorf("cannot execute template: %w", err))

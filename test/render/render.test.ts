@@ -2,10 +2,10 @@
 // built function, compared with its golden file and validated against the
 // real schemas of every object (ours, provider-sql, Gateway API, Crossplane,
 // Kubernetes). UPDATE_GOLDEN=1 rewrites the golden files.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startFunction, type RunningFunction } from '../../scripts/function-process.js';
+import { ROOT, startFunction, startGoFunction, type RunningFunction } from '../../scripts/function-process.js';
 import { RENDER_ERROR_HEADER, renderCase, renderCases } from '../../scripts/render-lib.js';
 import { prepareSchemas } from '../../scripts/schema-sources.js';
 import { storedObjects, validateObjects } from '../../scripts/validate-lib.js';
@@ -16,16 +16,24 @@ if (!crossplane) throw new Error('CROSSPLANE is not set: run the tests with npm 
 const cases = renderCases();
 const outputs = new Map<string, string>();
 let fn: RunningFunction;
+let go: RunningFunction;
 let schemas: { extensions: string; cache: string };
 let claimsSchemas: { extensions: string; cache: string };
+let platformSchemas: { extensions: string; cache: string };
 
 beforeAll(async () => {
   schemas = prepareSchemas(join(ROOT, '.work', 'schemas'));
   claimsSchemas = prepareSchemas(join(ROOT, '.work', 'schemas-claims'), 'claims');
+  platformSchemas = prepareSchemas(join(ROOT, '.work', 'schemas-platform'));
+  copyFileSync(join(ROOT, 'examples', 'platform', 'definition.yaml'), join(platformSchemas.extensions, 'platform-definition.yaml'));
   fn = await startFunction();
-  for (const c of cases) outputs.set(c.name, await renderCase(crossplane, fn.address, c, true, true));
+  go = await startGoFunction();
+  for (const c of cases) outputs.set(c.name, await renderCase(crossplane, { odoo: fn.address, goTemplating: go.address }, c, true, true));
 });
-afterAll(() => fn?.stop());
+afterAll(async () => {
+  await fn?.stop();
+  await go?.stop();
+});
 
 describe.each(cases)('$name', (c) => {
   it('renders as its golden file', () => {
@@ -45,7 +53,7 @@ describe.each(cases)('$name', (c) => {
     if (output.startsWith(RENDER_ERROR_HEADER)) ctx.skip();
     const objects = storedObjects(output);
     expect(objects.length).toBeGreaterThan(0);
-    const report = await validateObjects(crossplane, c.edition === 'claims' ? claimsSchemas : schemas, objects);
+    const report = await validateObjects(crossplane, c.edition === 'claims' ? claimsSchemas : c.platform ? platformSchemas : schemas, objects);
     expect(report.lines.filter((l) => !l.startsWith('[✓]')), report.lines.join('\n')).toEqual([]);
     expect(report.lines).toHaveLength(objects.length);
   });
