@@ -3,6 +3,7 @@
 // responses with an encoder that puts composed objects straight on the wire
 // (wire/codec.ts), half the cost of the generic one. With TLS it requires a
 // client certificate signed by the CA, as Crossplane presents one (mutual TLS).
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -16,6 +17,7 @@ import {
   type ComposeFunction,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
+import { ClientCertificateVerifier } from './client-certificate.js';
 import { encodeResponse } from './wire/codec.js';
 
 type Handler = (request: Buffer) => Promise<Buffer>;
@@ -51,10 +53,23 @@ export function handler(compose: ComposeFunction): Handler {
   };
 }
 
-function credentials(insecure: boolean, dir: string): grpc.ServerCredentials {
-  if (insecure) return grpc.ServerCredentials.createInsecure();
-  const read = (f: string) => readFileSync(join(dir, f));
-  return grpc.ServerCredentials.createSsl(read('ca.crt'), [{ private_key: read('tls.key'), cert_chain: read('tls.crt') }], true);
+/**
+ * TLS that asks every client for a certificate but leaves judging it to
+ * ClientCertificateVerifier. The files are re-read when they change
+ * (Crossplane renews the certificates it mounts).
+ */
+function credentials(dir: string): { creds: grpc.ServerCredentials; verifier: ClientCertificateVerifier } {
+  const file = (f: string) => join(dir, f);
+  const ca = new X509Certificate(readFileSync(file('ca.crt')));
+  readFileSync(file('tls.crt'));
+  readFileSync(file('tls.key'));
+  const provider = new grpc.experimental.FileWatcherCertificateProvider({
+    certificateFile: file('tls.crt'),
+    privateKeyFile: file('tls.key'),
+    caCertificateFile: file('ca.crt'),
+    refreshIntervalMs: 60_000,
+  });
+  return { creds: grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false), verifier: new ClientCertificateVerifier(ca) };
 }
 
 export interface ServeOptions {
@@ -79,24 +94,30 @@ export function serveFunction(compose: ComposeFunction, options: ServeOptions): 
     process.stdout.write(`${helpText(options.name)}\n`);
     process.exit(0);
   }
+  let tls: ReturnType<typeof credentials> | undefined;
+  if (!args.insecure) {
+    try {
+      tls = credentials(args.tlsServerCertsDir ?? '/tls/server');
+    } catch (error) {
+      log('ERROR', `cannot read TLS certificates from ${args.tlsServerCertsDir}: ${(error as Error).message}; pass --insecure to serve without TLS`);
+      process.exit(1);
+    }
+  }
   const run = handler(compose);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   server.addService(RAW_SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      if (tls) {
+        const verdict = tls.verifier.verify(call.getAuthContext()?.sslPeerCertificate?.raw);
+        if (!verdict.ok) return callback({ code: grpc.status.UNAUTHENTICATED, details: verdict.reason });
+      }
       run(call.request).then(
         (rsp) => callback(null, rsp),
         (error: Error) => callback({ code: grpc.status.INTERNAL, details: error.message }),
       );
     },
   });
-  let creds: grpc.ServerCredentials;
-  try {
-    creds = credentials(Boolean(args.insecure), args.tlsServerCertsDir ?? '/tls/server');
-  } catch (error) {
-    log('ERROR', `cannot read TLS certificates from ${args.tlsServerCertsDir}: ${(error as Error).message}; pass --insecure to serve without TLS`);
-    process.exit(1);
-  }
-  server.bindAsync(args.address, creds, (error) => {
+  server.bindAsync(args.address, tls?.creds ?? grpc.ServerCredentials.createInsecure(), (error) => {
     if (error) {
       log('ERROR', `cannot listen on ${args.address}: ${error.message}`);
       process.exit(1);

@@ -139,6 +139,8 @@ export const appSpec = z.object({
   releases: z
     .array(release)
     .min(1, { error: 'needs at least one release: add {version, series} for the image instances will run' })
+    // Bounded so the API server can afford the CEL rules inside each release; retire and remove old ones.
+    .max(64, { error: 'holds at most 64 releases: remove retired releases no instance runs' })
     .superRefine((releases, ctx) => {
       const seen = new Map<string, number>();
       releases.forEach((r, i) => {

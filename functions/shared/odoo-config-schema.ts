@@ -25,15 +25,21 @@ export const OWNED_ODOO_OPTIONS = [
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'critical'] as const;
 
+// A lookup per owned key, not a scan of every option: the API server bounds
+// the estimated cost of a rule, and a scan of an unbounded map exceeds it.
 const ownedOptionsRule = {
-  rule: `self.all(k, !(k in [${OWNED_ODOO_OPTIONS.map((k) => `'${k}'`).join(', ')}]))`,
+  rule: `[${OWNED_ODOO_OPTIONS.map((k) => `'${k}'`).join(', ')}].all(k, !(k in self))`,
   message: `options may not set ${OWNED_ODOO_OPTIONS.join(', ')}: function-odoo renders them`,
 };
 
 /** Free-form odoo.conf options, minus the keys we own. */
 export const odooOptions = z
-  .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'must be an odoo.conf key in snake_case' }), z.string())
+  .record(
+    z.string().max(64).regex(/^[a-z][a-z0-9_]*$/, { error: 'must be an odoo.conf key in snake_case' }),
+    z.string().max(4096),
+  )
   .superRefine((options, ctx) => {
+    if (Object.keys(options).length > 128) ctx.addIssue({ code: 'custom', message: 'may hold at most 128 options' });
     for (const key of Object.keys(options)) {
       if ((OWNED_ODOO_OPTIONS as readonly string[]).includes(key)) {
         ctx.addIssue({
@@ -44,7 +50,7 @@ export const odooOptions = z
       }
     }
   })
-  .meta({ 'x-kubernetes-validations': [ownedOptionsRule] })
+  .meta({ 'x-kubernetes-validations': [ownedOptionsRule], maxProperties: 128 })
   .describe('Any other odoo.conf option, by its odoo.conf name, e.g. {"smtp_server": "mail.example.com"}.');
 
 const fields = {

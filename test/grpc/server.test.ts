@@ -6,7 +6,7 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunction, type RunningFunction } from '../../scripts/function-process.js';
 import { appManifest } from '../support/builders.js';
-import { makeCerts, type TestCerts } from '../support/certs.js';
+import { foreignClient, makeCerts, type TestCerts } from '../support/certs.js';
 import { functionClient } from '../support/grpc-client.js';
 import { request } from '../support/request.js';
 
@@ -54,7 +54,7 @@ describe('with TLS certificates from --tls-server-certs-dir', () => {
   });
   afterAll(() => fn?.stop());
 
-  it('composes for a client that trusts the CA and presents its certificate', async () => {
+  it('composes for a client that trusts the CA and presents its certificate, even one whose subject is its CA’s, as Crossplane’s is', async () => {
     const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca, certs.clientKey, certs.clientCert));
     const rsp = await client.runFunction(request(appManifest()));
     client.close();
@@ -64,7 +64,17 @@ describe('with TLS certificates from --tls-server-certs-dir', () => {
 
   it('refuses a TLS client without a client certificate: Crossplane always presents one', async () => {
     const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca));
-    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: 'a client certificate signed by the function’s CA is required',
+    });
+    client.close();
+  });
+
+  it('refuses a client certificate from another CA', async () => {
+    const other = foreignClient();
+    const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca, other.key, other.cert));
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     client.close();
   });
 

@@ -22,16 +22,28 @@ function signed(dir: string, name: string, subject: string, extensions: string):
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
 }
 
-/** Writes tls.key, tls.crt and ca.crt (the layout Crossplane mounts) plus a client pair into a fresh directory. */
+/**
+ * Writes tls.key, tls.crt and ca.crt (the layout Crossplane mounts) plus a
+ * client pair into a fresh directory. Like Crossplane's, the CA and the
+ * client certificate have the same subject, which OpenSSL mistakes for a
+ * self-signed client certificate.
+ */
 export function makeCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'function-odoo-tls-'));
-  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-subj', '/CN=function-odoo test CA', '-days', '2', '-out', 'ca.crt');
+  const subject = '/O=Crossplane/CN=Crossplane';
+  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-subj', subject, '-days', '2', '-out', 'ca.crt');
   signed(dir, 'tls', '/CN=function-odoo', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  signed(dir, 'client', '/CN=crossplane', 'extendedKeyUsage=clientAuth\n');
+  signed(dir, 'client', subject, 'extendedKeyUsage=clientAuth\n');
   return {
     dir,
     ca: readFileSync(join(dir, 'ca.crt')),
     clientKey: readFileSync(join(dir, 'client.key')),
     clientCert: readFileSync(join(dir, 'client.crt')),
   };
+}
+
+/** A client pair from a CA the function does not trust. */
+export function foreignClient(): { key: Buffer; cert: Buffer } {
+  const other = makeCerts();
+  return { key: other.clientKey, cert: other.clientCert };
 }

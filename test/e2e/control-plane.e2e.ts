@@ -1,0 +1,143 @@
+// The examples reconciled end to end by a real control plane on this
+// machine: kube-apiserver on kine, Crossplane core, provider-sql against a
+// real PostgreSQL, and function-odoo over mutual TLS. No kubelet runs: where
+// a Pod would have run a Job, the test marks the Job finished, and says so.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readFileSync, readdirSync } from 'node:fs';
+import { ROOT } from '../../scripts/function-process.js';
+import { goModuleDir, SCHEMA_MODULES } from '../../scripts/schema-sources.js';
+import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
+import { Cluster } from './support/cluster.js';
+import { binaries, startControlPlane, type ControlPlane } from './support/control-plane.js';
+import { startCrossplane, type RunningCrossplane } from './support/crossplane.js';
+import { startPostgres, type Postgres } from './support/postgres.js';
+import { eventually, Processes } from './support/processes.js';
+import { installProviderSqlCrds, startProviderSql } from './support/provider-sql.js';
+
+const DIR = join(ROOT, '.work', 'e2e');
+const KEEP = process.env.E2E_KEEP === '1';
+let processes: Processes;
+let plane: ControlPlane;
+let pg: Postgres;
+let crossplane: RunningCrossplane;
+let cluster: Cluster;
+
+function example(file: string): Record<string, any> {
+  return parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Record<string, any>;
+}
+
+beforeAll(async () => {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  processes = new Processes(DIR);
+  const bin = binaries();
+  plane = await startControlPlane(DIR, processes, bin);
+  process.stderr.write(`e2e: kubeconfig ${plane.kubeconfig}; logs in ${DIR}\n`);
+  cluster = new Cluster(plane.kc);
+  pg = await startPostgres(join(DIR, 'pg'), processes);
+
+  const gateway = join(goModuleDir(SCHEMA_MODULES.gatewayApi.module, SCHEMA_MODULES.gatewayApi.version), 'config', 'crd', 'standard');
+  await applyFiles(plane.kc, readdirSync(gateway).filter((f) => f.endsWith('.yaml')).map((f) => join(gateway, f)));
+  await installProviderSqlCrds(plane.kc);
+  crossplane = await startCrossplane({ kc: plane.kc, kubeconfig: plane.kubeconfig, crossplane: process.env.E2E_CROSSPLANE!, dir: DIR, processes });
+  await startProviderSql(process.env.E2E_PROVIDER_SQL!, plane.kubeconfig, processes);
+
+  await applyFiles(plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
+  await applyFiles(plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
+  await eventually('the XRDs to be established as CRDs', async () => {
+    const ok = await crdsEstablished(plane.kc, ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']).catch(() => undefined);
+    if (ok) return true;
+    const xrd = await cluster.get('apiextensions.crossplane.io/v2', 'CompositeResourceDefinition', 'apps.app.odoo.io');
+    throw new Error(`XRD apps.app.odoo.io: ${JSON.stringify(xrd?.status?.conditions ?? 'none')}`);
+  }, 180_000);
+}, 900_000);
+
+afterAll(async () => {
+  if (KEEP) {
+    process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${plane?.kubeconfig}\n`);
+    await new Promise(() => undefined);
+  }
+  await processes?.stopAll();
+});
+
+describe('0. function-odoo as a Crossplane package', () => {
+  it('is installed from the package cache and reached through its FunctionRevision’s endpoint', async () => {
+    const list = (await plane.kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject({ group: 'pkg.crossplane.io', version: 'v1', plural: 'functionrevisions' })) as {
+      items: { spec: { desiredState: string }; status?: { endpoint?: string } }[];
+    };
+    expect(list.items.map((r) => [r.spec.desiredState, r.status?.endpoint])).toEqual([['Active', crossplane.fnAddress]]);
+  });
+});
+
+describe('1. App', () => {
+  it('composes a ClusterProviderConfig that provider-sql uses to reach PostgreSQL', async () => {
+    await applyObjects(plane.kc, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odoo-system' } } as k8s.KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'postgres-admin', namespace: 'crossplane-system' },
+        stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) },
+      } as k8s.KubernetesObject,
+    ]);
+    const app = example('app.yaml');
+    app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: pg.port, sslMode: 'disable' };
+    await applyObjects(plane.kc, [app as k8s.KubernetesObject]);
+    const cpc = await cluster.until<Record<string, any>>('ClusterProviderConfig odoo-acme', 'postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme', undefined);
+    expect(cpc.spec.credentials.connectionSecretRef).toEqual({ name: 'postgres-admin', namespace: 'crossplane-system' });
+    const ds = await cluster.until<Record<string, any>>('the image cache DaemonSet', 'apps/v1', 'DaemonSet', 'odoo-image-cache-acme', 'odoo-system');
+    expect(ds.spec.template.spec.initContainers.map((c: { image: string }) => c.image)).toEqual([
+      'registry.acme.example/odoo/acme:1.4.0',
+      'registry.acme.example/odoo/acme:1.4.1',
+      'registry.acme.example/odoo/acme:2.0.0',
+    ]);
+  });
+});
+
+describe('2. Tenant and production Instance', () => {
+  it('creates a real LOGIN role, not superuser, and a database it owns with unaccent and pg_trgm', async () => {
+    await applyObjects(plane.kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'acme' } } as k8s.KubernetesObject]);
+    await applyObjects(plane.kc, [example('tenant.yaml') as k8s.KubernetesObject, example('instance-production.yaml') as k8s.KubernetesObject]);
+    await eventually('role and database acme_prod in PostgreSQL', async () => (pg.query("select 1 from pg_database where datname = 'acme_prod'").length === 1 ? true : undefined), 240_000, 1000);
+    expect(pg.query("select rolcanlogin, rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = 'acme_prod'")).toEqual(['t\tf\tf\tf']);
+    expect(pg.query("select pg_get_userbyid(datdba) from pg_database where datname = 'acme_prod'")).toEqual(['acme_prod']);
+    await eventually('extensions in acme_prod', async () => (pg.query('select extname from pg_extension order by 1', 'acme_prod').join(',') === 'pg_trgm,plpgsql,unaccent' ? true : undefined), 120_000, 1000);
+  });
+
+  it('keeps the password in the role’s Secret only', async () => {
+    const secret = await cluster.until<Record<string, any>>('the role connection Secret', 'v1', 'Secret', 'prod-db-credentials', 'acme');
+    const password = Buffer.from(secret.data.password, 'base64').toString();
+    expect(password.length).toBeGreaterThan(8);
+    const conf = await cluster.until<Record<string, any>>('odoo.conf', 'v1', 'ConfigMap', 'prod-odoo-conf', 'acme');
+    expect(JSON.stringify(conf)).not.toContain(password);
+    const instance = await cluster.get('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+    expect(JSON.stringify(instance)).not.toContain(password);
+  });
+
+  it('composes the Service, the filestore and the init Job, and waits in Initializing', async () => {
+    await cluster.until('Service odoo-prod', 'v1', 'Service', 'odoo-prod', 'acme');
+    await cluster.until('PVC prod-filestore', 'v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme');
+    await cluster.waitForJob('prod-init', 'acme');
+    expect(await cluster.phase('prod', 'acme')).toBe('Initializing');
+  });
+
+  it('reaches Running when the test marks the init and InitSQL Jobs Complete (no kubelet runs them)', async () => {
+    await cluster.finishJob('prod-init', 'acme', 'Complete');
+    await cluster.waitForJob('prod-init-sql', 'acme');
+    await cluster.finishJob('prod-init-sql', 'acme', 'Complete');
+    await eventually('Instance prod Running', async () => ((await cluster.phase('prod', 'acme')) === 'Running' ? true : undefined), 180_000, 1000);
+    const web = await cluster.until<Record<string, any>>('web Deployment', 'apps/v1', 'Deployment', 'prod-web', 'acme');
+    expect(web.metadata.labels['odoo.io/release']).toBe('1.4.1');
+    await cluster.until('cron Deployment', 'apps/v1', 'Deployment', 'prod-cron', 'acme');
+  });
+
+  it('routes the tenant’s base host name to the primary instance', async () => {
+    const route = await cluster.until<Record<string, any>>('the primary HTTPRoute', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme', undefined, 180_000);
+    expect(route.spec.hostnames).toEqual(['acme.odoo.example']);
+    expect(route.spec.rules[1].backendRefs[0].name).toBe('odoo-prod');
+  });
+});

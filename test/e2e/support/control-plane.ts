@@ -1,0 +1,83 @@
+// A Kubernetes control plane from Go-built binaries, on loopback: kine
+// (SQLite behind the etcd API) for storage, kube-apiserver, and
+// kube-controller-manager running only the garbage collector and the
+// namespace controller (no kubelet, no scheduler: no Pod ever runs).
+import * as k8s from '@kubernetes/client-node';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../../scripts/function-process.js';
+import { clusterPki, kubeconfig } from './pki.js';
+import { eventually, type Processes } from './processes.js';
+
+export interface Binaries {
+  kine: string;
+  apiserver: string;
+  controllerManager: string;
+}
+
+export interface ControlPlane {
+  kubeconfig: string;
+  server: string;
+  kc: k8s.KubeConfig;
+  pki: string;
+}
+
+export function binaries(): Binaries {
+  const need = (name: string) => {
+    const v = process.env[name];
+    if (!v) throw new Error(`${name} is not set: run the end-to-end tests with npm run test:e2e (scripts/test-e2e builds the binaries)`);
+    return v;
+  };
+  return { kine: need('E2E_KINE'), apiserver: need('E2E_KUBE_APISERVER'), controllerManager: need('E2E_KUBE_CONTROLLER_MANAGER') };
+}
+
+export async function startControlPlane(dir: string, processes: Processes, bin: Binaries): Promise<ControlPlane> {
+  const pki = join(dir, 'pki');
+  clusterPki(pki);
+  const data = join(dir, 'kine');
+  mkdirSync(data, { recursive: true });
+  const [kinePort, kineMetrics, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const kine = processes.start('kine', bin.kine, [
+    `--listen-address=tcp://127.0.0.1:${kinePort}`,
+    `--metrics-bind-address=127.0.0.1:${kineMetrics}`,
+    `--endpoint=sqlite://${join(data, 'state.db')}?_journal=WAL&cache=shared&_busy_timeout=30000`,
+  ]);
+  const server = `https://127.0.0.1:${apiPort}`;
+  const apiserver = processes.start('kube-apiserver', bin.apiserver, [
+    `--etcd-servers=http://127.0.0.1:${kinePort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
+    `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
+    `--client-ca-file=${join(pki, 'ca.crt')}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(pki, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
+    // Addresses the API server only records; nothing is ever sent to them.
+    '--service-cluster-ip-range=10.96.0.0/24',
+    '--authorization-mode=RBAC',
+    '--enable-priority-and-fairness=false',
+    '--profiling=false',
+    '--endpoint-reconciler-type=none',
+  ]);
+  const config = kubeconfig(pki, server);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(config);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await eventually(`the API server to serve (${processes.tail(apiserver, 5)} / kine: ${processes.tail(kine, 3)})`, async () => {
+    const ns = await core.readNamespace({ name: 'default' });
+    return ns.metadata?.name;
+  }, 120_000, 500);
+  processes.start('kube-controller-manager', bin.controllerManager, [
+    `--kubeconfig=${config}`,
+    '--controllers=garbage-collector-controller,namespace-controller',
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${await freePort()}`,
+    `--cert-dir=${join(dir, 'controller-manager-certs')}`,
+    '--use-service-account-credentials=false',
+  ]);
+  return { kubeconfig: config, server, kc, pki };
+}

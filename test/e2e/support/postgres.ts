@@ -1,0 +1,68 @@
+// A real PostgreSQL server (Debian's package) on a loopback port, in a
+// directory of the test's, with password authentication over TCP, and psql
+// to look at what provider-sql did to it.
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../../scripts/function-process.js';
+import { eventually, type Managed, type Processes } from './processes.js';
+
+export interface Postgres {
+  port: number;
+  password: string;
+  managed: Managed;
+  /** Runs SQL as the superuser and returns the rows, tab separated. */
+  query: (sql: string, database?: string) => string[];
+  restart: () => Promise<void>;
+}
+
+function pgBin(): string {
+  const base = '/usr/lib/postgresql';
+  const version = existsSync(base) ? readdirSync(base).sort().pop() : undefined;
+  if (!version) throw new Error('PostgreSQL is not installed: scripts/test-e2e installs Debian\'s postgresql');
+  return join(base, version, 'bin');
+}
+
+function uid(user: string): number {
+  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+}
+
+export async function startPostgres(dir: string, processes: Processes): Promise<Postgres> {
+  const bin = pgBin();
+  const data = join(dir, 'postgres');
+  mkdirSync(data, { recursive: true });
+  const pg = uid('postgres');
+  chownSync(dir, pg, pg);
+  chownSync(data, pg, pg);
+  const password = 'e2e-admin-password';
+  const pwfile = join(dir, 'pwfile');
+  writeFileSync(pwfile, password);
+  chownSync(pwfile, pg, pg);
+  execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'initdb'), '-D', data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8'], { stdio: 'pipe' });
+  const port = await freePort();
+  const run = () =>
+    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', 'listen_addresses=127.0.0.1']);
+  let managed = run();
+  const query = (sql: string, database = 'postgres') =>
+    execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: password },
+    })
+      .split('\n')
+      .filter((l) => l !== '');
+  await eventually('PostgreSQL to accept connections', async () => (query('select 1')[0] === '1' ? true : undefined), 60_000);
+  const pgResult: Postgres = {
+    port,
+    password,
+    get managed() {
+      return managed;
+    },
+    query,
+    restart: async () => {
+      await managed.stop();
+      managed = run();
+      await eventually('PostgreSQL to accept connections again', async () => (query('select 1')[0] === '1' ? true : undefined), 60_000);
+    },
+  };
+  return pgResult;
+}

@@ -1,0 +1,22 @@
+// provider-sql as a process against the e2e API server: its namespaced
+// (postgresql.sql.m.crossplane.io) and cluster CRDs from the same module
+// version the render tests validate against.
+import * as k8s from '@kubernetes/client-node';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../../scripts/function-process.js';
+import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
+import { applyFiles, crdsEstablished, loadYaml } from './apply.js';
+import { eventually, type Managed, type Processes } from './processes.js';
+
+export async function installProviderSqlCrds(kc: k8s.KubeConfig): Promise<void> {
+  const dir = join(goModuleDir(SCHEMA_MODULES.providerSql.module, SCHEMA_MODULES.providerSql.version), 'package', 'crds');
+  const files = readdirSync(dir).filter((f) => f.startsWith('postgresql.')).map((f) => join(dir, f));
+  await applyFiles(kc, files);
+  const names = files.flatMap((f) => loadYaml(f).map((o) => o.metadata!.name!));
+  await eventually('provider-sql CRDs to be established', () => crdsEstablished(kc, names), 60_000);
+}
+
+export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes): Promise<Managed> {
+  return processes.start('provider-sql', binary, ['--debug', '--poll=10s', `--metrics-bind-address=127.0.0.1:${await freePort()}`], { KUBECONFIG: kubeconfig });
+}

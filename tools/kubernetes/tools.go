@@ -1,0 +1,12 @@
+//go:build tools
+
+// Pins the Kubernetes control plane of the end-to-end test: kube-apiserver
+// and kube-controller-manager from k8s.io/kubernetes, whose staging modules
+// are replaced by their tagged releases (the module itself requires them at
+// v0.0.0 and replaces them with local paths, so go install cannot build it).
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)
