@@ -5,6 +5,7 @@
 // client certificate signed by the CA, as Crossplane presents one (mutual TLS).
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -36,6 +37,20 @@ const RAW_SERVICE: grpc.ServiceDefinition = {
     responseDeserialize: RAW,
   },
 };
+
+/**
+ * The client certificate of a call. grpc-js hands it over only for
+ * connections OpenSSL authorized, which Crossplane's are not (see
+ * client-certificate.ts), so otherwise it is read from the call's TLS
+ * socket. That reaches into grpc-js internals (pinned 1.14.7); the gRPC
+ * tests use certificates shaped like Crossplane's to catch a change.
+ */
+function peerCertificate(call: grpc.ServerUnaryCall<Buffer, Buffer>): Buffer | undefined {
+  const authorized = call.getAuthContext()?.sslPeerCertificate?.raw;
+  if (authorized) return authorized;
+  const socket = (call as unknown as { call?: { stream?: { session?: { socket?: unknown } } } }).call?.stream?.session?.socket;
+  return socket instanceof TLSSocket ? socket.getPeerCertificate().raw : undefined;
+}
 
 /** decode → compose → encode; a thrown error becomes a Fatal result, never a failed call. */
 export function handler(compose: ComposeFunction): Handler {
@@ -108,7 +123,7 @@ export function serveFunction(compose: ComposeFunction, options: ServeOptions): 
   server.addService(RAW_SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       if (tls) {
-        const verdict = tls.verifier.verify(call.getAuthContext()?.sslPeerCertificate?.raw);
+        const verdict = tls.verifier.verify(peerCertificate(call));
         if (!verdict.ok) return callback({ code: grpc.status.UNAUTHENTICATED, details: verdict.reason });
       }
       run(call.request).then(

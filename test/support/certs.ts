@@ -33,7 +33,9 @@ export function makeCerts(): TestCerts {
   const subject = '/O=Crossplane/CN=Crossplane';
   openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-subj', subject, '-days', '2', '-out', 'ca.crt');
   signed(dir, 'tls', '/CN=function-odoo', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  signed(dir, 'client', subject, 'extendedKeyUsage=clientAuth\n');
+  // Go, which makes Crossplane's, gives a leaf no subject key identifier: with the CA's subject,
+  // OpenSSL then takes it for self-signed.
+  signed(dir, 'client', subject, 'extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\n');
   return {
     dir,
     ca: readFileSync(join(dir, 'ca.crt')),
