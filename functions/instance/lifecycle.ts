@@ -3,6 +3,7 @@
 // Nothing here reads a clock or keeps memory between calls: the web
 // Deployment's release label says what runs, each Job's conditions say how
 // far a transition got, and the plan for the current spec says what is next.
+import semver from 'semver';
 import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, XrCondition } from '../shared/composition.js';
 import { databaseName, instanceNames } from '../shared/instance-names.js';
@@ -215,6 +216,9 @@ function freshPlan(input: LifecycleInput): Plan {
       if (sourceRelease === undefined) {
         return { blocked: { phase: 'WaitingForSource', reason: 'UnknownSourceRelease', message: m.unknownRelease(source.release, context.app.metadata.name, context.app.spec.releases.map((r) => r.version).join(', ')) } };
       }
+      if (semver.lt(target.version, sourceRelease.version)) {
+        return { blocked: { phase: 'WaitingForSource', reason: 'SourceNewer', message: m.sourceNewer(context.sourceName!, sourceRelease.version, target.version) } };
+      }
       const steps: Step[] = [copyStep(input, source.release)];
       if (instance.spec.type === 'staging') {
         if (sourceRelease.series !== target.series) {
@@ -296,6 +300,9 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     if (from === undefined || from.series !== target.series) {
       const message = m.seriesChangeRefused(running, from?.series ?? 'an unknown series', target.version, target.series);
       return result('Running', { jobs: [], workloads: serving(), activeJob: undefined, condition: condition('False', 'ReleaseChangeRefused', message) });
+    }
+    if (semver.lt(target.version, running)) {
+      return result('Running', { jobs: [], workloads: serving(), activeJob: undefined, condition: condition('False', 'DowngradeRefused', m.downgradeRefused(running, target.version)) });
     }
     const steps = upgradeSteps(input, running, target, instance.spec.type === 'production');
     plan = { steps: instance.spec.type === 'testing' ? [...steps, testStep(input)] : steps };

@@ -61,6 +61,7 @@ afterAll(async () => {
     process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${plane?.kubeconfig}\n`);
     await new Promise(() => undefined);
   }
+  pg?.stop();
   await processes?.stopAll();
 });
 
@@ -139,5 +140,117 @@ describe('2. Tenant and production Instance', () => {
     const route = await cluster.until<Record<string, any>>('the primary HTTPRoute', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme', undefined, 180_000);
     expect(route.spec.hostnames).toEqual(['acme.odoo.example']);
     expect(route.spec.rules[1].backendRefs[0].name).toBe('odoo-prod');
+  });
+});
+
+async function waitPhase(name: string, phase: string, timeoutMs = 180_000): Promise<void> {
+  await eventually(`Instance ${name} ${phase}`, async () => {
+    const now = await cluster.phase(name, 'acme');
+    if (now === phase) return true;
+    throw new Error(`phase is ${now}`);
+  }, timeoutMs, 500);
+}
+
+async function patch(apiVersion: string, kind: string, name: string, namespace: string | undefined, body: Record<string, unknown>): Promise<void> {
+  await cluster.objects.patch({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...body } as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+}
+
+async function replicas(name: string): Promise<[number | undefined, number | undefined, string | undefined]> {
+  const web = await cluster.get<Record<string, any>>('apps/v1', 'Deployment', `${name}-web`, 'acme');
+  const cron = await cluster.get<Record<string, any>>('apps/v1', 'Deployment', `${name}-cron`, 'acme');
+  return [web?.spec.replicas, cron?.spec.replicas, web?.metadata.labels['odoo.io/release']];
+}
+
+describe('3. Release bump within a series', () => {
+  it('backs up while 1.4.1 serves, stops web and cron for the upgrade Job, then runs 1.4.2 (the test completes the Jobs)', async () => {
+    const app = await cluster.get<Record<string, any>>('app.odoo.io/v1alpha1', 'App', 'acme');
+    const releases = [...app!.spec.releases, { version: '1.4.2', series: '17.0' }, { version: '1.4.3', series: '17.0' }];
+    await patch('app.odoo.io/v1alpha1', 'App', 'acme', undefined, { spec: { releases } });
+    await patch('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
+    await cluster.waitForJob('prod-backup-1-4-1-to-1-4-2', 'acme');
+    await waitPhase('prod', 'BackingUp');
+    expect(await replicas('prod')).toEqual([2, 1, '1.4.1']);
+    await cluster.finishJob('prod-backup-1-4-1-to-1-4-2', 'acme', 'Complete');
+    await cluster.waitForJob('prod-upgrade-1-4-1-to-1-4-2', 'acme');
+    await waitPhase('prod', 'Upgrading');
+    expect(await replicas('prod')).toEqual([0, 0, '1.4.1']);
+    await cluster.finishJob('prod-upgrade-1-4-1-to-1-4-2', 'acme', 'Complete');
+    await waitPhase('prod', 'Running');
+    expect(await replicas('prod')).toEqual([2, 1, '1.4.2']);
+    await eventually('the upgrade Jobs to be removed', async () => ((await cluster.get('batch/v1', 'Job', 'prod-upgrade-1-4-1-to-1-4-2', 'acme')) === undefined ? true : undefined), 120_000);
+  });
+
+  it('after a failed upgrade Job (marked Failed by the test), 1.4.2 serves again and the phase says UpgradeFailed', async () => {
+    await patch('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
+    await cluster.waitForJob('prod-backup-1-4-2-to-1-4-3', 'acme');
+    await cluster.finishJob('prod-backup-1-4-2-to-1-4-3', 'acme', 'Complete');
+    await cluster.waitForJob('prod-upgrade-1-4-2-to-1-4-3', 'acme');
+    await cluster.finishJob('prod-upgrade-1-4-2-to-1-4-3', 'acme', 'Failed');
+    await waitPhase('prod', 'UpgradeFailed');
+    expect(await replicas('prod')).toEqual([2, 1, '1.4.2']);
+    const instance = await cluster.get<Record<string, any>>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+    expect(instance!.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle').message).toContain('restore /var/lib/odoo/backups/1.4.2-to-1.4.3');
+    // Back to the release that works: the failed Jobs go away.
+    await patch('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
+    await waitPhase('prod', 'Running');
+  });
+});
+
+describe('4. Staging, migration and promotion under the lock', () => {
+  it('copies prod into a staging instance and neutralizes it (the test completes the Jobs)', async () => {
+    // Production runs 1.4.2 since the release bump; a copy must not be older than its source.
+    const staging = example('instance-staging.yaml');
+    staging.spec.release = '1.4.2';
+    await applyObjects(plane.kc, [staging as k8s.KubernetesObject]);
+    await eventually('database acme_staging', async () => (pg.query("select 1 from pg_database where datname = 'acme_staging'").length === 1 ? true : undefined), 240_000, 1000);
+    await cluster.waitForJob('staging-copy-from-prod', 'acme');
+    await waitPhase('staging', 'Copying');
+    await cluster.finishJob('staging-copy-from-prod', 'acme', 'Complete');
+    await cluster.waitForJob('staging-neutralize', 'acme');
+    await waitPhase('staging', 'Neutralizing');
+    await cluster.finishJob('staging-neutralize', 'acme', 'Complete');
+    await waitPhase('staging', 'Running');
+    const route = await cluster.until<Record<string, any>>('the staging route', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'staging-route', 'acme');
+    expect(route.spec.hostnames).toEqual(['staging.acme.odoo.example']);
+  });
+
+  it('holds a promotion while the migration runs, and applies it once the migration is Running', async () => {
+    await applyObjects(plane.kc, [example('instance-migration.yaml') as k8s.KubernetesObject]);
+    await cluster.waitForJob('v18-copy-from-prod', 'acme');
+    await cluster.finishJob('v18-copy-from-prod', 'acme', 'Complete');
+    await cluster.waitForJob('v18-migrate-18-0-2-0-0', 'acme');
+    await waitPhase('v18', 'Migrating');
+    await patch('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', 'acme', { spec: { primaryInstance: 'v18' } });
+    await eventually('the Tenant to report the held promotion', async () => {
+      const t = await cluster.get<Record<string, any>>('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', 'acme');
+      return t?.status?.conditions?.some((c: { type: string; reason: string }) => c.type === 'Locked' && c.reason === 'ChangeHeld') ? true : undefined;
+    }, 120_000);
+    const held = await cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+    expect(held!.spec.rules[1].backendRefs[0].name).toBe('odoo-prod');
+    await cluster.finishJob('v18-migrate-18-0-2-0-0', 'acme', 'Complete');
+    await waitPhase('v18', 'Running');
+    await eventually('the base host name to route to v18', async () => {
+      const r = await cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+      return r?.spec.rules[1].backendRefs[0].name === 'odoo-v18' ? true : undefined;
+    }, 180_000);
+    await cluster.until('prod on its own host', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'prod-route', 'acme');
+  });
+});
+
+describe('5. Faults', () => {
+  it('converges again after function-odoo, provider-sql and PostgreSQL restart, losing no database', async () => {
+    const before = pg.query("select datname from pg_database where datname like 'acme_%' order by 1");
+    await crossplane.restartFunction();
+    await pg.restart();
+    await patch('instance.odoo.io/v1alpha1', 'Instance', 'staging', 'acme', { spec: { replicas: 2 } });
+    await eventually('the change to reach the staging web Deployment', async () => ((await replicas('staging'))[0] === 2 ? true : undefined), 180_000);
+    expect(pg.query("select datname from pg_database where datname like 'acme_%' order by 1")).toEqual(before);
+    expect(await cluster.phase('prod', 'acme')).toBe('Running');
+  });
+
+  it('drops the database of a deleted staging instance, and keeps the production database', async () => {
+    await cluster.objects.delete({ apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name: 'staging', namespace: 'acme' } });
+    await eventually('database acme_staging to be dropped', async () => (pg.query("select 1 from pg_database where datname = 'acme_staging'").length === 0 ? true : undefined), 240_000, 1000);
+    expect(pg.query("select 1 from pg_database where datname = 'acme_prod'")).toEqual(['1']);
   });
 });

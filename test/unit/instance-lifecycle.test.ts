@@ -135,6 +135,20 @@ describe('in-place upgrade within a series', () => {
     expect(jobNames(r)).toEqual([]);
   });
 
+  it('refuses a downgrade and keeps serving: Odoo cannot take a database back to older code', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Running');
+    await c.reconcile();
+    c.xr.spec.release = '1.4.1';
+    const r = await c.reconcile();
+    expect(r.phase).toBe('Running');
+    expect(jobNames(r)).toEqual([]);
+    expect(replicas(r)).toEqual({ web: 2, cron: 1, release: '1.4.2' });
+    expect(r.conditions.Lifecycle?.reason).toBe('DowngradeRefused');
+    expect(r.conditions.Lifecycle?.message).toContain('Odoo cannot downgrade a database');
+  });
+
   it('refuses a change of series in place and keeps serving', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '2.0.0';
@@ -167,6 +181,17 @@ describe('staging', () => {
     expect(copying.resources['job-staging-copy-from-prod']!.metadata.labels['odoo.io/source-release']).toBe('1.4.1');
     c.required = c.required.filter((o) => !(o.kind === 'Instance' && o.metadata.name === 'prod'));
     expect((await c.reconcile()).phase).toBe('Neutralizing');
+  });
+
+  it('refuses to copy a source that runs a newer release than its own', async () => {
+    const required = requiredObjects();
+    required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status.runningRelease = '1.4.2';
+    const c = new Cluster(staging(), required);
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(r.phase).toBe('WaitingForSource');
+    expect(jobNames(r)).toEqual([]);
+    expect(r.conditions.Lifecycle?.message).toBe('Source instance "prod" runs "1.4.2", newer than spec.release "1.4.1": Odoo cannot downgrade the copy. Set spec.release to "1.4.2" or later');
   });
 
   it('skips neutralize when the tenant turns it off', async () => {

@@ -14,6 +14,7 @@ export interface Postgres {
   /** Runs SQL as the superuser and returns the rows, tab separated. */
   query: (sql: string, database?: string) => string[];
   restart: () => Promise<void>;
+  stop: () => void;
 }
 
 function pgBin(): string {
@@ -51,6 +52,14 @@ export async function startPostgres(dir: string, processes: Processes): Promise<
       .split('\n')
       .filter((l) => l !== '');
   await eventually('PostgreSQL to accept connections', async () => (query('select 1')[0] === '1' ? true : undefined), 60_000);
+  // runuser does not pass signals on to the server: stop it the way its own tools do.
+  const stop = () => {
+    try {
+      execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop'], { stdio: 'pipe' });
+    } catch {
+      // already stopped
+    }
+  };
   const pgResult: Postgres = {
     port,
     password,
@@ -58,7 +67,9 @@ export async function startPostgres(dir: string, processes: Processes): Promise<
       return managed;
     },
     query,
+    stop,
     restart: async () => {
+      stop();
       await managed.stop();
       managed = run();
       await eventually('PostgreSQL to accept connections again', async () => (query('select 1')[0] === '1' ? true : undefined), 60_000);

@@ -11,7 +11,8 @@ import { eventually, type Managed, type Processes } from './processes.js';
 
 export async function installProviderSqlCrds(kc: k8s.KubeConfig): Promise<void> {
   const dir = join(goModuleDir(SCHEMA_MODULES.providerSql.module, SCHEMA_MODULES.providerSql.version), 'package', 'crds');
-  const files = readdirSync(dir).filter((f) => f.startsWith('postgresql.')).map((f) => join(dir, f));
+  // Every CRD of the package, MySQL and MSSQL too: the provider lists all of its kinds when it starts.
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
   await applyFiles(kc, files);
   const names = files.flatMap((f) => loadYaml(f).map((o) => o.metadata!.name!));
   await eventually('provider-sql CRDs to be established', () => crdsEstablished(kc, names), 60_000);
