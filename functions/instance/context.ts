@@ -59,10 +59,16 @@ function stringField(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Which instance a copy reads from: spec.source, else the tenant's primary. */
+/**
+ * Which instance a copy reads from: spec.source, else the instance the
+ * tenant routes as primary now (status), else the one it asks for (spec).
+ * The routed one comes first: promoting a migration instance sets
+ * spec.primaryInstance to it while it is still being migrated.
+ */
 export function sourceNameOf(instance: Instance, tenant: Tenant | undefined): string | undefined {
   if (instance.spec.type !== 'staging' && instance.spec.type !== 'migration') return undefined;
-  return instance.spec.source?.instance ?? tenant?.spec.primaryInstance;
+  const routed = tenant?.status?.primaryInstance;
+  return instance.spec.source?.instance ?? (typeof routed === 'string' && routed !== '' ? routed : tenant?.spec.primaryInstance);
 }
 
 /**

@@ -6,11 +6,11 @@
 import semver from 'semver';
 import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, XrCondition } from '../shared/composition.js';
-import { databaseName, instanceNames } from '../shared/instance-names.js';
+import { databaseName } from '../shared/instance-names.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
 import { backupDirectory, backupJob } from './jobs/backup-job.js';
-import { copyJob, SOURCE_RELEASE_LABEL } from './jobs/copy-job.js';
+import { copyJob, SOURCE_INSTANCE_LABEL, SOURCE_RELEASE_LABEL } from './jobs/copy-job.js';
 import { initJob } from './jobs/init-job.js';
 import { initSQLJob } from './jobs/init-sql-job.js';
 import { migrationJob } from './jobs/migration-job.js';
@@ -170,25 +170,31 @@ function initSteps(input: LifecycleInput): Step[] {
   return steps;
 }
 
-/** What the copy reads: the release the source ran, from the observed copy Job once it exists, else from the source's status. */
-function copySource(input: LifecycleInput): { release: string } | { blocked: { phase: Phase; reason: string; message: string } } {
+/**
+ * What the copy reads: once a copy Job exists, the source and release it
+ * recorded (a later change of source or primary does not restart a copy
+ * under way); before that, the source's status.
+ */
+function copySource(input: LifecycleInput): { name: string; release: string } | { blocked: { phase: Phase; reason: string; message: string } } {
   const { context, instance } = input;
+  for (const observed of Object.values(input.observed)) {
+    const name = stringLabel(observed, SOURCE_INSTANCE_LABEL);
+    const release = stringLabel(observed, SOURCE_RELEASE_LABEL);
+    if (observed.kind === 'Job' && name !== undefined && release !== undefined) return { name, release };
+  }
   const sourceName = context.sourceName;
   if (sourceName === undefined) return { blocked: { phase: 'WaitingForSource', reason: 'NoSource', message: m.noPrimaryToCopy(instance.spec.type) } };
   if (sourceName === context.name) return { blocked: { phase: 'WaitingForSource', reason: 'SourceIsSelf', message: m.sourceIsSelf } };
-  const recorded = stringLabel(input.observed[`job-${instanceNames(context.name).job('copy', 'from', sourceName)}`], SOURCE_RELEASE_LABEL);
-  if (recorded !== undefined) return { release: recorded };
   const source = context.source;
   if (source === undefined) return { blocked: { phase: 'WaitingForSource', reason: 'SourceNotFound', message: m.sourceNotFound(sourceName) } };
   if (source.phase !== 'Running' || source.runningRelease === undefined) {
     return { blocked: { phase: 'WaitingForSource', reason: 'SourceNotRunning', message: m.sourceNotRunning(sourceName, source.phase) } };
   }
-  return { release: source.runningRelease };
+  return { name: sourceName, release: source.runningRelease };
 }
 
-function copyStep(input: LifecycleInput, sourceRelease: string): Step {
+function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: string): Step {
   const { context, settings } = input;
-  const sourceName = context.sourceName!;
   const job = copyJob(context, { name: sourceName, databaseName: databaseName(context.namespace, sourceName), release: sourceRelease }, input.url, settings.resources.jobs);
   return {
     job,
@@ -217,12 +223,12 @@ function freshPlan(input: LifecycleInput): Plan {
         return { blocked: { phase: 'WaitingForSource', reason: 'UnknownSourceRelease', message: m.unknownRelease(source.release, context.app.metadata.name, context.app.spec.releases.map((r) => r.version).join(', ')) } };
       }
       if (semver.lt(target.version, sourceRelease.version)) {
-        return { blocked: { phase: 'WaitingForSource', reason: 'SourceNewer', message: m.sourceNewer(context.sourceName!, sourceRelease.version, target.version) } };
+        return { blocked: { phase: 'WaitingForSource', reason: 'SourceNewer', message: m.sourceNewer(source.name, sourceRelease.version, target.version) } };
       }
-      const steps: Step[] = [copyStep(input, source.release)];
+      const steps: Step[] = [copyStep(input, source.name, source.release)];
       if (instance.spec.type === 'staging') {
         if (sourceRelease.series !== target.series) {
-          return { blocked: { phase: 'WaitingForSource', reason: 'SeriesMismatch', message: m.stagingSeriesMismatch(context.sourceName!, sourceRelease.series, target.series) } };
+          return { blocked: { phase: 'WaitingForSource', reason: 'SeriesMismatch', message: m.stagingSeriesMismatch(source.name, sourceRelease.series, target.series) } };
         }
         if (sourceRelease.version !== target.version) steps.push(...upgradeSteps(input, sourceRelease.version, target, false));
         if (settings.neutralize) {

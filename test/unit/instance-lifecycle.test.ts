@@ -267,6 +267,15 @@ describe('migration', () => {
     expect(c.last!.status.url).toBe('https://acme.odoo.example');
   });
 
+  it('keeps migrating from the copied source when the tenant is asked to promote it mid-way', async () => {
+    const c = new Cluster(migration());
+    await c.until('Migrating');
+    tenantOf(c.required).spec.primaryInstance = 'v18';
+    const r = await c.reconcile({ jobs: { migrate: 'running' } });
+    expect(r.phase).toBe('Migrating');
+    expect(jobNames(r)).toEqual(['v18-copy-from-prod', 'v18-migrate-18-0-2-0-0']);
+  });
+
   it('fails with a clear message when no release of a series can migrate', async () => {
     const required = requiredObjects();
     delete app(required).spec.releases.find((r: any) => r.version === '2.0.0').migration;

@@ -10,8 +10,9 @@ import { ODOO_PATHS } from '../odoo-conf.js';
 import type { Resources } from '../settings.js';
 import { bash, odooJob } from './odoo-job.js';
 
-/** Label on the copy Job naming the release the source ran: later steps read it back from the observed Job. */
+/** Labels on the copy Job naming the source and the release it ran: later steps read them back from the observed Job. */
 export const SOURCE_RELEASE_LABEL = 'odoo.io/source-release';
+export const SOURCE_INSTANCE_LABEL = 'odoo.io/source-instance';
 
 const SCRIPT = `
 echo "copying database $SOURCE_DATABASE into $PGDATABASE"
@@ -46,7 +47,7 @@ export function copyJob(
     image: context.image,
     command: bash(SCRIPT),
     resources,
-    labels: { [SOURCE_RELEASE_LABEL]: source.release },
+    labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },
     env: [
       { name: 'SOURCE_DATABASE', value: source.databaseName },
       { name: 'SOURCE_PGPASSWORD', valueFrom: { secretKeyRef: { name: sourceNames.credentials, key: 'password' } } },
