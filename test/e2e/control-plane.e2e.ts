@@ -238,7 +238,7 @@ describe('4. Staging, migration and promotion under the lock', () => {
 });
 
 describe('5. Faults', () => {
-  it('converges again after function-odoo, provider-sql and PostgreSQL restart, losing no database', async () => {
+  it('converges again after function-odoo and PostgreSQL restart, losing no database', async () => {
     const before = pg.query("select datname from pg_database where datname like 'acme_%' order by 1");
     await crossplane.restartFunction();
     await pg.restart();
