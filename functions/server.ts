@@ -76,6 +76,7 @@ export function handler(compose: ComposeFunction): Handler {
 function credentials(dir: string): { creds: grpc.ServerCredentials; verifier: ClientCertificateVerifier } {
   const file = (f: string) => join(dir, f);
   const ca = new X509Certificate(readFileSync(file('ca.crt')));
+  // The provider reads the files later and in the background: read them now so a missing one stops start-up with a clear message.
   readFileSync(file('tls.crt'));
   readFileSync(file('tls.key'));
   const provider = new grpc.experimental.FileWatcherCertificateProvider({

@@ -10,6 +10,7 @@ import { instanceMessages as m } from '../shared/messages.js';
 import { formatIssues } from '../shared/validation.js';
 import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance } from './schema.js';
+import { record } from '../shared/observed.js';
 
 /** Names of the required resources an Instance asks Crossplane for. */
 export const REQUIRED = { tenant: 'tenant', app: 'app', source: 'source' } as const;
@@ -49,10 +50,6 @@ function releaseList(app: App, includeRetired: boolean): string {
     .filter((r) => includeRetired || !r.retired)
     .map((r) => `${r.version} (${r.series})`)
     .join(', ');
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function stringField(value: unknown): string | undefined {

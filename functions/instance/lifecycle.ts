@@ -7,6 +7,7 @@ import semver from 'semver';
 import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, XrCondition } from '../shared/composition.js';
 import { databaseName } from '../shared/instance-names.js';
+import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
 import { backupDirectory, backupJob } from './jobs/backup-job.js';
@@ -75,11 +76,6 @@ function retry(context: InstanceContext, job: string): string {
 
 function jobName(job: KubeObject): string {
   return job.metadata.name;
-}
-
-function stringLabel(object: ObservedObject | undefined, label: string): string | undefined {
-  const labels = (object?.metadata as { labels?: Record<string, string> } | undefined)?.labels;
-  return labels?.[label];
 }
 
 function observedImage(deployment: ObservedObject | undefined): string | undefined {
@@ -178,8 +174,8 @@ function initSteps(input: LifecycleInput): Step[] {
 function copySource(input: LifecycleInput): { name: string; release: string } | { blocked: { phase: Phase; reason: string; message: string } } {
   const { context, instance } = input;
   for (const observed of Object.values(input.observed)) {
-    const name = stringLabel(observed, SOURCE_INSTANCE_LABEL);
-    const release = stringLabel(observed, SOURCE_RELEASE_LABEL);
+    const name = labelOf(observed, SOURCE_INSTANCE_LABEL);
+    const release = labelOf(observed, SOURCE_RELEASE_LABEL);
     if (observed.kind === 'Job' && name !== undefined && release !== undefined) return { name, release };
   }
   const sourceName = context.sourceName;

@@ -7,6 +7,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
+import { labelOf } from '../shared/observed.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels, podSelector } from './labels.js';
 import { ODOO_PATHS, ODOO_PORTS } from './odoo-conf.js';
@@ -135,8 +136,7 @@ export function webDisruptionBudget(context: InstanceContext): KubeObject {
 
 /** The release a Deployment was observed running, from its label. */
 export function observedRelease(deployment: Record<string, unknown> | undefined): string | undefined {
-  const labels = (deployment?.metadata as { labels?: Record<string, string> } | undefined)?.labels;
-  return labels?.[RELEASE_LABEL];
+  return labelOf(deployment, RELEASE_LABEL);
 }
 
 /** Whether a Deployment has no Pods left (observed status.replicas is 0 or unset). */

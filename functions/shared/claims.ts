@@ -5,15 +5,12 @@
 // namespaced like the claim, so every composed object lands in the claim's
 // namespace with the same names in both editions.
 import type { ObservedObject } from './composition.js';
+import { record } from './observed.js';
 
 export const CLAIMS_KINDS: Readonly<Record<string, string>> = {
   'tenant.odoo.io/v1alpha1/XTenant': 'Tenant',
   'instance.odoo.io/v1alpha1/XInstance': 'Instance',
 };
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 /** The claim the XR stands for, or a message when it has none. */
 export function asClaim(xr: ObservedObject, claimKind: string): { xr: ObservedObject } | { error: string } {

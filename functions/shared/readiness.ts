@@ -2,12 +2,9 @@
 // marks an XR Ready when every composed resource is; we decide per kind, so
 // the XR does not depend on function-auto-ready.
 import type { DesiredResource, KubeObject, ObservedObject } from './composition.js';
+import { record } from './observed.js';
 
 type Condition = { type?: unknown; status?: unknown; reason?: unknown; message?: unknown };
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;

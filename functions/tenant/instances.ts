@@ -1,16 +1,13 @@
 // The tenant's Instances as the Tenant sees them: required resources read
 // leniently, since one broken Instance must not stop the routes of the others.
 import type { ObservedObject } from '../shared/composition.js';
+import { record } from '../shared/observed.js';
 
 export interface TenantInstance {
   name: string;
   type: string;
   phase: string;
   transitioning: boolean;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Instances whose spec.tenantRef names this tenant, sorted by name. */

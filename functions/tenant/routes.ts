@@ -4,6 +4,7 @@
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames, secondaryHost } from '../shared/instance-names.js';
 import { LABEL, MANAGED_BY } from '../shared/labels.js';
+import { labelOf } from '../shared/observed.js';
 import { kubeName } from '../shared/names.js';
 import type { Tenant } from './schema.js';
 
@@ -87,9 +88,8 @@ export function secondaryRoute(tenant: Tenant, baseHostName: string, instance: s
 /** What an observed primary route serves: its host and instance. */
 export function observedPrimary(route: Record<string, unknown> | undefined): { host: string; primary: string } | undefined {
   if (route === undefined) return undefined;
-  const labels = (route.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
   const hostnames = (route.spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
-  const primary = labels[PRIMARY_INSTANCE_LABEL];
+  const primary = labelOf(route, PRIMARY_INSTANCE_LABEL);
   const host = hostnames[0];
   return primary !== undefined && host !== undefined ? { host, primary } : undefined;
 }

@@ -6,6 +6,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { KubeObject } from '../../shared/composition.js';
+import { hasTrueCondition } from '../../shared/readiness.js';
 import type { InstanceContext } from '../context.js';
 import { instanceLabels } from '../labels.js';
 import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT } from '../odoo-pod.js';
@@ -85,8 +86,7 @@ export type JobState = 'absent' | 'running' | 'complete' | 'failed';
 /** What became of a Job, from its observed conditions. */
 export function jobState(observed: Record<string, unknown> | undefined): JobState {
   if (observed === undefined) return 'absent';
-  const conditions = ((observed.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? []);
-  if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return 'complete';
-  if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return 'failed';
+  if (hasTrueCondition(observed, 'Complete')) return 'complete';
+  if (hasTrueCondition(observed, 'Failed')) return 'failed';
   return 'running';
 }
