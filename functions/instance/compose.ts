@@ -46,6 +46,19 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
     : { type: 'DatabaseReady', status: 'False', reason: 'WaitingForDatabase', message: `Waiting for the ${state.waitingFor} of ${context.databaseName} (provider-sql)` };
 }
 
+/**
+ * The Database, once its owner role exists, and its extensions. Once composed
+ * it stays composed, whatever the role's readiness later: a Database dropped
+ * from the desired state would be deleted, and with it the customer's data.
+ */
+function databaseResources(context: InstanceContext, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
+  if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
+  return [
+    { key: INSTANCE_RESOURCE.database, object: database(context) },
+    ...EXTENSIONS.map((e) => ({ key: INSTANCE_RESOURCE.extension(e), object: databaseExtension(context, e) })),
+  ];
+}
+
 function workloadResources(instance: Instance, context: InstanceContext, settings: InstanceSettings, lifecycle: Lifecycle): { key: string; object: KubeObject }[] {
   const w = lifecycle.workloads;
   if (w === undefined) return [];
@@ -92,16 +105,17 @@ export function composeInstance(
     url,
   });
 
+  const databaseObjects = databaseResources(context, observed);
   const objects = [
     { key: INSTANCE_RESOURCE.role, object: databaseRole(context) },
-    { key: INSTANCE_RESOURCE.database, object: database(context) },
-    ...EXTENSIONS.map((e) => ({ key: INSTANCE_RESOURCE.extension(e), object: databaseExtension(context, e) })),
+    ...databaseObjects,
     { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config) },
     { key: INSTANCE_RESOURCE.filestore, object: filestoreClaim(context, settings) },
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
     ...workloadResources(instance, context, settings, lifecycle),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
-    ...(settings.deletionProtection ? protectionUsages(context) : []),
+    // A Usage of a Database not yet composed would only report that it cannot find it.
+    ...(settings.deletionProtection ? protectionUsages(context).filter((u) => u.key !== 'usage-database' || databaseObjects.length > 0) : []),
   ];
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });

@@ -64,8 +64,9 @@ export function database(context: InstanceContext): KubeObject {
     },
     spec: {
       forProvider: {
-        // ownerRef makes provider-sql wait for the role and read its name.
-        ownerRef: { name: names.role },
+        // The role by its PostgreSQL name, not ownerRef: provider-sql v0.16
+        // compares the reference too and would ALTER the database on every poll.
+        owner: context.databaseName,
         encoding: 'UTF8',
         // Odoo creates its databases with C collation from template0; copies restore into the same.
         lcCollate: 'C',

@@ -71,6 +71,12 @@ export class Cluster {
     return this.last;
   }
 
+  /** The first two reconciles: the role, then (once it is ready) its database and extensions. */
+  async provision(facts: Facts = {}): Promise<Reconcile> {
+    await this.reconcile(facts);
+    return this.reconcile(facts);
+  }
+
   /** Reconcile until the phase is `phase` (at most `max` times), with the same facts each time. */
   async until(phase: string, facts: Facts = {}, max = 10): Promise<Reconcile> {
     for (let i = 0; i < max; i++) {

@@ -15,11 +15,12 @@ describe('production', () => {
   it('goes Provisioning → Initializing (init, then InitSQL) → Starting → Running, one step per observed change', async () => {
     const c = new Cluster(production());
     const seen: [string | undefined, string[], ReturnType<typeof replicas>][] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       const r = await c.reconcile();
       seen.push([r.phase, jobNames(r), replicas(r)]);
     }
     expect(seen).toEqual([
+      ['Provisioning', [], {}],
       ['Provisioning', [], {}],
       ['Initializing', ['prod-init'], {}],
       ['Initializing', ['prod-init', 'prod-init-sql'], {}],
@@ -31,7 +32,7 @@ describe('production', () => {
 
   it('waits for role, database and both extensions before any Job', async () => {
     const c = new Cluster(production());
-    await c.reconcile();
+    await c.provision();
     const r = await c.reconcile({ databaseReady: false });
     expect(r.phase).toBe('Provisioning');
     expect(jobNames(r)).toEqual([]);
@@ -44,7 +45,7 @@ describe('production', () => {
 
   it('stops at InitializationFailed when init fails, serves nothing, and says how to retry', async () => {
     const c = new Cluster(production());
-    await c.reconcile();
+    await c.provision();
     await c.reconcile();
     const r = await c.reconcile({ jobs: { init: 'failed' } });
     expect(r.phase).toBe('InitializationFailed');
@@ -57,7 +58,7 @@ describe('production', () => {
 
   it('installs base and the init modules without demo data on 17.0', async () => {
     const c = new Cluster(production());
-    await c.reconcile();
+    await c.provision();
     const r = await c.reconcile();
     expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].command).toEqual([
       'odoo', '--config', '/run/odoo/odoo.conf', '--init', 'base,sale_management,stock,acme_sale', '--without-demo=all', '--stop-after-init', '--no-http',
@@ -170,13 +171,13 @@ describe('staging', () => {
   it('copies the source, neutralizes, then runs; the source keeps serving throughout', async () => {
     const c = new Cluster(staging());
     const phases: (string | undefined)[] = [];
-    for (let i = 0; i < 5; i++) phases.push((await c.reconcile()).phase);
-    expect(phases).toEqual(['Provisioning', 'Copying', 'Neutralizing', 'Starting', 'Running']);
+    for (let i = 0; i < 6; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Provisioning', 'Copying', 'Neutralizing', 'Starting', 'Running']);
   });
 
   it('records the source release on the copy Job and keeps going if the source disappears after the copy', async () => {
     const c = new Cluster(staging());
-    await c.reconcile();
+    await c.provision();
     const copying = await c.reconcile();
     expect(copying.resources['job-staging-copy-from-prod']!.metadata.labels['odoo.io/source-release']).toBe('1.4.1');
     c.required = c.required.filter((o) => !(o.kind === 'Instance' && o.metadata.name === 'prod'));
@@ -187,7 +188,7 @@ describe('staging', () => {
     const required = requiredObjects();
     required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status.runningRelease = '1.4.2';
     const c = new Cluster(staging(), required);
-    await c.reconcile();
+    await c.provision();
     const r = await c.reconcile();
     expect(r.phase).toBe('WaitingForSource');
     expect(jobNames(r)).toEqual([]);
@@ -199,8 +200,8 @@ describe('staging', () => {
     tenantOf(required).spec.staging.neutralize = false;
     const c = new Cluster(staging(), required);
     const phases: (string | undefined)[] = [];
-    for (let i = 0; i < 4; i++) phases.push((await c.reconcile()).phase);
-    expect(phases).toEqual(['Provisioning', 'Copying', 'Starting', 'Running']);
+    for (let i = 0; i < 5; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Provisioning', 'Copying', 'Starting', 'Running']);
   });
 
   it('neutralize fails the Job when a mail server or a cron is still active', async () => {
@@ -220,7 +221,7 @@ describe('staging', () => {
     const x = staging();
     x.spec.source.instance = 'gone';
     const c = new Cluster(x);
-    await c.reconcile();
+    await c.provision();
     const r = await c.reconcile();
     expect(r.phase).toBe('WaitingForSource');
     expect(jobNames(r)).toEqual([]);
@@ -244,11 +245,12 @@ describe('migration', () => {
     required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status.runningRelease = '1.0.0';
     const c = new Cluster(migration(), required);
     const seen: [string | undefined, string[]][] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       const r = await c.reconcile();
       seen.push([r.phase, jobNames(r)]);
     }
     expect(seen).toEqual([
+      ['Provisioning', []],
       ['Provisioning', []],
       ['Copying', ['v18-copy-from-prod']],
       ['Migrating', ['v18-copy-from-prod', 'v18-migrate-17-0-1-4-1']],
@@ -280,7 +282,7 @@ describe('migration', () => {
     const required = requiredObjects();
     delete app(required).spec.releases.find((r: any) => r.version === '2.0.0').migration;
     const c = new Cluster(migration(), required);
-    await c.reconcile();
+    await c.provision();
     const r = await c.reconcile();
     expect(r.phase).toBe('MigrationFailed');
     expect(r.conditions.Lifecycle?.message).toBe(
@@ -294,7 +296,7 @@ describe('testing', () => {
 
   it('initializes with demo data, tests with the tenant’s tags, then Passed and keeps running', async () => {
     const c = new Cluster(testing());
-    await c.reconcile();
+    await c.provision();
     const init = await c.reconcile();
     expect(init.resources['job-ci-init']!.spec.template.spec.containers[0].command).not.toContain('--without-demo=all');
     const testingPhase = await c.reconcile();
