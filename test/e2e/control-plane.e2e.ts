@@ -2,7 +2,7 @@
 // machine: kube-apiserver on kine, Crossplane core, provider-sql against a
 // real PostgreSQL, and function-odoo over mutual TLS. No kubelet runs: where
 // a Pod would have run a Job, the test marks the Job finished, and says so.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,9 @@ import { binaries, startControlPlane, type ControlPlane } from './support/contro
 import { startCrossplane, type RunningCrossplane } from './support/crossplane.js';
 import { startPostgres, type Postgres } from './support/postgres.js';
 import { eventually, Processes } from './support/processes.js';
-import { installProviderSqlCrds, startProviderSql } from './support/provider-sql.js';
+import { cpuSeconds, peakRssMiB } from './support/proc.js';
+import { StandInControllers } from './support/stand-ins.js';
+import { installProviderSqlCrds, startProviderSql, type RunningProviderSql } from './support/provider-sql.js';
 
 const DIR = join(ROOT, '.work', 'e2e');
 const KEEP = process.env.E2E_KEEP === '1';
@@ -25,6 +27,7 @@ let plane: ControlPlane;
 let pg: Postgres;
 let crossplane: RunningCrossplane;
 let cluster: Cluster;
+let providerSql: RunningProviderSql;
 
 function example(file: string): Record<string, any> {
   return parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Record<string, any>;
@@ -44,7 +47,7 @@ beforeAll(async () => {
   await applyFiles(plane.kc, readdirSync(gateway).filter((f) => f.endsWith('.yaml')).map((f) => join(gateway, f)));
   await installProviderSqlCrds(plane.kc);
   crossplane = await startCrossplane({ kc: plane.kc, kubeconfig: plane.kubeconfig, crossplane: process.env.E2E_CROSSPLANE!, dir: DIR, processes });
-  await startProviderSql(process.env.E2E_PROVIDER_SQL!, plane.kubeconfig, processes);
+  providerSql = await startProviderSql(process.env.E2E_PROVIDER_SQL!, plane.kubeconfig, processes);
 
   await applyFiles(plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
   await applyFiles(plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
@@ -237,20 +240,220 @@ describe('4. Staging, migration and promotion under the lock', () => {
   });
 });
 
+/** The error the API server answered a delete with, or undefined when it deleted. */
+async function refusedDelete(apiVersion: string, kind: string, name: string, namespace: string): Promise<string | undefined> {
+  try {
+    await cluster.objects.delete({ apiVersion, kind, metadata: { name, namespace } });
+    return undefined;
+  } catch (error) {
+    const e = error as { code?: number; body?: unknown; message?: string };
+    return `${e.code}: ${typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? e.message)}`;
+  }
+}
+
+async function synced(name: string): Promise<{ status?: string; message?: string } | undefined> {
+  const instance = await cluster.get<Record<string, any>>('instance.odoo.io/v1alpha1', 'Instance', name, 'acme');
+  return instance?.status?.conditions?.find((c: { type: string }) => c.type === 'Synced');
+}
+
+const acmeDatabases = () => pg.query("select datname from pg_database where datname like 'acme_%' order by 1");
+
 describe('5. Faults', () => {
-  it('converges again after function-odoo and PostgreSQL restart, losing no database', async () => {
-    const before = pg.query("select datname from pg_database where datname like 'acme_%' order by 1");
-    await crossplane.restartFunction();
-    await pg.restart();
-    await patch('instance.odoo.io/v1alpha1', 'Instance', 'staging', 'acme', { spec: { replicas: 2 } });
-    await eventually('the change to reach the staging web Deployment', async () => ((await replicas('staging'))[0] === 2 ? true : undefined), 180_000);
-    expect(pg.query("select datname from pg_database where datname like 'acme_%' order by 1")).toEqual(before);
+  it('keeps a row written into production through every fault below', async () => {
+    pg.query('create table e2e_marker (note text); insert into e2e_marker values (\'written before the faults\')', 'acme_prod');
+    expect(pg.query('select note from e2e_marker', 'acme_prod')).toEqual(['written before the faults']);
+  });
+
+  it('function-odoo killed mid-change: nothing is composed while it is down, and the change lands once it is back', async () => {
+    await crossplane.killFunction();
+    try {
+      await patch('instance.odoo.io/v1alpha1', 'Instance', 'staging', 'acme', { spec: { replicas: 2 } });
+      await new Promise((r) => setTimeout(r, 15_000));
+      expect((await replicas('staging'))[0]).toBe(1);
+    } finally {
+      crossplane.startFunction();
+    }
+    await eventually('the change to reach the staging web Deployment', async () => ((await replicas('staging'))[0] === 2 ? true : undefined), 240_000);
+    await eventually('Instance staging Synced', async () => ((await synced('staging'))?.status === 'True' ? true : undefined), 120_000, 500);
+  });
+
+  it('provider-sql killed and PostgreSQL restarted: a new instance’s database waits, then is created; no database or row is lost', async () => {
+    const before = acmeDatabases();
+    await providerSql.kill();
+    try {
+      await applyObjects(plane.kc, [example('instance-testing.yaml') as k8s.KubernetesObject]);
+      await cluster.until('the Role of Instance ci', 'postgresql.sql.m.crossplane.io/v1alpha1', 'Role', 'ci-role', 'acme', undefined, 120_000);
+      await pg.restart();
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(acmeDatabases()).toEqual(before);
+    } finally {
+      await providerSql.start();
+    }
+    await eventually('database acme_ci', async () => (pg.query("select 1 from pg_database where datname = 'acme_ci'").length === 1 ? true : undefined), 240_000, 1000);
+    expect(acmeDatabases()).toEqual([...before, 'acme_ci'].sort());
+    expect(pg.query('select note from e2e_marker', 'acme_prod')).toEqual(['written before the faults']);
     expect(await cluster.phase('prod', 'acme')).toBe('Running');
+  });
+});
+
+describe('5. Deletion', () => {
+  it('refuses to delete a production instance, or its Database, while deletion protection is on (Crossplane’s Usage webhook)', async () => {
+    await eventually('the Usages to mark the Instance in use', async () => {
+      const prod = await cluster.get<Record<string, any>>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+      return prod?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
+    }, 120_000);
+    const instance = await refusedDelete('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+    expect(instance).toMatch(/^4\d\d: .*Instance .*prod.* is protected \(spec\.deletionProtection\): set it to false before deleting/);
+    const database = await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme');
+    expect(database).toContain('spec.deletionProtection');
+    expect(pg.query("select 1 from pg_database where datname = 'acme_prod'")).toEqual(['1']);
+    expect(pg.query('select note from e2e_marker', 'acme_prod')).toEqual(['written before the faults']);
   });
 
   it('drops the database of a deleted staging instance, and keeps the production database', async () => {
-    await cluster.objects.delete({ apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name: 'staging', namespace: 'acme' } });
+    expect(await refusedDelete('instance.odoo.io/v1alpha1', 'Instance', 'staging', 'acme')).toBeUndefined();
     await eventually('database acme_staging to be dropped', async () => (pg.query("select 1 from pg_database where datname = 'acme_staging'").length === 0 ? true : undefined), 240_000, 1000);
     expect(pg.query("select 1 from pg_database where datname = 'acme_prod'")).toEqual(['1']);
   });
+
+  it('deletes a production instance once its deletion protection is turned off', async () => {
+    await patch('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', { spec: { deletionProtection: false } });
+    await eventually('Instance prod to be deletable', async () => ((await refusedDelete('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme')) === undefined ? true : undefined), 120_000, 1000);
+    await eventually('database acme_prod to be dropped', async () => (pg.query("select 1 from pg_database where datname = 'acme_prod'").length === 0 ? true : undefined), 240_000, 1000);
+    expect(pg.query("select 1 from pg_database where datname = 'acme_v18'")).toEqual(['1']);
+  });
+});
+
+// Scenario 6, sized by E2E_SAAS_TENANTS (default 50) tenants of four instances each.
+const SAAS_TENANTS = Number(process.env.E2E_SAAS_TENANTS ?? 50);
+const saasNamespace = (i: number) => `saas-${String(i + 1).padStart(2, '0')}`;
+const WATCHED = ['function-odoo', 'crossplane', 'provider-sql', 'kube-apiserver', 'kine'];
+const COUNTED: [string, string][] = [
+  ['tenant.odoo.io/v1alpha1', 'Tenant'],
+  ['instance.odoo.io/v1alpha1', 'Instance'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Role'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Database'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Extension'],
+  ['protection.crossplane.io/v1beta1', 'Usage'],
+  ['apps/v1', 'Deployment'],
+  ['v1', 'Service'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'PersistentVolumeClaim'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['batch/v1', 'Job'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+];
+
+/** One tenant of the SaaS: production, a staging copy of it, and two testing instances. */
+function saasTenant(namespace: string): Record<string, any>[] {
+  const tenant = example('tenant.yaml');
+  tenant.metadata = { name: namespace, namespace };
+  tenant.spec.appRef = { name: 'saas' };
+  tenant.spec.baseHostName = `${namespace}.odoo.example`;
+  const instance = (file: string, name: string) => {
+    const o = example(file);
+    o.metadata = { name, namespace };
+    o.spec.tenantRef = { name: namespace };
+    return o;
+  };
+  return [tenant, instance('instance-production.yaml', 'prod'), instance('instance-staging.yaml', 'staging'), instance('instance-testing.yaml', 'ci'), instance('instance-testing.yaml', 'dev')];
+}
+
+async function inParallel<T>(items: T[], width: number, each: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await each(item);
+  }));
+}
+
+const isReadyObject = (o: Record<string, any>) => o.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') === true;
+
+async function listSaas(apiVersion: string, kind: string): Promise<Record<string, any>[]> {
+  const list = await cluster.objects.list(apiVersion, kind);
+  return (list.items as Record<string, any>[]).filter((o) => String(o.metadata?.namespace ?? '').startsWith('saas-'));
+}
+
+describe('6. A SaaS-shaped load', () => {
+  it(`1 App, ${SAAS_TENANTS} Tenants and ${SAAS_TENANTS * 4} Instances applied at once all become Ready (the test plays the kubelet, volume and Gateway controllers); time, CPU, objects and databases reported`, async () => {
+    const instances = SAAS_TENANTS * 4;
+    const standIns = new StandInControllers(plane.kc, (ns) => ns.startsWith('saas-') || ns === 'odoo-system');
+    const pids = Object.fromEntries(WATCHED.map((name) => [name, processes.latest(name).child.pid!]));
+    const cpuBefore = Object.fromEntries(WATCHED.map((name) => [name, cpuSeconds(pids[name]!)]));
+    const start = Date.now();
+    const at = () => (Date.now() - start) / 1000;
+    const timeline: Record<string, number> = {};
+
+    const app = example('app.yaml');
+    app.metadata.name = 'saas';
+    app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: pg.port, sslMode: 'disable' };
+    const namespaces = Array.from({ length: SAAS_TENANTS }, (_, i) => saasNamespace(i));
+    standIns.start();
+    try {
+      await applyObjects(plane.kc, [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odoo-system' } } as k8s.KubernetesObject,
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'postgres-admin', namespace: 'crossplane-system' }, stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) } } as k8s.KubernetesObject,
+        app as k8s.KubernetesObject,
+      ]);
+      await inParallel(namespaces, 8, (name) => applyObjects(plane.kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as k8s.KubernetesObject]));
+      await inParallel(namespaces.flatMap(saasTenant), 8, (o) => applyObjects(plane.kc, [o as k8s.KubernetesObject]));
+      timeline.applied = at();
+
+      const saasDatabases = () => Number(pg.query("select count(*) from pg_database where datname like 'saas-%'")[0]);
+      await eventually(`${instances} databases in PostgreSQL`, async () => {
+        const n = saasDatabases();
+        if (n === instances) return true;
+        throw new Error(`${n} so far`);
+      }, 40 * 60_000, 2000);
+      timeline.databasesCreated = at();
+
+      await eventually(`all ${instances} Instances Ready`, async () => {
+        const all = await listSaas('instance.odoo.io/v1alpha1', 'Instance');
+        const waiting = all.filter((o) => !isReadyObject(o));
+        if (all.length === instances && waiting.length === 0) return true;
+        const phases = waiting.reduce<Record<string, number>>((m, o) => ({ ...m, [o.status?.phase ?? 'none']: (m[o.status?.phase ?? 'none'] ?? 0) + 1 }), {});
+        const sample = waiting[0]?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+        throw new Error(`${waiting.length} not Ready, by phase ${JSON.stringify(phases)}; e.g. ${waiting[0]?.metadata.namespace}/${waiting[0]?.metadata.name}: ${JSON.stringify(sample)}`);
+      }, 40 * 60_000, 3000);
+      timeline.instancesReady = at();
+
+      await eventually(`all ${SAAS_TENANTS} Tenants Ready`, async () => {
+        const waiting = (await listSaas('tenant.odoo.io/v1alpha1', 'Tenant')).filter((o) => !isReadyObject(o));
+        if (waiting.length === 0) return true;
+        throw new Error(`${waiting.length} not Ready, e.g. ${waiting[0]?.metadata.name}: ${JSON.stringify(waiting[0]?.status?.conditions)}`);
+      }, 20 * 60_000, 3000);
+      timeline.tenantsReady = at();
+      await cluster.until('App saas Ready', 'app.odoo.io/v1alpha1', 'App', 'saas', undefined, isReadyObject, 5 * 60_000);
+      timeline.appReady = at();
+    } finally {
+      await standIns.stop();
+    }
+
+    const cpu = Object.fromEntries(WATCHED.map((name) => [name, Math.round((cpuSeconds(pids[name]!) - cpuBefore[name]!) * 10) / 10]));
+    const objects: Record<string, number> = {};
+    for (const [apiVersion, kind] of COUNTED) objects[kind] = (await listSaas(apiVersion, kind)).length;
+    const totalObjects = Object.values(objects).reduce((a, b) => a + b, 0);
+    const databases = pg.query("select datname from pg_database where datname like 'saas-%' order by 1");
+    const report = {
+      tenants: SAAS_TENANTS,
+      instances,
+      secondsFromFirstApply: timeline,
+      cpuSeconds: cpu,
+      functionCpuMsPerInstance: Math.round((cpu['function-odoo']! * 1000) / instances),
+      functionPeakRssMiB: Math.round(peakRssMiB(pids['function-odoo']!)),
+      apiObjects: { ...objects, total: totalObjects, perInstance: Math.round((totalObjects / instances) * 10) / 10 },
+      postgresDatabases: databases.length,
+      standInWrites: standIns.counts,
+    };
+    writeFileSync(join(DIR, 'saas-load.json'), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`e2e: SaaS-shaped load:\n${JSON.stringify(report, null, 2)}\n`);
+
+    expect(databases).toHaveLength(instances);
+    expect(databases).toContain('saas-01_prod');
+    expect(objects.Instance).toBe(instances);
+    expect(objects.HTTPRoute).toBe(instances);
+    // Every production instance is a LOGIN role without superuser, like every other.
+    expect(pg.query("select count(*) from pg_roles where rolname like 'saas-%' and rolcanlogin and not rolsuper")).toEqual([String(instances)]);
+  }, 60 * 60_000);
 });

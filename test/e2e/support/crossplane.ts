@@ -62,14 +62,30 @@ export interface RunningCrossplane {
   core: Managed;
   fn: Managed;
   fnAddress: string;
-  restartFunction: () => Promise<void>;
-  stopFunction: () => Promise<void>;
+  /** Kills function-odoo (SIGKILL) and leaves it down until startFunction(). */
+  killFunction: () => Promise<void>;
+  startFunction: () => void;
 }
 
 function secretData(secret: k8s.V1Secret, key: string): Buffer {
   const value = secret.data?.[key];
   if (!value) throw new Error(`secret ${secret.metadata?.name} has no ${key}`);
   return Buffer.from(value, 'base64');
+}
+
+/** Rewrites every webhook of Crossplane's ValidatingWebhookConfigurations from its Service to `base` + path. */
+async function pointWebhooksAtLoopback(kc: k8s.KubeConfig, base: string, ca: Buffer): Promise<void> {
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const list = await admission.listValidatingWebhookConfiguration();
+  const crossplane = list.items.filter((c) => c.webhooks?.some((w) => w.clientConfig.service?.namespace === NAMESPACE));
+  if (crossplane.length === 0) throw new Error('crossplane core init made no ValidatingWebhookConfiguration: Usages would not be enforced');
+  for (const config of crossplane) {
+    for (const webhook of config.webhooks ?? []) {
+      const path = webhook.clientConfig.service?.path ?? '/';
+      webhook.clientConfig = { url: `${base}${path}`, caBundle: ca.toString('base64') };
+    }
+    await admission.replaceValidatingWebhookConfiguration({ name: config.metadata!.name!, body: config });
+  }
 }
 
 export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossplane> {
@@ -85,9 +101,13 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
         ...process.env,
         ...base,
         CRDS_PATH: join(crossplaneDir, 'cluster', 'crds'),
-        ENABLE_WEBHOOKS: 'false',
+        WEBHOOK_CONFIGS_PATH: join(crossplaneDir, 'cluster', 'webhookconfigurations'),
+        WEBHOOK_SERVICE_NAME: 'crossplane-webhooks',
+        WEBHOOK_SERVICE_NAMESPACE: NAMESPACE,
+        WEBHOOK_SERVICE_PORT: '9443',
         TLS_CA_SECRET_NAME: 'crossplane-root-ca',
         TLS_CLIENT_SECRET_NAME: 'crossplane-tls-client',
+        TLS_SERVER_SECRET_NAME: 'crossplane-tls-server',
       },
       stdio: 'pipe',
     });
@@ -109,6 +129,18 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
   issue(fnDir, 'tls', '/CN=function-odoo', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n', 'crossplane-ca');
   writeFileSync(join(fnDir, 'ca.crt'), secretData(ca, 'tls.crt'));
 
+  // Crossplane's webhook server (Usages: deletion protection) on loopback.
+  // init points the webhook configuration at a Service, which the API server
+  // would reach through a cluster IP nothing serves here; the harness points
+  // it at 127.0.0.1 instead, with a serving certificate for that address.
+  const webhookDir = join(env.dir, 'crossplane-tls-server');
+  mkdirSync(webhookDir, { recursive: true });
+  writeFileSync(join(webhookDir, 'crossplane-ca.crt'), secretData(ca, 'tls.crt'));
+  writeFileSync(join(webhookDir, 'crossplane-ca.key'), secretData(ca, 'tls.key'));
+  issue(webhookDir, 'tls', '/CN=crossplane-webhooks', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n', 'crossplane-ca');
+  const webhookPort = await freePort();
+  await pointWebhooksAtLoopback(env.kc, `https://127.0.0.1:${webhookPort}`, secretData(ca, 'tls.crt'));
+
   // The Function package in Crossplane's cache, under the name Crossplane looks for.
   const cacheDir = join(env.dir, 'xpkg-cache');
   mkdirSync(cacheDir, { recursive: true });
@@ -127,7 +159,8 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     'start',
     '--debug',
     '--package-runtime=External',
-    '--enable-webhooks=false',
+    `--webhook-port=${webhookPort}`,
+    `--tls-server-certs-dir=${webhookDir}`,
     `--cache-dir=${cacheDir}`,
     `--tls-client-certs-dir=${clientDir}`,
     `--metrics-port=${await freePort()}`,
@@ -163,9 +196,8 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
       return fn;
     },
     fnAddress,
-    stopFunction: () => fn.stop(),
-    restartFunction: async () => {
-      await fn.stop();
+    killFunction: () => fn.kill(),
+    startFunction: () => {
       fn = startFn();
     },
   };

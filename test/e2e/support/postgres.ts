@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { freePort } from '../../../scripts/function-process.js';
 import { eventually, type Managed, type Processes } from './processes.js';
 
+// provider-sql opens a connection per reconcile of each Role, Database and
+// Extension: a SaaS-shaped load (scenario 6) needs more than the default 100.
+const MAX_CONNECTIONS = 500;
+
 export interface Postgres {
   port: number;
   password: string;
@@ -42,11 +46,12 @@ export async function startPostgres(dir: string, processes: Processes): Promise<
   execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'initdb'), '-D', data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8'], { stdio: 'pipe' });
   const port = await freePort();
   const run = () =>
-    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', 'listen_addresses=127.0.0.1']);
+    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${MAX_CONNECTIONS}`]);
   let managed = run();
   const query = (sql: string, database = 'postgres') =>
     execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PGPASSWORD: password },
     })
       .split('\n')
@@ -54,6 +59,7 @@ export async function startPostgres(dir: string, processes: Processes): Promise<
   await eventually('PostgreSQL to accept connections', async () => (query('select 1')[0] === '1' ? true : undefined), 60_000);
   // runuser does not pass signals on to the server: stop it the way its own tools do.
   const stop = () => {
+    managed.expectExit();
     try {
       execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop'], { stdio: 'pipe' });
     } catch {

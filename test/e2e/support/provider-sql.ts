@@ -18,6 +18,23 @@ export async function installProviderSqlCrds(kc: k8s.KubeConfig): Promise<void> 
   await eventually('provider-sql CRDs to be established', () => crdsEstablished(kc, names), 60_000);
 }
 
-export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes): Promise<Managed> {
-  return processes.start('provider-sql', binary, ['--debug', '--poll=10s', `--metrics-bind-address=127.0.0.1:${await freePort()}`], { KUBECONFIG: kubeconfig });
+export interface RunningProviderSql {
+  readonly process: Managed;
+  /** Kills the provider (SIGKILL) and leaves it down until start(). */
+  kill: () => Promise<void>;
+  start: () => Promise<void>;
+}
+
+export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes): Promise<RunningProviderSql> {
+  const run = async () => processes.start('provider-sql', binary, ['--debug', '--poll=10s', `--metrics-bind-address=127.0.0.1:${await freePort()}`], { KUBECONFIG: kubeconfig });
+  let current = await run();
+  return {
+    get process() {
+      return current;
+    },
+    kill: () => current.kill(),
+    start: async () => {
+      current = await run();
+    },
+  };
 }
