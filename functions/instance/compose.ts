@@ -80,6 +80,17 @@ function workloadResources(instance: Instance, context: InstanceContext, setting
   return out;
 }
 
+/**
+ * Whether Crossplane should call again soon. A transition moves with its Jobs;
+ * an instance waiting for its source moves when another XR changes, which
+ * Crossplane does not watch, so only the next call can see it: with the
+ * steady TTL a staging copy created next to its production would wait up to
+ * ten minutes after production runs (seen in the end-to-end SaaS load).
+ */
+function recheckSoon(lifecycle: Lifecycle): boolean {
+  return lifecycle.transitioning || lifecycle.phase === 'WaitingForSource';
+}
+
 export function composeInstance(
   instance: Instance,
   observed: Readonly<Record<string, ObservedObject>>,
@@ -136,7 +147,7 @@ export function composeInstance(
       conditions: [databaseCondition(context, db), lifecycle.condition],
       warnings: [],
       requirements: resolved.requirements,
-      ttlSeconds: lifecycle.transitioning ? TTL.transitioning : TTL.steady,
+      ttlSeconds: recheckSoon(lifecycle) ? TTL.transitioning : TTL.steady,
     },
   };
 }

@@ -217,6 +217,19 @@ describe('staging', () => {
     expect(r.resources.web).toBeUndefined();
   });
 
+  it('while it waits for its source, asks to be called again soon (the source is another XR, which Crossplane does not watch)', async () => {
+    const required = requiredObjects();
+    required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status = { phase: 'Initializing', transitioning: true };
+    const c = new Cluster(staging(), required);
+    await c.provision();
+    const waiting = await c.reconcile();
+    expect(waiting.phase).toBe('WaitingForSource');
+    expect(waiting.status.transitioning).toBe(false);
+    expect(waiting.rsp.meta?.ttl?.seconds).toBe(15);
+    const running = await runningProduction();
+    expect(running.last!.rsp.meta?.ttl?.seconds).toBe(600);
+  });
+
   it('waits for a missing source and composes no Job', async () => {
     const x = staging();
     x.spec.source.instance = 'gone';
