@@ -125,8 +125,7 @@ export function composeInstance(
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
     ...workloadResources(instance, context, settings, lifecycle),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
-    // A Usage of a Database not yet composed would only report that it cannot find it.
-    ...(settings.deletionProtection ? protectionUsages(context).filter((u) => u.key !== 'usage-database' || databaseObjects.length > 0) : []),
+    ...(settings.deletionProtection ? protectionUsages(context, databaseObjects.length > 0) : []),
   ];
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });

@@ -64,8 +64,7 @@ function stringField(value: unknown): string | undefined {
  */
 export function sourceNameOf(instance: Instance, tenant: Tenant | undefined): string | undefined {
   if (instance.spec.type !== 'staging' && instance.spec.type !== 'migration') return undefined;
-  const routed = tenant?.status?.primaryInstance;
-  return instance.spec.source?.instance ?? (typeof routed === 'string' && routed !== '' ? routed : tenant?.spec.primaryInstance);
+  return instance.spec.source?.instance ?? stringField(tenant?.status?.primaryInstance) ?? tenant?.spec.primaryInstance;
 }
 
 /**

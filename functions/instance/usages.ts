@@ -22,18 +22,25 @@ function usage(context: InstanceContext, key: string, of: { apiVersion: string; 
   };
 }
 
-/** Usages keyed by what they protect. */
-export function protectionUsages(context: InstanceContext): { key: string; object: KubeObject }[] {
+/**
+ * Usages keyed by what they protect. The Database's only once it is composed:
+ * a Usage of a Database not yet there would only report that it cannot find it.
+ */
+export function protectionUsages(context: InstanceContext, databaseComposed: boolean): { key: string; object: KubeObject }[] {
   const names = instanceNames(context.name);
   return [
     {
       key: 'usage-instance',
       object: usage(context, 'instance', { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, name: context.name }, `Instance "${context.name}"`),
     },
-    {
-      key: 'usage-database',
-      object: usage(context, 'database', { apiVersion: PROVIDER_SQL_API_VERSION, kind: 'Database', name: names.database }, `Database "${context.databaseName}"`),
-    },
+    ...(databaseComposed
+      ? [
+          {
+            key: 'usage-database',
+            object: usage(context, 'database', { apiVersion: PROVIDER_SQL_API_VERSION, kind: 'Database', name: names.database }, `Database "${context.databaseName}"`),
+          },
+        ]
+      : []),
     {
       key: 'usage-filestore',
       object: usage(context, 'filestore', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: names.filestore }, `Filestore "${names.filestore}"`),
