@@ -17,6 +17,7 @@ import { startCrossplane, type RunningCrossplane } from './support/crossplane.js
 import { startPostgres, type Postgres } from './support/postgres.js';
 import { eventually, Processes } from './support/processes.js';
 import { cpuSeconds, peakRssMiB } from './support/proc.js';
+import { hasTrueCondition } from '../../functions/shared/readiness.js';
 import { StandInControllers } from './support/stand-ins.js';
 import { installProviderSqlCrds, startProviderSql, type RunningProviderSql } from './support/provider-sql.js';
 
@@ -77,20 +78,31 @@ describe('0. function-odoo as a Crossplane package', () => {
   });
 });
 
+/** What an App needs before it is applied: the image cache namespace and the PostgreSQL admin Secret. */
+function appPrerequisites(): k8s.KubernetesObject[] {
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odoo-system' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'postgres-admin', namespace: 'crossplane-system' },
+      stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) },
+    } as k8s.KubernetesObject,
+  ];
+}
+
+/** The example App under this name, on the test's PostgreSQL. */
+function appOnTestPostgres(name: string): k8s.KubernetesObject {
+  const app = example('app.yaml');
+  app.metadata.name = name;
+  app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: pg.port, sslMode: 'disable' };
+  return app as k8s.KubernetesObject;
+}
+
 describe('1. App', () => {
   it('composes a ClusterProviderConfig that provider-sql uses to reach PostgreSQL', async () => {
-    await applyObjects(plane.kc, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odoo-system' } } as k8s.KubernetesObject,
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'postgres-admin', namespace: 'crossplane-system' },
-        stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) },
-      } as k8s.KubernetesObject,
-    ]);
-    const app = example('app.yaml');
-    app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: pg.port, sslMode: 'disable' };
-    await applyObjects(plane.kc, [app as k8s.KubernetesObject]);
+    await applyObjects(plane.kc, appPrerequisites());
+    await applyObjects(plane.kc, [appOnTestPostgres('acme')]);
     const cpc = await cluster.until<Record<string, any>>('ClusterProviderConfig odoo-acme', 'postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme', undefined);
     expect(cpc.spec.credentials.connectionSecretRef).toEqual({ name: 'postgres-admin', namespace: 'crossplane-system' });
     const ds = await cluster.until<Record<string, any>>('the image cache DaemonSet', 'apps/v1', 'DaemonSet', 'odoo-image-cache-acme', 'odoo-system');
@@ -368,7 +380,7 @@ async function inParallel<T>(items: T[], width: number, each: (item: T) => Promi
   }));
 }
 
-const isReadyObject = (o: Record<string, any>) => o.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') === true;
+const isReadyObject = (o: Record<string, any>) => hasTrueCondition(o, 'Ready');
 
 async function listSaas(apiVersion: string, kind: string): Promise<Record<string, any>[]> {
   const list = await cluster.objects.list(apiVersion, kind);
@@ -385,17 +397,10 @@ describe('6. A SaaS-shaped load', () => {
     const at = () => (Date.now() - start) / 1000;
     const timeline: Record<string, number> = {};
 
-    const app = example('app.yaml');
-    app.metadata.name = 'saas';
-    app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: pg.port, sslMode: 'disable' };
     const namespaces = Array.from({ length: SAAS_TENANTS }, (_, i) => saasNamespace(i));
     standIns.start();
     try {
-      await applyObjects(plane.kc, [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odoo-system' } } as k8s.KubernetesObject,
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'postgres-admin', namespace: 'crossplane-system' }, stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) } } as k8s.KubernetesObject,
-        app as k8s.KubernetesObject,
-      ]);
+      await applyObjects(plane.kc, [...appPrerequisites(), appOnTestPostgres('saas')]);
       await inParallel(namespaces, 8, (name) => applyObjects(plane.kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as k8s.KubernetesObject]));
       await inParallel(namespaces.flatMap(saasTenant), 8, (o) => applyObjects(plane.kc, [o as k8s.KubernetesObject]));
       timeline.applied = at();

@@ -4,6 +4,18 @@
 import * as k8s from '@kubernetes/client-node';
 import { eventually } from './processes.js';
 
+/** The status the Job controller writes when a Job's Pod succeeded, or failed past its backoff limit. */
+export function finishedJobStatus(outcome: 'Complete' | 'Failed'): Record<string, unknown> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const [reason, message, target] =
+    outcome === 'Complete'
+      ? ['CompletionsReached', 'Reached expected number of succeeded pods', 'SuccessCriteriaMet']
+      : ['BackoffLimitExceeded', 'Job has reached the specified backoff limit', 'FailureTarget'];
+  const conditions = [target, outcome].map((type) => ({ type, status: 'True', reason, message, lastProbeTime: now, lastTransitionTime: now }));
+  const counts = outcome === 'Complete' ? { completionTime: now, succeeded: 1 } : { failed: 1 };
+  return { startTime: now, ...counts, active: 0, ready: 0, terminating: 0, conditions };
+}
+
 export class Cluster {
   readonly objects: k8s.KubernetesObjectApi;
   readonly batch: k8s.BatchV1Api;
@@ -40,19 +52,7 @@ export class Cluster {
 
   /** Plays the kubelet and the Job controller: the Job ran to completion, or failed. */
   async finishJob(name: string, namespace: string, outcome: 'Complete' | 'Failed'): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const conditions =
-      outcome === 'Complete'
-        ? [
-            { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
-            { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
-          ]
-        : [
-            { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: now, lastTransitionTime: now },
-            { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: now, lastTransitionTime: now },
-          ];
-    const status = outcome === 'Complete' ? { startTime: now, completionTime: now, succeeded: 1, active: 0, ready: 0, terminating: 0, conditions } : { startTime: now, failed: 1, active: 0, ready: 0, terminating: 0, conditions };
-    await this.batch.patchNamespacedJobStatus({ name, namespace, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await this.batch.patchNamespacedJobStatus({ name, namespace, body: { status: finishedJobStatus(outcome) } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
   }
 
   async waitForJob(name: string, namespace: string): Promise<void> {
