@@ -9,7 +9,7 @@ import { parseAllDocuments, parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './function-process.js';
-import { observe, runFunction, type Facts } from './simulate.js';
+import { failedTestPod, observe, runFunction, type Facts } from './simulate.js';
 
 type Obj = Record<string, any>;
 
@@ -84,7 +84,7 @@ const roleReady: Step = {};
 
 export const SCENARIOS: Scenario[] = [
   // ---- production
-  { name: 'production-provisioning', description: 'The role is Ready: the database and its extensions are composed (CREATE DATABASE … OWNER needs the role first).', xr: production(), required: requiredWith(), steps: [roleReady] },
+  { name: 'production-provisioning', description: 'The role is Ready: the database is composed (CREATE DATABASE … OWNER needs the role first).', xr: production(), required: requiredWith(), steps: [roleReady] },
   { name: 'production-waiting-for-database', description: 'provider-sql has not made the database Ready yet: Provisioning, no Job.', xr: production(), required: requiredWith(), steps: [roleReady, dbNotReady] },
   { name: 'production-initializing', description: 'The role and database became Ready: the init Job is composed.', xr: production(), required: requiredWith(), steps: [roleReady, settled] },
   { name: 'production-init-running', description: 'The init Job runs: still Initializing, no Deployment yet.', xr: production(), required: requiredWith(), steps: [roleReady, settled, initRunning] },
@@ -116,7 +116,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'testing-initializing', description: 'A testing instance installs its modules with demo data.', xr: testing(), required: requiredWith(), steps: [roleReady, { facts: { jobs: { init: 'running' } } }] },
   { name: 'testing-testing', description: 'Initialized: the test Job runs the tenant’s test tags.', xr: testing(), required: requiredWith(), steps: [roleReady, settled, { facts: { jobs: { test: 'running' } } }] },
   { name: 'testing-passed', description: 'Tests passed: Passed, and the instance runs for inspection.', xr: testing(), required: requiredWith(), steps: [roleReady, settled, settled, settled, settled] },
-  { name: 'testing-failed', description: 'Tests failed: Failed, kept running for inspection.', xr: testing(), required: requiredWith(), steps: [roleReady, settled, { facts: { jobs: { test: 'failed' } } }, { facts: { jobs: { test: 'failed' } } }] },
+  { name: 'testing-failed', description: 'Tests failed: Failed, the condition names the failed tests from the Job’s Pod, kept running for inspection.', xr: testing(), required: requiredWith((o) => [...o, failedTestPod('acme', 'ci-test-1-4-1', 'acme_sale: FAIL TestSaleOrder.test_confirm_sends_mail\n')]), steps: [roleReady, settled, { facts: { jobs: { test: 'failed' } } }, { facts: { jobs: { test: 'failed' } } }] },
   // ---- dependencies
   { name: 'instance-tenant-missing', description: 'The Tenant named by spec.tenantRef does not exist: a Fatal result names it; nothing is changed.', xr: production(), required: requiredWith((o) => o.filter((x) => x.kind !== 'Tenant')), steps: [] },
   // ---- tenant

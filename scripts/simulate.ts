@@ -133,3 +133,20 @@ export async function runFunctionWithRequest(xr: Obj, observed: Record<string, O
   }
   return { req: last!, rsp: rsp! };
 }
+
+/**
+ * The Pod the Job controller left behind for a failed test Job, as the
+ * kubelet reports it: the test container terminated with exit code 1 and the
+ * termination message the Job's script wrote.
+ */
+export function failedTestPod(namespace: string, job: string, message: string): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${job}-x7k2p`, namespace, labels: { 'batch.kubernetes.io/job-name': job, 'job-name': job } },
+    status: {
+      phase: 'Failed',
+      containerStatuses: [{ name: 'test', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, reason: 'Error', message } } }],
+    },
+  };
+}

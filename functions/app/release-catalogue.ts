@@ -1,7 +1,7 @@
 // The App's release catalogue: which image each release runs, and the newest
 // usable release per Odoo series. Tenants and Instances read it from status.
 import semver from 'semver';
-import type { App, AppStatus, Release } from './schema.js';
+import type { App, AppStatus, OdooSeries, Release } from './schema.js';
 
 /** The image a release runs: its own, or the code repository tagged with the version. */
 export function releaseImage(app: App, release: Release): string {
@@ -33,4 +33,17 @@ export function releaseCatalogue(app: App): Required<Pick<AppStatus, 'releases' 
     })),
     latestReleases: latestReleases(app),
   };
+}
+
+/**
+ * UID of the odoo user in the official image of each series: the image's
+ * base distribution decides it (Debian bullseye and Ubuntu jammy give 101,
+ * Ubuntu noble 100). A Pod that runs as a UID its image has no passwd entry
+ * for fails at start: Odoo calls getpass.getuser().
+ */
+export const OFFICIAL_IMAGE_UID: Readonly<Record<OdooSeries, number>> = { '16.0': 101, '17.0': 101, '18.0': 100, '19.0': 100 };
+
+/** The UID a release's Pods run Odoo as: the release's, the code's, else the official image's. */
+export function releaseUid(app: App, release: Release): number {
+  return release.runAsUser ?? app.spec.code.runAsUser ?? OFFICIAL_IMAGE_UID[release.series];
 }

@@ -40,13 +40,23 @@ export const release = z.object({
     .boolean()
     .default(false)
     .describe('A retired release is no longer pre-pulled and new instances may not use it; running instances keep it.'),
+  runAsUser: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Non-root UID this release\'s image runs Odoo as. Default code.runAsUser, else the odoo user of the official image of the series: 101 for 16.0 and 17.0, 100 for 18.0 and later.',
+    ),
   config: odooConfigLayer.optional().describe('odoo.conf settings of this release, over the code layer.'),
   migration: z
     .object({
       upgradePath: z
         .string()
         .regex(/^\/[^,]*$/, { error: 'must be an absolute path inside the image' })
-        .describe('Directory of OpenUpgrade migration scripts in this image, passed as --upgrade-path.'),
+        .describe(
+          'Directory of OpenUpgrade migration scripts in this image, passed as --upgrade-path; e.g. the scripts/ folder of the openupgrade_scripts add-on, which must sit on addons_path like openupgrade_framework.',
+        ),
       serverWideModules: z
         .array(z.string().regex(/^[a-z0-9_]+$/))
         .default(['base', 'web', 'openupgrade_framework'])
@@ -119,9 +129,16 @@ export const appSpec = z.object({
         .number()
         .int()
         .min(1)
+        .optional()
+        .describe(
+          'Non-root UID every release image runs Odoo as, unless a release sets its own. Default the odoo user of the official image of each release\'s series (101 for 16.0 and 17.0, 100 for 18.0 and later).',
+        ),
+      fsGroup: z
+        .number()
+        .int()
+        .min(1)
         .default(101)
-        .describe('Non-root UID the images run Odoo as (101 is the odoo user of the official images).'),
-      fsGroup: z.number().int().min(1).default(101).describe('GID that owns the filestore volume.'),
+        .describe('GID Odoo runs with and that owns the filestore volume: 101, the odoo group of every official image, lets releases of different series share a filestore.'),
       config: odooConfigLayer.optional().describe('odoo.conf settings of the code, over the App layer.'),
     })
     .describe('The project code: images, addons and their settings.'),

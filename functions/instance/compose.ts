@@ -2,8 +2,8 @@
 import { TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { isReady, withObservedReadiness } from '../shared/readiness.js';
-import { resolveContext, type InstanceContext } from './context.js';
-import { database, databaseExtension, databaseRole, EXTENSIONS } from './database.js';
+import { findRelease, resolveContext, type InstanceContext } from './context.js';
+import { database, databaseRole, retiredExtensions } from './database.js';
 import { filestoreClaim } from './filestore.js';
 import { initSQLConfigMap } from './jobs/init-sql-job.js';
 import { deriveLifecycle, jobKey, WORKLOAD_KEYS, type Lifecycle } from './lifecycle.js';
@@ -11,12 +11,12 @@ import { odooConfConfigMap } from './odoo-conf.js';
 import type { Instance } from './schema.js';
 import { instanceSettings, type InstanceSettings } from './settings.js';
 import { protectionUsages } from './usages.js';
-import { cronDeployment, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
+import { cronDeployment, observedRunAsUser, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
+import { releaseUid } from '../app/release-catalogue.js';
 
 export const INSTANCE_RESOURCE = {
   role: 'role',
   database: 'database',
-  extension: (e: string) => `extension-${e.replace(/_/g, '-')}`,
   config: 'odoo-conf',
   initSQL: 'init-sql',
   filestore: 'filestore',
@@ -34,7 +34,6 @@ function databaseState(observed: Readonly<Record<string, ObservedObject>>): { re
   const parts: [string, string][] = [
     [INSTANCE_RESOURCE.role, 'role'],
     [INSTANCE_RESOURCE.database, 'database'],
-    ...EXTENSIONS.map((e): [string, string] => [INSTANCE_RESOURCE.extension(e), `extension ${e}`]),
   ];
   const pending = parts.filter(([key]) => !isReady(observed[key])).map(([, what]) => what);
   return { ready: pending.length === 0, waitingFor: pending.join(', ') };
@@ -42,31 +41,38 @@ function databaseState(observed: Readonly<Record<string, ObservedObject>>): { re
 
 function databaseCondition(context: InstanceContext, state: { ready: boolean; waitingFor: string }): XrCondition {
   return state.ready
-    ? { type: 'DatabaseReady', status: 'True', reason: 'Available', message: `Role and database ${context.databaseName} exist with ${EXTENSIONS.join(' and ')}` }
+    ? { type: 'DatabaseReady', status: 'True', reason: 'Available', message: `Role and database ${context.databaseName} exist` }
     : { type: 'DatabaseReady', status: 'False', reason: 'WaitingForDatabase', message: `Waiting for the ${state.waitingFor} of ${context.databaseName} (provider-sql)` };
 }
 
 /**
- * The Database, once its owner role exists, and its extensions. Once composed
- * it stays composed, whatever the role's readiness later: a Database dropped
- * from the desired state would be deleted, and with it the customer's data.
+ * The Database, once its owner role exists. Once composed it stays composed,
+ * whatever the role's readiness later: a Database dropped from the desired
+ * state would be deleted, and with it the customer's data. Its extensions
+ * are the role's own, created by the Job that first writes the database.
  */
 function databaseResources(context: InstanceContext, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  return [
-    { key: INSTANCE_RESOURCE.database, object: database(context) },
-    ...EXTENSIONS.map((e) => ({ key: INSTANCE_RESOURCE.extension(e), object: databaseExtension(context, e) })),
-  ];
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context) }];
 }
 
-function workloadResources(instance: Instance, context: InstanceContext, settings: InstanceSettings, lifecycle: Lifecycle): { key: string; object: KubeObject }[] {
+function workloadResources(
+  instance: Instance,
+  context: InstanceContext,
+  settings: InstanceSettings,
+  lifecycle: Lifecycle,
+  observed: Readonly<Record<string, ObservedObject>>,
+): { key: string; object: KubeObject }[] {
   const w = lifecycle.workloads;
   if (w === undefined) return [];
   // A migration copy runs no cron until it is promoted: two databases must never both run the customer's crons.
   const cronAllowed = instance.spec.type !== 'migration' || context.routedPrimary === context.name;
+  const release = findRelease(context.app, w.release);
   const plan = {
     release: w.release,
     image: w.image,
+    // A release the App no longer lists keeps the UID it was observed running as.
+    runAsUser: release !== undefined ? releaseUid(context.app, release) : (observedRunAsUser(observed[WORKLOAD_KEYS.web]) ?? releaseUid(context.app, context.release)),
     webReplicas: w.stopped ? 0 : settings.replicas,
     cronReplicas: w.stopped || !cronAllowed || settings.config.maxCronThreads === 0 ? 0 : 1,
     cronThreads: Math.max(settings.config.maxCronThreads, 1),
@@ -114,16 +120,18 @@ export function composeInstance(
     databaseReady: db.ready,
     databaseWaitingFor: db.waitingFor,
     url,
+    required,
   });
 
   const databaseObjects = databaseResources(context, observed);
   const objects = [
     { key: INSTANCE_RESOURCE.role, object: databaseRole(context) },
     ...databaseObjects,
+    ...retiredExtensions(observed),
     { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config) },
     { key: INSTANCE_RESOURCE.filestore, object: filestoreClaim(context, settings) },
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
-    ...workloadResources(instance, context, settings, lifecycle),
+    ...workloadResources(instance, context, settings, lifecycle, observed),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
     ...(settings.deletionProtection ? protectionUsages(context, databaseObjects.length > 0) : []),
   ];
@@ -145,7 +153,7 @@ export function composeInstance(
       },
       conditions: [databaseCondition(context, db), lifecycle.condition],
       warnings: [],
-      requirements: resolved.requirements,
+      requirements: { ...resolved.requirements, ...lifecycle.requirements },
       ttlSeconds: recheckSoon(lifecycle) ? TTL.transitioning : TTL.steady,
     },
   };

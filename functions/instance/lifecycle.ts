@@ -5,7 +5,7 @@
 // far a transition got, and the plan for the current spec says what is next.
 import semver from 'semver';
 import type { Release } from '../app/schema.js';
-import type { KubeObject, ObservedObject, XrCondition } from '../shared/composition.js';
+import type { KubeObject, ObservedObject, RequiredSelector, XrCondition } from '../shared/composition.js';
 import { databaseName } from '../shared/instance-names.js';
 import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
@@ -18,8 +18,8 @@ import { migrationJob } from './jobs/migration-job.js';
 import { neutralizeJob } from './jobs/neutralize-job.js';
 import { jobState } from './jobs/odoo-job.js';
 import { testJob } from './jobs/test-job.js';
+import { failedTests, jobPodsSelector } from './test-results.js';
 import { upgradeJob } from './jobs/upgrade-job.js';
-import { releaseImage } from '../app/release-catalogue.js';
 import type { Instance, Phase } from './schema.js';
 import type { InstanceSettings } from './settings.js';
 import { observedRelease, observedStopped } from './workloads.js';
@@ -44,6 +44,8 @@ interface Step {
   doing: string;
   /** What a person does when it failed. */
   next: string;
+  /** For a failed test Job: the failed tests its Pod names, when Crossplane has fetched the Pod. */
+  failedTests?: (required: Readonly<Record<string, readonly ObservedObject[]>>) => string[] | undefined;
 }
 
 export interface Workloads {
@@ -61,6 +63,8 @@ export interface Lifecycle {
   workloads: Workloads | undefined;
   activeJob: string | undefined;
   condition: XrCondition;
+  /** Resources to fetch for the next call (the Pods of a failed test Job). */
+  requirements: Record<string, RequiredSelector>;
 }
 
 const STEADY: readonly Phase[] = ['Running', 'Passed', 'Failed', 'WaitingForSource'];
@@ -92,16 +96,20 @@ export interface LifecycleInput {
   /** Why the database is not ready, for the message. */
   databaseWaitingFor: string;
   url: string;
+  /** Required resources Crossplane fetched, as asked for by an earlier answer. */
+  required: Readonly<Record<string, readonly ObservedObject[]>>;
 }
+
+/** Key of the required Pods of a failed test Job. */
+export const FAILED_TEST_PODS = 'failed-test-pods';
 
 type Plan = { steps: Step[] } | { blocked: { phase: Phase; reason: string; message: string } };
 
 function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBackup: boolean): Step[] {
   const { context, settings } = input;
-  const image = releaseImage(context.app, to);
   const steps: Step[] = [];
   if (withBackup) {
-    const job = backupJob(context, from, to.version, image, settings.resources.jobs);
+    const job = backupJob(context, from, to, settings.resources.jobs);
     steps.push({
       job,
       phase: 'BackingUp',
@@ -111,7 +119,7 @@ function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBack
       next: `Release ${from} keeps serving and nothing was changed. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
     });
   }
-  const job = upgradeJob(context, from, to, image, settings.resources.jobs);
+  const job = upgradeJob(context, from, to, settings.resources.jobs);
   steps.push({
     job,
     phase: 'Upgrading',
@@ -135,7 +143,8 @@ function testStep(input: LifecycleInput): Step {
     stopsPods: false,
     failureIsResult: true,
     doing: `Running the tests of release ${context.release.version} (Job ${jobName(job)})`,
-    next: `Tests failed on release ${context.release.version}: read kubectl logs -n ${context.namespace} job/${jobName(job)}; the instance keeps running for inspection. Delete the Job to run the tests again`,
+    next: `Read kubectl logs -n ${context.namespace} job/${jobName(job)}; the instance keeps running for inspection. Delete the Job to run the tests again`,
+    failedTests: (required) => failedTests(required[FAILED_TEST_PODS]),
   };
 }
 
@@ -251,7 +260,7 @@ function freshPlan(input: LifecycleInput): Plan {
         if (release === undefined) {
           return { blocked: { phase: 'MigrationFailed', reason: 'NoMigrationPath', message: m.noMigrationPath(series, context.app.metadata.name) } };
         }
-        const job = migrationJob(context, release, releaseImage(context.app, release), settings.resources.jobs);
+        const job = migrationJob(context, release, settings.resources.jobs);
         steps.push({
           job,
           phase: 'Migrating',
@@ -275,11 +284,12 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   const target = context.release;
   const targetImage = context.image;
   const condition = (status: XrCondition['status'], reason: string, message: string): XrCondition => ({ type: 'Lifecycle', status, reason, message });
-  const result = (phase: Phase, partial: Omit<Lifecycle, 'phase' | 'transitioning' | 'runningRelease'>): Lifecycle => ({
+  const result = (phase: Phase, partial: Omit<Lifecycle, 'phase' | 'transitioning' | 'runningRelease' | 'requirements'>, requirements: Record<string, RequiredSelector> = {}): Lifecycle => ({
     phase,
     transitioning: isTransitioning(phase),
     runningRelease: running,
     ...partial,
+    requirements,
   });
   const serving = (stopped = false): Workloads | undefined =>
     running === undefined ? undefined : { release: running, image: observedImage(web) ?? targetImage, stopped };
@@ -326,7 +336,10 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       jobs.push(step.job);
       if (step.failureIsResult) {
         const workloads = { release: target.version, image: targetImage, stopped: false };
-        return result(step.failedPhase, { jobs, workloads, activeJob: jobName(step.job), condition: condition('False', step.failedPhase, step.next) });
+        const named = step.failedTests?.(input.required);
+        const message = m.testsFailed(target.version, named, step.next);
+        const requirements = step.failedTests ? { [FAILED_TEST_PODS]: jobPodsSelector(context.namespace, jobName(step.job)) } : {};
+        return result(step.failedPhase, { jobs, workloads, activeJob: jobName(step.job), condition: condition('False', step.failedPhase, message) }, requirements);
       }
       return result(step.failedPhase, {
         jobs,

@@ -77,15 +77,19 @@ export function configureContainer(context: InstanceContext, image: string): ICo
   };
 }
 
-/** Pod-level settings shared by every Odoo Pod. */
-export function odooPodSpec(context: InstanceContext): Omit<IPodSpec, 'containers'> {
+/**
+ * Pod-level settings shared by every Odoo Pod. The UID is the one of the
+ * image the Pod runs (`runAsUser`, see releaseUid): a migration Job runs the
+ * next series' image, whose odoo user may differ from the source's.
+ */
+export function odooPodSpec(context: InstanceContext, runAsUser: number): Omit<IPodSpec, 'containers'> {
   const { code } = context.app.spec;
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: code.runAsUser,
+      runAsUser,
       runAsGroup: code.fsGroup,
       fsGroup: code.fsGroup,
       fsGroupChangePolicy: 'OnRootMismatch',

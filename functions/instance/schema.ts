@@ -1,7 +1,7 @@
 // The Instance: one Odoo database with its code, declared by the end user.
 import { z } from 'zod';
 import { sizing } from '../shared/instance-spec-kit.js';
-import { compositeResource, dnsLabel, dnsSubdomain } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 export const INSTANCE_API_VERSION = 'instance.odoo.io/v1alpha1';
 export const INSTANCE_KIND = 'Instance';
@@ -54,6 +54,10 @@ export const instanceSpec = z.object({
     })
     .optional()
     .describe('SQL run once after initialization, e.g. to set company data.'),
+  testTags: odooTestTags
+    .max(1024)
+    .optional()
+    .describe('For testing instances: Odoo --test-tags of this instance, e.g. /sale_management or my_tag. Default the tenant\'s spec.testing.testTags.'),
   source: z
     .object({ instance: dnsLabel.describe('Instance in this namespace to copy from.') })
     .optional()

@@ -118,6 +118,6 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
     },
     deletionProtection: instance.spec.deletionProtection ?? instance.spec.type === 'production',
     neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
-    testTags: context.tenant.spec.testing.testTags,
+    testTags: instance.spec.testTags ?? context.tenant.spec.testing.testTags,
   };
 }

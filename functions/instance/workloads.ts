@@ -21,6 +21,8 @@ export interface WorkloadPlan {
   /** Release and image the Pods run. */
   release: string;
   image: string;
+  /** UID of the odoo user of that image. */
+  runAsUser: number;
   webReplicas: number;
   cronReplicas: number;
   cronThreads: number;
@@ -52,7 +54,7 @@ function deployment(
       template: {
         metadata: { labels },
         spec: {
-          ...odooPodSpec(context),
+          ...odooPodSpec(context, plan.runAsUser),
           terminationGracePeriodSeconds: component === 'web' ? 60 : 120,
           initContainers: [configureContainer(context, plan.image)],
           containers,
@@ -132,6 +134,12 @@ export function webDisruptionBudget(context: InstanceContext): KubeObject {
     spec: { maxUnavailable: 1, selector: { matchLabels: podSelector(context.name, 'web') } },
   };
   return pdb as KubeObject;
+}
+
+/** The UID a Deployment's Pods were observed running as. */
+export function observedRunAsUser(deployment: Record<string, unknown> | undefined): number | undefined {
+  const uid = (deployment?.spec as { template?: { spec?: { securityContext?: { runAsUser?: unknown } } } } | undefined)?.template?.spec?.securityContext?.runAsUser;
+  return typeof uid === 'number' ? uid : undefined;
 }
 
 /** The release a Deployment was observed running, from its label. */

@@ -18,10 +18,9 @@ export function databaseName(namespace: string, name: string): string {
 }
 
 export const instanceNames = (name: string) => ({
-  /** provider-sql Role, Database and Extension objects (their PostgreSQL names are databaseName()). */
+  /** provider-sql Role and Database objects (their PostgreSQL names are databaseName()). */
   role: kubeName([name, 'role']),
   database: kubeName([name, 'db']),
-  extension: (extension: string) => kubeName([name, 'ext', extension.replace(/_/g, '-')]),
   /** Secret provider-sql writes the role's username, password, endpoint and port to. */
   credentials: kubeName([name, 'db-credentials']),
   config: kubeName([name, 'odoo-conf']),

@@ -52,6 +52,8 @@ export const instanceMessages = {
   migrationDowngrade: (from: string, to: string) =>
     `Cannot migrate from Odoo ${from} down to ${to}; choose a release of ${from} or a later series`,
   jobFailed: (job: string, next: string) => `Job "${job}" failed. ${next}`,
+  testsFailed: (release: string, failed: readonly string[] | undefined, next: string) =>
+    `Tests failed on release ${release}${failed === undefined ? '' : `: ${failed.join('; ')}`}. ${next}`,
   downgradeRefused: (running: string, wanted: string) =>
     `spec.release "${wanted}" is older than "${running}", which the database already runs: Odoo cannot downgrade a database. Set spec.release back to "${running}" or later; to go back in time, restore a backup into a new instance. Still serving "${running}"`,
   sourceNewer: (source: string, sourceRelease: string, wanted: string) =>

@@ -28,6 +28,11 @@ export const quantity = z
     error: 'must be a Kubernetes quantity such as 512Mi, 10Gi or 500m',
   });
 
+/** An Odoo --test-tags value: which tests a testing instance runs. */
+export const odooTestTags = z
+  .string()
+  .regex(/^[A-Za-z0-9_.,:/*+-]*$/, { error: 'must be an Odoo --test-tags value such as /sale,-/sale:TestSlow' });
+
 /** A reference to a Secret in a given namespace. */
 export const namespacedSecretRef = z.object({
   name: dnsSubdomain.describe('Name of the Secret.'),

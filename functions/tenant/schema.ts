@@ -2,7 +2,7 @@
 // it owns how the customer's instances are reached.
 import { z } from 'zod';
 import { instanceSizing, sizing } from '../shared/instance-spec-kit.js';
-import { compositeResource, dnsLabel, dnsSubdomain } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
 export const TENANT_KIND = 'Tenant';
@@ -38,9 +38,7 @@ export const tenantSpec = z.object({
   testing: z
     .object({
       ...sizing,
-      testTags: z
-        .string()
-        .regex(/^[A-Za-z0-9_.,:/*+-]*$/, { error: 'must be an Odoo --test-tags value such as /sale,-/sale:TestSlow' })
+      testTags: odooTestTags
         .default('')
         .describe('Odoo --test-tags; empty runs the tests of the installed modules.'),
     })

@@ -1,6 +1,7 @@
 // The Instance lifecycle, reconcile by reconcile, against a simulated
 // cluster: what each phase composes and what a person reads.
 import { describe, expect, it } from 'vitest';
+import { failedTestPod } from '../../scripts/simulate.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
@@ -30,7 +31,7 @@ describe('production', () => {
     ]);
   });
 
-  it('waits for role, database and both extensions before any Job', async () => {
+  it('waits for role and database before any Job', async () => {
     const c = new Cluster(production());
     await c.provision();
     const r = await c.reconcile({ databaseReady: false });
@@ -39,7 +40,7 @@ describe('production', () => {
     expect(r.conditions.DatabaseReady).toEqual({
       status: 3,
       reason: 'WaitingForDatabase',
-      message: 'Waiting for the role, database, extension unaccent, extension pg_trgm of acme_prod (provider-sql)',
+      message: 'Waiting for the role, database of acme_prod (provider-sql)',
     });
   });
 
@@ -56,13 +57,23 @@ describe('production', () => {
     );
   });
 
-  it('installs base and the init modules without demo data on 17.0', async () => {
+  it('creates unaccent and pg_trgm as the instance’s role, then installs base and the init modules without demo data on 17.0, in one process', async () => {
     const c = new Cluster(production());
     await c.provision();
     const r = await c.reconcile();
     expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].command).toEqual([
-      'odoo', '--config', '/run/odoo/odoo.conf', '--init', 'base,sale_management,stock,acme_sale', '--without-demo=all', '--stop-after-init', '--no-http',
+      'bash',
+      '-c',
+      [
+        'set -euo pipefail',
+        'psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command="CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;"',
+        'exec odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
+      ].join('\n'),
     ]);
+    // libpq connects as the instance's own role to its own database.
+    expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([{ name: 'PGUSER', value: 'acme_prod' }, { name: 'PGDATABASE', value: 'acme_prod' }]),
+    );
   });
 });
 
@@ -93,7 +104,9 @@ describe('in-place upgrade within a series', () => {
     expect(r.phase).toBe('Upgrading');
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
-    expect(job.spec.template.spec.containers[0].command).toEqual(['odoo', '--config', '/run/odoo/odoo.conf', '--update', 'all', '--stop-after-init', '--no-http']);
+    expect(job.spec.template.spec.containers[0].command).toEqual([
+      'odoo', '--config', '/run/odoo/odoo.conf', '--update', 'all', '--stop-after-init', '--workers=0', '--max-cron-threads=0', '--no-http',
+    ]);
   });
 
   it('after a failed upgrade, the previous release serves again and the condition points at the backup', async () => {
@@ -314,20 +327,45 @@ describe('testing', () => {
     expect(init.resources['job-ci-init']!.spec.template.spec.containers[0].command).not.toContain('--without-demo=all');
     const testingPhase = await c.reconcile();
     expect(testingPhase.phase).toBe('Testing');
-    expect(testingPhase.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command).toEqual([
-      'odoo', '--config', '/run/odoo/odoo.conf', '--test-enable', '--log-level=test', '--stop-after-init', '--no-http', '--update', 'acme_sale,acme_stock', '--test-tags=/acme_sale,/acme_stock',
-    ]);
+    const script = testingPhase.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command[2];
+    // One process with its HTTP server on: browser tests need it, and Odoo wants --workers 0 for tests.
+    expect(script).toContain(
+      'if odoo --config /run/odoo/odoo.conf --test-enable --log-level=test --update acme_sale,acme_stock --test-tags=/acme_sale,/acme_stock --stop-after-init --workers=0 --max-cron-threads=0 2>&1 | tee /tmp/odoo-tests.log; then',
+    );
+    expect(script).not.toContain('--no-http');
     const r = await c.until('Passed');
     expect(r.status.transitioning).toBe(false);
     expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
   });
 
-  it('reports Failed when a test fails, and still runs for inspection', async () => {
+  it('reports Failed when a test fails, names the failed tests from the Job’s Pod, and still runs for inspection', async () => {
     const c = new Cluster(testing());
     await c.until('Testing');
+    c.required.push(failedTestPod('acme', 'ci-test-1-4-1', 'acme_sale: FAIL TestOrder.test_confirm\nacme_stock: ERROR TestPicking.test_done\n'));
     const r = await c.reconcile({ jobs: { test: 'failed' } });
     expect(r.phase).toBe('Failed');
     expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
-    expect(r.conditions.Lifecycle?.message).toContain('Tests failed on release 1.4.1: read kubectl logs -n acme job/ci-test-1-4-1');
+    expect(r.rsp.requirements?.resources?.['failed-test-pods']).toEqual({ apiVersion: 'v1', kind: 'Pod', namespace: 'acme', matchLabels: { labels: { 'batch.kubernetes.io/job-name': 'ci-test-1-4-1' } } });
+    expect(r.conditions.Lifecycle?.message).toBe(
+      'Tests failed on release 1.4.1: acme_sale: FAIL TestOrder.test_confirm; acme_stock: ERROR TestPicking.test_done. Read kubectl logs -n acme job/ci-test-1-4-1; the instance keeps running for inspection. Delete the Job to run the tests again',
+    );
+  });
+
+  it('names no test when the Pod is gone, and passes on nothing else a Pod says', async () => {
+    const c = new Cluster(testing());
+    await c.until('Testing');
+    expect((await c.reconcile({ jobs: { test: 'failed' } })).conditions.Lifecycle?.message).toBe(
+      'Tests failed on release 1.4.1. Read kubectl logs -n acme job/ci-test-1-4-1; the instance keeps running for inspection. Delete the Job to run the tests again',
+    );
+    c.required.push(failedTestPod('acme', 'ci-test-1-4-1', 'password=hunter2\nacme_sale: FAIL TestOrder.test_confirm'));
+    expect((await c.reconcile({ jobs: { test: 'failed' } })).conditions.Lifecycle?.message).toMatch(/^Tests failed on release 1\.4\.1: acme_sale: FAIL TestOrder\.test_confirm\. Read/);
+  });
+
+  it('runs the instance’s own test tags over the tenant’s', async () => {
+    const x = testing();
+    x.spec.testTags = 'e2e_pass';
+    const c = new Cluster(x);
+    const r = await c.until('Testing');
+    expect(r.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command[2]).toContain('--test-tags=e2e_pass ');
   });
 });

@@ -20,15 +20,36 @@ describe('database', () => {
     });
     expect(r.resources.role!.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'acme_prod' });
     // provider-sql would fail CREATE DATABASE … OWNER for a role it has not created yet.
-    expect([r.resources.database, r.resources['extension-unaccent'], r.resources['usage-database']]).toEqual([undefined, undefined, undefined]);
+    expect([r.resources.database, r.resources['usage-database']]).toEqual([undefined, undefined]);
     const d = await c.reconcile();
     // The owner by name: provider-sql v0.16 never sees a Database with ownerRef as up to date.
     expect(d.resources.database!.spec.forProvider).toEqual({ owner: 'acme_prod', encoding: 'UTF8', lcCollate: 'C', lcCType: 'C', template: 'template0' });
-    expect(['extension-unaccent', 'extension-pg-trgm'].map((k) => d.resources[k]!.spec.forProvider)).toEqual([
-      { extension: 'unaccent', databaseRef: { name: 'prod-db' } },
-      { extension: 'pg_trgm', databaseRef: { name: 'prod-db' } },
-    ]);
     expect(d.resources['usage-database']!.spec.of.resourceRef).toEqual({ name: 'prod-db' });
+  });
+
+  it('composes no Extension: the role creates unaccent and pg_trgm itself, so a copy or restore as that role can drop and recreate them', async () => {
+    const c = new Cluster(production());
+    const r = await c.until('Running');
+    expect(Object.values(c.observed).filter((o) => o.kind === 'Extension')).toEqual([]);
+    expect(Object.values(r.resources).filter((o) => o.kind === 'Extension')).toEqual([]);
+  });
+
+  it('lets go of Extensions an earlier version composed without dropping them: first Orphan-style management policies, then out of the desired state', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    const legacy = {
+      apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1',
+      kind: 'Extension',
+      metadata: { name: 'prod-ext-pg-trgm', namespace: 'acme', labels: { 'app.kubernetes.io/instance': 'prod' } },
+      spec: { forProvider: { extension: 'pg_trgm', databaseRef: { name: 'prod-db' } }, providerConfigRef: { kind: 'ClusterProviderConfig', name: 'odoo-acme' } },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    c.last!.rsp.desired!.resources!['extension-pg-trgm'] = { resource: legacy, connectionDetails: {}, ready: 1 } as never;
+    const orphaning = await c.reconcile();
+    expect(orphaning.resources['extension-pg-trgm']!.spec).toEqual({ ...legacy.spec, managementPolicies: ['Observe', 'Create', 'Update', 'LateInitialize'] });
+    const gone = await c.reconcile();
+    expect(gone.resources['extension-pg-trgm']).toBeUndefined();
+    expect(gone.phase).toBe('Running');
   });
 
   it('keeps composing the database when its role stops being ready (a Database left out would be deleted)', async () => {
@@ -36,7 +57,6 @@ describe('database', () => {
     await c.until('Running');
     const r = await c.reconcile({ databaseReady: false });
     expect(r.resources.database!.metadata.name).toBe('prod-db');
-    expect(r.resources['extension-pg-trgm']).toBeDefined();
   });
 
   it('applies the App’s role policy', async () => {
@@ -98,6 +118,36 @@ describe('odoo.conf', () => {
     const r = await c.until('Starting');
     const env = r.resources.web!.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'prod-db-credentials', key: 'password' } } });
+  });
+});
+
+describe('the odoo user', () => {
+  const uids = (r: { resources: Record<string, Obj> }) =>
+    Object.fromEntries(
+      Object.entries(r.resources)
+        .filter(([, o]) => o.kind === 'Job' || o.kind === 'Deployment')
+        .map(([k, o]) => [k, [o.spec.template.spec.securityContext.runAsUser, o.spec.template.spec.securityContext.runAsGroup, o.spec.template.spec.securityContext.fsGroup]]),
+    );
+
+  it('is the official image’s for each series: 101 on 17.0, 100 on 18.0, group 101 everywhere', async () => {
+    const c = new Cluster(production());
+    expect(uids(await c.until('Starting'))).toEqual({ 'job-prod-init': [101, 101, 101], 'job-prod-init-sql': [101, 101, 101], web: [101, 101, 101], cron: [101, 101, 101] });
+    const v18 = new Cluster({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
+    const r = await v18.until('Migrating');
+    // The copy and the migration run the 18.0 image, as its odoo user; the copy reads the 17.0 filestore through group 101.
+    expect(uids(r)).toEqual({ 'job-v18-copy-from-prod': [100, 101, 101], 'job-v18-migrate-18-0-2-0-0': [100, 101, 101] });
+    expect(uids(await v18.until('Running'))).toEqual({ web: [100, 101, 101], cron: [100, 101, 101] });
+  });
+
+  it('is the release’s own, else the code’s, when the DevOps team sets one', async () => {
+    const required = requiredObjects();
+    app(required).spec.code.runAsUser = 1000;
+    app(required).spec.releases[0].runAsUser = 1001;
+    const r = await new Cluster(production(), required).until('Starting');
+    expect(uids(r).web).toEqual([1001, 101, 101]);
+    const other = requiredObjects();
+    app(other).spec.code.runAsUser = 1000;
+    expect(uids(await new Cluster(production(), other).until('Starting')).web).toEqual([1000, 101, 101]);
   });
 });
 

@@ -2,6 +2,7 @@
 // database and a tarball of the filestore, on the filestore volume under
 // backups/<from>-to-<to>/. After a failed upgrade, this is what a person
 // restores from (pg_restore --clean, then untar).
+import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
@@ -13,8 +14,8 @@ export function backupDirectory(from: string, to: string): string {
   return `${ODOO_PATHS.dataDir}/backups/${from}-to-${to}`;
 }
 
-export function backupJob(context: InstanceContext, from: string, to: string, image: string, resources: Resources): KubeObject {
-  const dir = backupDirectory(from, to);
+export function backupJob(context: InstanceContext, from: string, to: Release, resources: Resources): KubeObject {
+  const dir = backupDirectory(from, to.version);
   const script = `
 mkdir -p "${dir}"
 pg_dump --format=custom --file="${dir}/$PGDATABASE.dump.partial"
@@ -26,9 +27,9 @@ fi
 echo "backup written to ${dir}"
 `.trim();
   return odooJob(context, {
-    name: instanceNames(context.name).job('backup', from, 'to', to),
+    name: instanceNames(context.name).job('backup', from, 'to', to.version),
     step: 'backup',
-    image,
+    release: to,
     command: bash(script),
     resources,
   });

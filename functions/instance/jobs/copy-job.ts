@@ -1,11 +1,13 @@
 // Copies the source instance into this one while the source keeps serving:
 // pg_dump | pg_restore of the database (a consistent snapshot), then the
-// filestore. The copy gets its own database.uuid and database.secret so it
+// filestore. The restore runs as the copy's own role: the extensions in the
+// dump are created by it and owned by it, as init does. The copy gets its own database.uuid and database.secret so it
 // is never mistaken for the original (enterprise subscription, sessions),
 // and web.base.url points at its own host.
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
+import { createExtensionsSQL } from '../database.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
 import type { Resources } from '../settings.js';
 import { bash, odooJob } from './odoo-job.js';
@@ -14,12 +16,18 @@ import { bash, odooJob } from './odoo-job.js';
 export const SOURCE_RELEASE_LABEL = 'odoo.io/source-release';
 export const SOURCE_INSTANCE_LABEL = 'odoo.io/source-instance';
 
+/** pg_dump's arguments for a copy: a snapshot of the source, without its owner and grants. */
+export const COPY_DUMP_ARGS = ['--format=custom', '--no-owner', '--no-privileges'] as const;
+/** pg_restore's: everything owned by the role that restores, over whatever a failed earlier attempt left. */
+export const COPY_RESTORE_ARGS = ['--no-owner', '--no-privileges', '--clean', '--if-exists', '--exit-on-error'] as const;
+
 const SCRIPT = `
 echo "copying database $SOURCE_DATABASE into $PGDATABASE"
-PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump --format=custom --no-owner --no-privileges \\
+PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump ${COPY_DUMP_ARGS.join(' ')} \\
   --username="$SOURCE_DATABASE" --dbname="$SOURCE_DATABASE" \\
-  | pg_restore --no-owner --no-privileges --clean --if-exists --exit-on-error --dbname="$PGDATABASE"
+  | pg_restore ${COPY_RESTORE_ARGS.join(' ')} --dbname="$PGDATABASE"
 psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" <<'SQL'
+${createExtensionsSQL()}
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid';
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.secret';
 UPDATE ir_config_parameter SET value = :'url' WHERE key = 'web.base.url';
@@ -44,7 +52,7 @@ export function copyJob(
   return odooJob(context, {
     name: instanceNames(context.name).job('copy', 'from', source.name),
     step: 'copy',
-    image: context.image,
+    release: context.release,
     command: bash(SCRIPT),
     resources,
     labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },

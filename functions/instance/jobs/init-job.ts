@@ -1,14 +1,19 @@
-// Creates the Odoo database content: installs base and spec.initModules.
-// Demo data only for testing instances; Odoo 19 turned the default around
-// (demo is off unless --with-demo), earlier series need --without-demo.
+// Creates the Odoo database content: first the extensions Odoo uses, created
+// by the instance's own role (unaccent and pg_trgm are trusted extensions
+// since PostgreSQL 13, so the database owner may create them, and owns
+// them: a copy or a restore can then drop and recreate them), then base and
+// spec.initModules. Demo data only for testing instances; Odoo 19 turned the
+// default around (demo is off unless --with-demo), earlier series need
+// --without-demo.
 import type { OdooSeries } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import { ODOO_PATHS } from '../odoo-conf.js';
+import { createExtensionsCommand } from '../database.js';
 import type { InstanceType } from '../schema.js';
 import type { Resources } from '../settings.js';
-import { odooJob } from './odoo-job.js';
+import { odooOneShotLine } from './odoo-command.js';
+import { bash, odooJob } from './odoo-job.js';
 
 export function demoFlags(series: OdooSeries, type: InstanceType): string[] {
   const demo = type === 'testing';
@@ -21,20 +26,12 @@ export function initModules(modules: readonly string[]): string {
 }
 
 export function initJob(context: InstanceContext, type: InstanceType, modules: readonly string[], resources: Resources): KubeObject {
+  const install = odooOneShotLine(['--init', initModules(modules), ...demoFlags(context.release.series, type)]);
   return odooJob(context, {
     name: instanceNames(context.name).job('init'),
     step: 'init',
-    image: context.image,
-    command: [
-      'odoo',
-      '--config',
-      ODOO_PATHS.conf,
-      '--init',
-      initModules(modules),
-      ...demoFlags(context.release.series, type),
-      '--stop-after-init',
-      '--no-http',
-    ],
+    release: context.release,
+    command: bash(`${createExtensionsCommand()}\nexec ${install}`),
     resources,
   });
 }

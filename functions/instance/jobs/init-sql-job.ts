@@ -31,7 +31,7 @@ export function initSQLJob(context: InstanceContext, sql: InitSQL, resources: Re
   return odooJob(context, {
     name: instanceNames(context.name).job('init-sql'),
     step: 'init-sql',
-    image: context.image,
+    release: context.release,
     command: bash(`psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction --file=/init-sql/${source.key}`),
     resources,
     volumes: [{ name: 'init-sql', ...source.volume }],

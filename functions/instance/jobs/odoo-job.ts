@@ -5,6 +5,8 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { releaseImage, releaseUid } from '../../app/release-catalogue.js';
+import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { hasTrueCondition } from '../../shared/readiness.js';
 import type { InstanceContext } from '../context.js';
@@ -18,7 +20,8 @@ export const STEP_LABEL = 'odoo.io/lifecycle-step';
 export interface OdooJobSpec {
   name: string;
   step: string;
-  image: string;
+  /** The release whose image runs the Job, as its odoo user. */
+  release: Release;
   /** Either an odoo command line (after --config) or a bash script. */
   command: string[];
   resources: Resources;
@@ -48,6 +51,7 @@ export function bash(script: string): string[] {
 }
 
 export function odooJob(context: InstanceContext, spec: OdooJobSpec): KubeObject {
+  const image = releaseImage(context.app, spec.release);
   const labels = { ...instanceLabels(context, 'job'), [STEP_LABEL]: spec.step, ...spec.labels };
   const job: IJob = {
     apiVersion: 'batch/v1',
@@ -58,13 +62,13 @@ export function odooJob(context: InstanceContext, spec: OdooJobSpec): KubeObject
       template: {
         metadata: { labels },
         spec: {
-          ...odooPodSpec(context),
+          ...odooPodSpec(context, releaseUid(context.app, spec.release)),
           restartPolicy: 'Never',
-          initContainers: [configureContainer(context, spec.image)],
+          initContainers: [configureContainer(context, image)],
           containers: [
             {
               name: spec.step,
-              image: spec.image,
+              image,
               imagePullPolicy: 'IfNotPresent',
               command: spec.command,
               env: [...databaseEnv(context), ...libpqEnv(context), ...(spec.env ?? [])],

@@ -1,0 +1,145 @@
+// The SQL of the lifecycle Jobs against a real PostgreSQL (Debian's, as the
+// end-to-end tests use) and Odoo's own neutralization SQL from its source:
+// what a Job does to a database is decided by PostgreSQL and Odoo, not by
+// reading our scripts. Skipped, and said so, where PostgreSQL is not
+// installed; CI installs it (.ci/run).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/function-process.js';
+import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
+import { createExtensionsSQL } from '../../functions/instance/database.js';
+import { COPY_DUMP_ARGS, COPY_RESTORE_ARGS } from '../../functions/instance/jobs/copy-job.js';
+import { NEUTRALIZE_CHECKS } from '../../functions/instance/jobs/neutralize-job.js';
+import { Processes } from '../e2e/support/processes.js';
+import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
+
+const INSTALLED = existsSync('/usr/lib/postgresql');
+if (!INSTALLED) process.stderr.write('test/postgres: PostgreSQL is not installed (Debian package postgresql): skipping the Jobs’ SQL on a real server\n');
+
+const DIR = join(ROOT, '.work', 'postgres-test');
+let processes: Processes;
+let pg: Postgres;
+
+/** Runs a client program as `role` (password = role name) and returns its output; throws with stderr on failure. */
+function as(role: string, program: string, args: string[], input?: string | Buffer): string {
+  return execFileSync(program, ['-h', '127.0.0.1', '-p', String(pg.port), '-U', role, ...args], {
+    env: { ...process.env, PGPASSWORD: role },
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+function psql(role: string, database: string, sql: string): string[] {
+  return as(role, 'psql', ['-d', database, '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql]).split('\n').filter((l) => l !== '');
+}
+
+/** A LOGIN role owning a database of the same name, as provider-sql creates them for an instance. */
+function instanceDatabase(name: string): void {
+  pg.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${name}'`);
+  pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+}
+
+/** The copy Job's pipeline: pg_dump as the source's role | pg_restore as the copy's. */
+function copy(source: string, target: string): void {
+  const dump = execFileSync('pg_dump', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', source, '-d', source, ...COPY_DUMP_ARGS], {
+    env: { ...process.env, PGPASSWORD: source },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  as(target, 'pg_restore', [...COPY_RESTORE_ARGS, '-d', target], dump);
+}
+
+function failure(run: () => unknown): string {
+  try {
+    run();
+    return 'succeeded';
+  } catch (error) {
+    return String((error as { stderr?: string }).stderr ?? error);
+  }
+}
+
+describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
+  beforeAll(async () => {
+    rmSync(DIR, { recursive: true, force: true });
+    mkdirSync(DIR, { recursive: true });
+    processes = new Processes(DIR);
+    pg = await startPostgres(join(DIR, 'pg'), processes);
+  });
+
+  afterAll(async () => {
+    pg?.stop();
+    await processes?.stopAll();
+  });
+
+  describe('extensions', () => {
+    it('are created by the instance’s own role, which owns them', () => {
+      instanceDatabase('acme_prod');
+      psql('acme_prod', 'acme_prod', createExtensionsSQL());
+      expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual([
+        'pg_trgm\tacme_prod',
+        'unaccent\tacme_prod',
+      ]);
+    });
+
+    it('let a copy restore them as the copy’s role, and the copy run again over a half-done attempt', () => {
+      psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
+      psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
+      instanceDatabase('acme_staging');
+      copy('acme_prod', 'acme_staging');
+      copy('acme_prod', 'acme_staging');
+      expect(psql('acme_staging', 'acme_staging', "SELECT name, unaccent('Intérieur') FROM res_partner")).toEqual(['Azure Interior|Interieur']);
+      expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_staging')).toEqual([
+        'pg_trgm\tacme_staging',
+        'unaccent\tacme_staging',
+      ]);
+    });
+
+    it('owned by the admin, as provider-sql’s Extension made them, break that copy (the failure this design removes)', () => {
+      instanceDatabase('old_prod');
+      pg.query(createExtensionsSQL(), 'old_prod');
+      instanceDatabase('old_staging');
+      pg.query(createExtensionsSQL(), 'old_staging');
+      expect(failure(() => copy('old_prod', 'old_staging'))).toMatch(/must be owner of extension (unaccent|pg_trgm)/);
+    });
+  });
+
+  describe.each(TESTED_SERIES)('neutralization on Odoo %s', (series) => {
+    const db = `neutralize_${series.replace('.', '_')}`;
+    const counts = () => Object.fromEntries(Object.entries(NEUTRALIZE_CHECKS).map(([what, sql]) => [what, Number(psql(db, db, sql)[0])]));
+
+    beforeAll(() => {
+      instanceDatabase(db);
+      // The columns Odoo's neutralize.sql and the check touch, with a live customer setup.
+      psql(db, db, `
+        CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL, smtp_host varchar, smtp_port int, smtp_encryption varchar, smtp_authentication varchar, active boolean);
+        CREATE TABLE ir_cron (id serial PRIMARY KEY, cron_name varchar, active boolean);
+        CREATE TABLE ir_model_data (id serial PRIMARY KEY, module varchar, name varchar, model varchar, res_id int);
+        CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE NOT NULL, value text);
+        CREATE TABLE ir_act_server (id serial PRIMARY KEY, state varchar, webhook_url varchar);
+        CREATE TABLE fetchmail_server (id serial PRIMARY KEY, name varchar, active boolean);
+        INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active) VALUES ('customer relay', 'smtp.customer.example', 587, 'starttls', 'login', true);
+        INSERT INTO ir_cron (cron_name, active) VALUES ('Base: Auto-vacuum internal data', true), ('Mail: Email Queue Manager', true);
+        INSERT INTO ir_model_data (module, name, model, res_id) VALUES ('base', 'autovacuum_job', 'ir.cron', 1);
+        INSERT INTO fetchmail_server (name, active) VALUES ('customer inbox', true);
+      `);
+    });
+
+    it('finds what a live database would still reach out with', () => {
+      expect(counts()).toEqual({ 'outgoing mail server': 1, cron: 1, 'incoming mail server': 1 });
+    });
+
+    it('finds nothing after Odoo’s own base neutralization (which inserts an active mail server of its own) and the mail module’s', () => {
+      psql(db, db, odooSourceFile(series, 'odoo/addons/base/data/neutralize.sql'));
+      // mail's neutralize.sql also empties tables this schema does not have; its fetchmail statement is the one the check reads.
+      const mail = odooSourceFile(series, 'addons/mail/data/neutralize.sql');
+      const fetchmail = mail.split(';').find((s) => /UPDATE\s+fetchmail_server/i.test(s));
+      expect(fetchmail).toBeDefined();
+      psql(db, db, `${fetchmail};`);
+      expect(psql(db, db, 'SELECT smtp_host FROM ir_mail_server WHERE active')).toEqual(['invalid']);
+      expect(counts()).toEqual({ 'outgoing mail server': 0, cron: 0, 'incoming mail server': 0 });
+    });
+  });
+});
