@@ -15,6 +15,8 @@ export interface Facts {
   jobs?: Record<string, JobOutcome>;
   /** Deployments have as many available Pods as they ask for (default true). */
   podsReady?: boolean;
+  /** Deployments whose Pods are not ready gave up: past their progress deadline. */
+  rolloutStalled?: boolean;
   /** Gateways accepted the routes (default true). */
   routesAccepted?: boolean;
 }
@@ -39,7 +41,22 @@ function observedStatus(object: Obj, facts: Facts): Obj | undefined {
     case 'Deployment': {
       const replicas = object.spec.replicas ?? 1;
       const ready = facts.podsReady === false ? 0 : replicas;
-      return { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready };
+      // As the Deployment controller reports a rollout: complete once every Pod of the template is available.
+      const replicaSet = `${object.metadata.name}-5d8f7c9b4`;
+      const progressing =
+        ready === replicas
+          ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${replicaSet}" has successfully progressed.` }
+          : facts.rolloutStalled
+            ? { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${replicaSet}" has timed out progressing.` }
+            : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${replicaSet}" is progressing.` };
+      return {
+        observedGeneration: 1,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        conditions: [{ ...progressing, lastTransitionTime: '2026-01-01T00:00:00Z', lastUpdateTime: '2026-01-01T00:00:00Z' }],
+      };
     }
     case 'DaemonSet':
       return { observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberReady: 3, numberAvailable: 3, numberMisscheduled: 0 };

@@ -22,7 +22,7 @@ import { failedTests, jobPodsSelector } from './test-results.js';
 import { upgradeJob } from './jobs/upgrade-job.js';
 import type { Instance, Phase } from './schema.js';
 import type { InstanceSettings } from './settings.js';
-import { observedRelease, observedStopped } from './workloads.js';
+import { observedRelease, observedRollout, observedStopped } from './workloads.js';
 
 /** Keys of the web and cron Deployments in desired state. */
 export const WORKLOAD_KEYS = { web: 'web', cron: 'cron' } as const;
@@ -366,14 +366,15 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     return result(step.phase, { jobs, workloads: serving(), activeJob: jobName(step.job), condition: condition('False', step.phase, step.doing) });
   }
 
-  // Every step is done: serve the target release.
+  // Every step is done: serve the target release, Running once its web Pods serve.
   const workloads = { release: target.version, image: targetImage, stopped: false };
-  if (running !== target.version) {
+  const rollout = running === target.version ? observedRollout(web) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
+  if (rollout.state !== 'complete') {
     return result('Starting', {
       jobs,
       workloads,
       activeJob: undefined,
-      condition: condition('False', 'Starting', `Starting release ${target.version}: waiting for the web Deployment to run it`),
+      condition: condition('False', 'Starting', rollout.state === 'stalled' ? m.webStalled(target.version, rollout.message, context.namespace, web) : `Starting release ${target.version}: ${rollout.message}`),
     });
   }
   if (instance.spec.type === 'testing') {

@@ -8,6 +8,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import { labelOf } from '../shared/observed.js';
+import { findCondition } from '../shared/readiness.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels, podSelector } from './labels.js';
 import { ODOO_PATHS, ODOO_PORTS } from './odoo-conf.js';
@@ -145,6 +146,27 @@ export function observedRunAsUser(deployment: Record<string, unknown> | undefine
 /** The release a Deployment was observed running, from its label. */
 export function observedRelease(deployment: Record<string, unknown> | undefined): string | undefined {
   return labelOf(deployment, RELEASE_LABEL);
+}
+
+export type Rollout = { state: 'complete' } | { state: 'progressing'; message: string } | { state: 'stalled'; message: string };
+
+/**
+ * How far the Deployment controller got with the Deployment's current
+ * template, as `kubectl rollout status` reads it: complete once it observed
+ * this generation and reports the new ReplicaSet available (which stays so
+ * when a Pod dies later: the instance is then degraded, not starting).
+ */
+export function observedRollout(deployment: Record<string, unknown> | undefined): Rollout {
+  if (deployment === undefined) return { state: 'progressing', message: 'the web Deployment is not created yet' };
+  const generation = (deployment.metadata as { generation?: number } | undefined)?.generation;
+  const status = (deployment.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number };
+  const wanted = ((deployment.spec ?? {}) as { replicas?: number }).replicas ?? 1;
+  if (generation !== undefined && (status.observedGeneration ?? 0) < generation) return { state: 'progressing', message: 'the Deployment controller has not seen the new web template yet' };
+  const progressing = findCondition(deployment, 'Progressing');
+  if (progressing?.status === 'True' && progressing.reason === 'NewReplicaSetAvailable') return { state: 'complete' };
+  const counts = `${status.readyReplicas ?? 0} of ${wanted} web Pods ready`;
+  if (progressing?.status === 'False') return { state: 'stalled', message: `${counts}; ${progressing.reason ?? 'not progressing'}: ${progressing.message ?? ''}`.trim() };
+  return { state: 'progressing', message: counts };
 }
 
 /** Whether a Deployment has no Pods left (observed status.replicas is 0 or unset). */

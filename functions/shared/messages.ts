@@ -52,6 +52,8 @@ export const instanceMessages = {
   migrationDowngrade: (from: string, to: string) =>
     `Cannot migrate from Odoo ${from} down to ${to}; choose a release of ${from} or a later series`,
   jobFailed: (job: string, next: string) => `Job "${job}" failed. ${next}`,
+  webStalled: (release: string, why: string, namespace: string, web: Record<string, unknown> | undefined) =>
+    `Release ${release} does not start: ${why.replace(/\.$/, '')}. Read the web Pods' logs (kubectl logs -n ${namespace} deployment/${(web?.metadata as { name?: string } | undefined)?.name ?? 'web'})`,
   testsFailed: (release: string, failed: readonly string[] | undefined, next: string) =>
     `Tests failed on release ${release}${failed === undefined ? '' : `: ${failed.join('; ')}`}. ${next}`,
   downgradeRefused: (running: string, wanted: string) =>

@@ -57,4 +57,9 @@ describe('package/rbac/clusterrole.yaml', () => {
     });
     expect(missing).toEqual([]);
   });
+
+  it('lets Crossplane read, and only read, the Pods the Instance composer requires (a failed test Job’s)', () => {
+    const pods = role.rules.filter((r) => r.apiGroups.includes('') && r.resources.includes('pods'));
+    expect(pods.map((r) => r.verbs)).toEqual([['get', 'list', 'watch']]);
+  });
 });

@@ -31,6 +31,21 @@ describe('production', () => {
     ]);
   });
 
+  it('is Starting, not Running, until the web Deployment has rolled out the release; says so when its Pods do not come up', async () => {
+    const c = new Cluster(production());
+    await c.until('Starting');
+    const waiting = await c.reconcile({ podsReady: false });
+    expect(waiting.phase).toBe('Starting');
+    expect(waiting.status.transitioning).toBe(true);
+    expect(waiting.conditions.Lifecycle?.message).toBe('Starting release 1.4.1: 0 of 2 web Pods ready');
+    const stalled = await c.reconcile({ podsReady: false, rolloutStalled: true });
+    expect(stalled.phase).toBe('Starting');
+    expect(stalled.conditions.Lifecycle?.message).toBe(
+      'Release 1.4.1 does not start: 0 of 2 web Pods ready; ProgressDeadlineExceeded: ReplicaSet "prod-web-5d8f7c9b4" has timed out progressing. Read the web Pods\' logs (kubectl logs -n acme deployment/prod-web)',
+    );
+    expect((await c.reconcile()).phase).toBe('Running');
+  });
+
   it('waits for role and database before any Job', async () => {
     const c = new Cluster(production());
     await c.provision();

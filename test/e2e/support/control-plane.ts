@@ -1,7 +1,9 @@
 // A Kubernetes control plane from Go-built binaries, on loopback: kine
-// (SQLite behind the etcd API) for storage, kube-apiserver, and
-// kube-controller-manager running only the garbage collector and the
-// namespace controller (no kubelet, no scheduler: no Pod ever runs).
+// (SQLite behind the etcd API) for storage, kube-apiserver, kube-scheduler,
+// and kube-controller-manager with the controllers the lifecycle meets (Jobs,
+// CronJobs, Deployments and ReplicaSets, DaemonSets, service accounts,
+// volume binding, disruption budgets, garbage collection, namespaces). The
+// node is the kubelet stand-in (kubelet/kubelet.ts).
 import * as k8s from '@kubernetes/client-node';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,24 @@ export interface Binaries {
   kine: string;
   apiserver: string;
   controllerManager: string;
+  scheduler: string;
 }
+
+/** Controllers of kube-controller-manager the tests rely on: what turns composed objects into Pods and back. */
+export const CONTROLLERS = [
+  'garbage-collector-controller',
+  // Takes the not-ready taint off the node once its kubelet reports Ready and renews its Lease.
+  'node-lifecycle-controller',
+  'namespace-controller',
+  'serviceaccount-controller',
+  'job-controller',
+  'cronjob-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'daemonset-controller',
+  'disruption-controller',
+  'persistentvolume-binder-controller',
+] as const;
 
 export interface ControlPlane {
   kubeconfig: string;
@@ -28,7 +47,7 @@ export function binaries(): Binaries {
     if (!v) throw new Error(`${name} is not set: run the end-to-end tests with npm run test:e2e (scripts/test-e2e builds the binaries)`);
     return v;
   };
-  return { kine: need('E2E_KINE'), apiserver: need('E2E_KUBE_APISERVER'), controllerManager: need('E2E_KUBE_CONTROLLER_MANAGER') };
+  return { kine: need('E2E_KINE'), apiserver: need('E2E_KUBE_APISERVER'), controllerManager: need('E2E_KUBE_CONTROLLER_MANAGER'), scheduler: need('E2E_KUBE_SCHEDULER') };
 }
 
 export async function startControlPlane(dir: string, processes: Processes, bin: Binaries): Promise<ControlPlane> {
@@ -77,12 +96,21 @@ export async function startControlPlane(dir: string, processes: Processes, bin: 
   }, 120_000, 500);
   processes.start('kube-controller-manager', bin.controllerManager, [
     `--kubeconfig=${config}`,
-    '--controllers=garbage-collector-controller,namespace-controller',
+    `--controllers=${CONTROLLERS.join(',')}`,
     '--leader-elect=false',
     '--bind-address=127.0.0.1',
     `--secure-port=${await freePort()}`,
     `--cert-dir=${join(dir, 'controller-manager-certs')}`,
     '--use-service-account-credentials=false',
+  ]);
+  processes.start('kube-scheduler', bin.scheduler, [
+    `--kubeconfig=${config}`,
+    `--authentication-kubeconfig=${config}`,
+    `--authorization-kubeconfig=${config}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${await freePort()}`,
+    `--cert-dir=${join(dir, 'scheduler-certs')}`,
   ]);
   return { kubeconfig: config, server, kc, pki };
 }

@@ -2,7 +2,7 @@
 // directory of the test's, with password authentication over TCP, and psql
 // to look at what provider-sql did to it.
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/function-process.js';
 import { eventually, type Managed, type Processes } from './processes.js';
@@ -32,7 +32,14 @@ function uid(user: string): number {
   return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
 }
 
-export async function startPostgres(dir: string, processes: Processes): Promise<Postgres> {
+export interface PostgresNetwork {
+  /** Addresses besides 127.0.0.1 to listen on (the Pods' bridge). */
+  listen: string[];
+  /** Client networks allowed with password authentication, as pg_hba.conf host lines. */
+  clients: string[];
+}
+
+export async function startPostgres(dir: string, processes: Processes, network: PostgresNetwork = { listen: [], clients: [] }): Promise<Postgres> {
   const bin = pgBin();
   const data = join(dir, 'postgres');
   mkdirSync(data, { recursive: true });
@@ -44,9 +51,10 @@ export async function startPostgres(dir: string, processes: Processes): Promise<
   writeFileSync(pwfile, password);
   chownSync(pwfile, pg, pg);
   execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'initdb'), '-D', data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8'], { stdio: 'pipe' });
+  if (network.clients.length > 0) appendFileSync(join(data, 'pg_hba.conf'), network.clients.map((cidr) => `host all all ${cidr} scram-sha-256\n`).join(''));
   const port = await freePort();
   const run = () =>
-    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${MAX_CONNECTIONS}`]);
+    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', `listen_addresses=${['127.0.0.1', ...network.listen].join(',')}`, '-c', `max_connections=${MAX_CONNECTIONS}`]);
   let managed = run();
   const query = (sql: string, database = 'postgres') =>
     execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {

@@ -89,6 +89,9 @@ export class Processes {
   }
 }
 
+/** Thrown by a check passed to eventually() when waiting longer cannot help (an instance failed). */
+export class GiveUp extends Error {}
+
 // Set by the Processes of the run: eventually() stops waiting as soon as a process died.
 let liveness: (() => void) | undefined;
 
@@ -102,6 +105,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);

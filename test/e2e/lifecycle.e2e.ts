@@ -1,0 +1,349 @@
+// The lifecycle of Odoo instances end to end, with every Job and Pod run for
+// real: Crossplane composes, provider-sql creates roles and databases in a
+// real PostgreSQL, the real Job, ReplicaSet and Deployment controllers make
+// Pods, and the kubelet stand-in runs them in the test images of Odoo 17.0,
+// 18.0 and 19.0 (scripts/odoo-images). Odoo itself initializes, upgrades,
+// copies, neutralizes, tests and migrates (OpenUpgrade); its web Pods answer
+// HTTP. Stand-ins: the Gateway (routes are accepted, traffic goes to the
+// Pods' own addresses, no kube-proxy) and the image cache DaemonSet's Pods.
+import * as k8s from '@kubernetes/client-node';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
+import { ROOT } from '../../scripts/function-process.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { app, appPrerequisites, instance, namespace, tenant } from './support/objects.js';
+import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
+import { eventually, GiveUp } from './support/processes.js';
+
+const KEEP = process.env.E2E_KEEP === '1';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
+  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
+  await eventually('the XRDs to be established as CRDs', async () => {
+    const ok = await crdsEstablished(h.plane.kc, ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']).catch(() => undefined);
+    if (ok) return true;
+    const xrd = await h.cluster.get('apiextensions.crossplane.io/v2', 'CompositeResourceDefinition', 'apps.app.odoo.io');
+    throw new Error(`XRD apps.app.odoo.io: ${JSON.stringify(xrd?.status?.conditions ?? 'none')}`);
+  }, 180_000);
+}, 900_000);
+
+afterAll(async () => {
+  if (KEEP) {
+    process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${h?.plane.kubeconfig}\n`);
+    await new Promise(() => undefined);
+  }
+  await h?.stop();
+});
+
+const INSTANCE = 'instance.odoo.io/v1alpha1';
+const TENANT = 'tenant.odoo.io/v1alpha1';
+
+async function patch(apiVersion: string, kind: string, name: string, ns: string | undefined, body: Record<string, unknown>): Promise<void> {
+  await h.cluster.objects.patch({ apiVersion, kind, metadata: { name, ...(ns ? { namespace: ns } : {}) }, ...body } as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+}
+
+/**
+ * Waits for an instance's phase. A failed phase that lasts (not the one a
+ * change just left behind) ends the wait; on failure or timeout, says what
+ * the Lifecycle condition and the Jobs' logs say.
+ */
+async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 600_000): Promise<Record<string, any>> {
+  let last: Record<string, any> | undefined;
+  let failedSince: number | undefined;
+  try {
+    return await eventually(`Instance ${ns}/${name} ${phase}`, async () => {
+      last = await h.cluster.instance(name, ns);
+      const now = last?.status?.phase;
+      if (now === phase) return last;
+      const failed = typeof now === 'string' && now.endsWith('Failed') && !phase.endsWith('Failed');
+      failedSince = failed ? (failedSince ?? Date.now()) : undefined;
+      if (failedSince !== undefined && Date.now() - failedSince > 45_000) throw new GiveUp(`Instance ${ns}/${name} is ${now}, not ${phase}`);
+      throw new Error(`phase is ${now}`);
+    }, timeoutMs, 1000);
+  } catch (error) {
+    const lifecycle = last?.status?.conditions?.find((c: { type: string }) => c.type === 'Lifecycle');
+    const job = last?.status?.activeJob as string | undefined;
+    throw new Error(`${(error as Error).message}\nLifecycle: ${JSON.stringify(lifecycle)}\n${job ? h.cluster.jobLogs(job, ns) : ''}`);
+  }
+}
+
+/** The first web Pod of an instance serving `release`, as a base URL. */
+async function webUrl(name: string, ns: string, release: string): Promise<string> {
+  const ips = await eventually(`a Ready web Pod of ${ns}/${name} on ${release}`, async () => {
+    const found = await h.cluster.servingPods(name, ns, release);
+    return found.length > 0 ? found : undefined;
+  }, 300_000, 1000);
+  return `http://${ips[0]}:8069`;
+}
+
+async function serves(name: string, ns: string, release: string): Promise<string> {
+  const url = await webUrl(name, ns, release);
+  const health = await get(url, '/web/health');
+  expect(health.status).toBe(200);
+  expect(JSON.parse(health.body)).toMatchObject({ status: 'pass' });
+  const page = await get(url, '/web/login');
+  expect(page.status).toBe(200);
+  expect(page.body).toContain('oe_login_form');
+  return url;
+}
+
+/** The host directory of an instance's filestore volume. */
+async function filestoreDir(name: string, ns: string): Promise<string> {
+  const claim = await h.cluster.core.readNamespacedPersistentVolumeClaim({ name: `${name}-filestore`, namespace: ns });
+  const pv = await h.cluster.core.readPersistentVolume({ name: claim.spec!.volumeName! });
+  return pv.spec!.local!.path;
+}
+
+const dbQuery = (sql: string, db: string) => h.pg.query(sql, db);
+const PARTNER = 'Azure Interior (written on 17.0)';
+let attachmentChecksum = '';
+
+describe('1. App', () => {
+  it('composes the ClusterProviderConfig provider-sql uses, and the image cache DaemonSet (its Pods are stand-ins)', async () => {
+    await applyObjects(h.plane.kc, appPrerequisites(h.pg));
+    await applyObjects(h.plane.kc, [app('acme', h.pg)]);
+    const cpc = await h.cluster.until<Record<string, any>>('ClusterProviderConfig odoo-acme', 'postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme', undefined);
+    expect(cpc.spec.credentials.connectionSecretRef).toEqual({ name: 'postgres-admin', namespace: 'crossplane-system' });
+    await h.cluster.until('App acme Ready', 'app.odoo.io/v1alpha1', 'App', 'acme', undefined, (a: Record<string, any>) => a.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'), 300_000);
+  });
+});
+
+describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
+  it('initializes base, mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
+    await applyObjects(h.plane.kc, [namespace('acme'), namespace('beta')]);
+    await applyObjects(h.plane.kc, [
+      tenant('acme', 'acme', { primaryInstance: 'prod', production: { replicas: 2 }, migration: { targetRelease: '2.0.0' } }),
+      instance('prod', 'acme', {
+        release: '1.4.1',
+        type: 'production',
+        initModules: ['mail', 'contacts', 'e2e_acme'],
+        initSQL: {
+          inline: [
+            "UPDATE res_company SET name = 'ACME Corporation' WHERE id = 1;",
+            // A live customer mail server, for the staging copy's neutralization to switch off.
+            "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active, sequence) VALUES ('ACME relay', 'smtp.acme.example', 587, 'starttls', 'login', true, 10);",
+          ].join('\n'),
+        },
+      }),
+      // (f): other series, in a tenant of their own, initializing meanwhile.
+      tenant('beta', 'beta', { primaryInstance: 'p18' }),
+      instance('p18', 'beta', { release: '2.0.0', type: 'production', initModules: ['mail', 'contacts'] }),
+      instance('p19', 'beta', { release: '3.0.0', type: 'production', initModules: ['mail', 'contacts'] }),
+    ]);
+    await waitPhase('prod', 'acme', 'Running', 900_000);
+    expect(dbQuery("SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN ('base', 'mail', 'contacts', 'e2e_acme') ORDER BY 1", 'acme_prod')).toEqual(['base', 'contacts', 'e2e_acme', 'mail']);
+    expect(dbQuery('SELECT name FROM res_company WHERE id = 1', 'acme_prod')).toEqual(['ACME Corporation']);
+    // The role made and owns the extensions, so copies can restore them.
+    expect(dbQuery("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual(['pg_trgm\tacme_prod', 'unaccent\tacme_prod']);
+    expect(dbQuery("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'acme_prod'", 'postgres')).toEqual(['t\tf']);
+  });
+
+  it('serves /web/health and /web/login from two web Pods, and its cron Pod runs', async () => {
+    expect(await h.cluster.servingPods('prod', 'acme', '1.4.1')).toHaveLength(2);
+    await serves('prod', 'acme', '1.4.1');
+    const cron = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod,app.kubernetes.io/component=cron' });
+    expect(cron.items.map((p) => p.status?.phase)).toEqual(['Running']);
+  });
+
+  it('keeps what a user writes through Odoo: a partner, and an attachment in the filestore', async () => {
+    const s = await login(await webUrl('prod', 'acme', '1.4.1'), 'acme_prod');
+    const partner = await call<number>(s, 'res.partner', 'create', [{ name: PARTNER, email: 'azure@example.com' }]);
+    const attachment = await call<number>(s, 'ir.attachment', 'create', [{ name: 'contract.txt', datas: Buffer.from('signed contract').toString('base64'), res_model: 'res.partner', res_id: partner }]);
+    const [stored] = await call<{ store_fname: string; checksum: string }[]>(s, 'ir.attachment', 'read', [[attachment], ['store_fname', 'checksum']]);
+    attachmentChecksum = stored!.checksum;
+    expect(existsSync(join(await filestoreDir('prod', 'acme'), 'filestore', 'acme_prod', stored!.store_fname))).toBe(true);
+  });
+
+  it('(f) initializes and serves Odoo 18.0 and 19.0, each as its image’s odoo user', async () => {
+    for (const [name, release, uid] of [['p18', '2.0.0', 100], ['p19', '3.0.0', 100]] as const) {
+      await waitPhase(name, 'beta', 'Running', 900_000);
+      await serves(name, 'beta', release);
+      const web = await h.cluster.core.listNamespacedPod({ namespace: 'beta', labelSelector: `odoo.io/instance=${name},app.kubernetes.io/component=web` });
+      expect(web.items[0]!.spec!.securityContext!.runAsUser).toBe(uid);
+      expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", `beta_${name}`)[0]).toMatch(new RegExp(`^${release === '2.0.0' ? '18' : '19'}\\.0\\.`));
+    }
+  });
+});
+
+describe('3. (b) release bump within 17.0', () => {
+  it('backs up while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2', async () => {
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
+    await waitPhase('prod', 'acme', 'BackingUp', 120_000).catch(() => undefined);
+    await waitPhase('prod', 'acme', 'Running', 900_000);
+    expect((await h.cluster.instance('prod', 'acme'))!.status.runningRelease).toBe('1.4.2');
+    await serves('prod', 'acme', '1.4.2');
+    const backup = join(await filestoreDir('prod', 'acme'), 'backups', '1.4.1-to-1.4.2');
+    expect(readdirSync(backup).sort()).toEqual(['acme_prod.dump', 'filestore.tar.gz']);
+    expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
+  });
+
+  it('a release whose upgrade fails for real leaves UpgradeFailed, names the Job, and 1.4.2 serves again', async () => {
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
+    const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000);
+    const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
+    expect(lifecycle.message).toContain('Job "prod-upgrade-1-4-2-to-1-4-3" failed');
+    expect(h.cluster.jobLogs('prod-upgrade-1-4-2-to-1-4-3', 'acme')).toContain('this migration fails on purpose');
+    await serves('prod', 'acme', '1.4.2');
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
+    await waitPhase('prod', 'acme', 'Running', 300_000);
+  });
+});
+
+describe('4. (c) staging copy with odoo neutralize', () => {
+  it('copies the database and filestore, neutralizes for real, and serves; nothing in it can mail or run a cron', async () => {
+    await applyObjects(h.plane.kc, [instance('staging', 'acme', { release: '1.4.2', type: 'staging', source: { instance: 'prod' } })]);
+    await waitPhase('staging', 'acme', 'Running', 900_000);
+    const url = await serves('staging', 'acme', '1.4.2');
+    const db = 'acme_staging';
+    expect(dbQuery("SELECT smtp_host FROM ir_mail_server WHERE active ORDER BY 1", db)).toEqual(['invalid']);
+    expect(dbQuery("SELECT count(*) FROM ir_cron c WHERE active AND c.id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND module = 'base' AND name = 'autovacuum_job')", db)).toEqual(['0']);
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", db)).toEqual(['true']);
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", db)).toEqual(['https://staging.acme.odoo.example']);
+    // The copy reads the partner and its attachment through Odoo, from its own filestore.
+    const s = await login(url, db);
+    const [partner] = await call<{ id: number }[]>(s, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['id']]);
+    const [attachment] = await call<{ datas: string; checksum: string }[]>(s, 'ir.attachment', 'search_read', [[['res_model', '=', 'res.partner'], ['res_id', '=', partner!.id]], ['datas', 'checksum']]);
+    expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
+    expect(attachment!.checksum).toBe(attachmentChecksum);
+    const staging = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=staging,app.kubernetes.io/component=cron' });
+    expect(staging.items.length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('5. (d) testing instances', () => {
+  it('Passed with the passing tag, Failed with the failing tag and the failed test named in the condition', async () => {
+    await applyObjects(h.plane.kc, [
+      instance('ci-pass', 'acme', { release: '1.4.2', type: 'testing', initModules: ['e2e_acme'], testTags: 'e2e_pass' }),
+      instance('ci-fail', 'acme', { release: '1.4.2', type: 'testing', initModules: ['e2e_acme'], testTags: 'e2e_fail' }),
+    ]);
+    const passed = await waitPhase('ci-pass', 'acme', 'Passed', 900_000);
+    expect(passed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle').message).toBe('Tests passed on release 1.4.2 (Job ci-pass-test-1-4-2)');
+    expect(h.cluster.jobLogs('ci-pass-test-1-4-2', 'acme')).toMatch(/TestE2EPass|test_main_company_exists|0 failed/);
+    await waitPhase('ci-fail', 'acme', 'Failed', 900_000);
+    const message = await eventually('the failed test in the condition', async () => {
+      const c = await h.cluster.condition('ci-fail', 'acme', 'Lifecycle');
+      return c?.message.includes('e2e_acme: FAIL') ? c.message : undefined;
+    }, 120_000);
+    expect(message).toMatch(/^Tests failed on release 1\.4\.2: e2e_acme: FAIL TestE2EFail\.test_fails_on_purpose\. Read kubectl logs -n acme job\/ci-fail-test-1-4-2/);
+    // Demo data: testing instances get it, production does not.
+    expect(dbQuery("SELECT count(*) > 0 FROM ir_model_data WHERE module = 'base' AND name = 'res_partner_1'", 'acme_ci-pass')).toEqual(['t']);
+    expect(dbQuery("SELECT count(*) FROM ir_model_data WHERE module = 'base' AND name = 'res_partner_1'", 'acme_prod')).toEqual(['0']);
+  });
+});
+
+describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under the lock', () => {
+  let session: OdooSession;
+
+  it('holds a promotion while the migration runs', async () => {
+    await applyObjects(h.plane.kc, [instance('v18', 'acme', { type: 'migration' })]);
+    await waitPhase('v18', 'acme', 'Migrating', 900_000);
+    await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { primaryInstance: 'v18' } });
+    await eventually('the Tenant to report the held promotion', async () => {
+      const t = await h.cluster.get<Record<string, any>>(TENANT, 'Tenant', 'acme', 'acme');
+      return t?.status?.conditions?.some((c: { type: string; reason: string }) => c.type === 'Locked' && c.reason === 'ChangeHeld') ? true : undefined;
+    }, 120_000);
+    const held = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+    expect(held!.spec.rules[1].backendRefs[0].name).toBe('odoo-prod');
+  });
+
+  it('migrates the copy with OpenUpgrade: 18.0 runs it, and what was written on 17.0 is there', async () => {
+    await waitPhase('v18', 'acme', 'Running', 1_500_000);
+    const url = await serves('v18', 'acme', '2.0.0');
+    expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", 'acme_v18')[0]).toMatch(/^18\.0\./);
+    session = await login(url, 'acme_v18');
+    const partners = await call<{ email: string }[]>(session, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['email']]);
+    expect(partners).toEqual([expect.objectContaining({ email: 'azure@example.com' })]);
+    const [attachment] = await call<{ datas: string }[]>(session, 'ir.attachment', 'search_read', [[['name', '=', 'contract.txt']], ['datas']]);
+    expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
+    expect(dbQuery('SELECT name FROM res_company WHERE id = 1', 'acme_v18')).toEqual(['ACME Corporation']);
+  });
+
+  it('applies the held promotion once the migration runs: the base host name routes to v18', async () => {
+    await eventually('the base host name to route to v18', async () => {
+      const r = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+      return r?.spec.rules[1].backendRefs[0].name === 'odoo-v18' ? true : undefined;
+    }, 300_000);
+    await h.cluster.until('prod on its own host', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'prod-route', 'acme');
+  });
+});
+
+async function refusedDelete(apiVersion: string, kind: string, name: string, ns: string): Promise<string | undefined> {
+  try {
+    await h.cluster.objects.delete({ apiVersion, kind, metadata: { name, namespace: ns } });
+    return undefined;
+  } catch (error) {
+    const e = error as { code?: number; body?: unknown; message?: string };
+    return `${e.code}: ${typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? e.message)}`;
+  }
+}
+
+async function webReplicas(name: string, ns: string): Promise<number | undefined> {
+  return (await h.cluster.get<Record<string, any>>('apps/v1', 'Deployment', `${name}-web`, ns))?.spec.replicas;
+}
+
+const acmeDatabases = () => h.pg.query("SELECT datname FROM pg_database WHERE datname LIKE 'acme_%' ORDER BY 1");
+const partnerInProd = () => dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod');
+
+describe('7. Faults', () => {
+  it('function-odoo killed mid-change: nothing is composed while it is down, and the change lands once it is back', async () => {
+    await h.crossplane!.killFunction();
+    try {
+      await patch(INSTANCE, 'Instance', 'staging', 'acme', { spec: { replicas: 2 } });
+      await new Promise((r) => setTimeout(r, 15_000));
+      expect(await webReplicas('staging', 'acme')).toBe(1);
+    } finally {
+      h.crossplane!.startFunction();
+    }
+    await eventually('the change to reach the staging web Deployment', async () => ((await webReplicas('staging', 'acme')) === 2 ? true : undefined), 240_000);
+    await eventually('two staging web Pods serving', async () => ((await h.cluster.servingPods('staging', 'acme', '1.4.2')).length === 2 ? true : undefined), 300_000, 1000);
+  });
+
+  it('provider-sql killed and PostgreSQL restarted: a new instance’s database waits, then is created; no database or row is lost, and Odoo serves again', async () => {
+    const before = acmeDatabases();
+    await h.providerSql!.kill();
+    try {
+      await applyObjects(h.plane.kc, [instance('late', 'acme', { release: '1.4.2', type: 'production', deletionProtection: false })]);
+      await h.cluster.until('the Role of Instance late', 'postgresql.sql.m.crossplane.io/v1alpha1', 'Role', 'late-role', 'acme', undefined, 120_000);
+      await h.pg.restart();
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(acmeDatabases()).toEqual(before);
+    } finally {
+      await h.providerSql!.start();
+    }
+    await eventually('database acme_late', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_late'").length === 1 ? true : undefined), 240_000, 1000);
+    expect(acmeDatabases()).toEqual([...before, 'acme_late'].sort());
+    expect(partnerInProd()).toEqual(['1']);
+    await waitPhase('late', 'acme', 'Running', 900_000);
+    await serves('prod', 'acme', '1.4.2');
+  });
+});
+
+describe('8. Deletion', () => {
+  it('refuses to delete a production instance, or its Database, while deletion protection is on (Crossplane’s Usage webhook)', async () => {
+    await eventually('the Usages to mark the Instance in use', async () => {
+      const prod = await h.cluster.instance('prod', 'acme');
+      return prod?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
+    }, 120_000);
+    expect(await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')).toMatch(/^4\d\d: .*Instance .*prod.* is protected \(spec\.deletionProtection\): set it to false before deleting/);
+    expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')).toContain('spec.deletionProtection');
+    expect(partnerInProd()).toEqual(['1']);
+  });
+
+  it('drops the database of a deleted staging instance, and keeps the production database', async () => {
+    expect(await refusedDelete(INSTANCE, 'Instance', 'staging', 'acme')).toBeUndefined();
+    await eventually('database acme_staging to be dropped', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_staging'").length === 0 ? true : undefined), 300_000, 1000);
+    expect(partnerInProd()).toEqual(['1']);
+  });
+
+  it('deletes a production instance once its deletion protection is turned off', async () => {
+    await patch(INSTANCE, 'Instance', 'late', 'acme', { spec: { deletionProtection: false } });
+    expect(await refusedDelete(INSTANCE, 'Instance', 'late', 'acme')).toBeUndefined();
+    await eventually('database acme_late to be dropped', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_late'").length === 0 ? true : undefined), 300_000, 1000);
+    expect(h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_v18'")).toEqual(['1']);
+  });
+});

@@ -1,0 +1,169 @@
+// A SaaS-shaped load on the real control plane: 1 App, E2E_SAAS_TENANTS
+// Tenants (default 50) of four Instances each, applied at once, until every
+// Instance, Tenant and the App is Ready; time, CPU, objects and databases are
+// written to .work/e2e/saas-load.json. provider-sql creates every role and
+// database in the real PostgreSQL, and the real Job, ReplicaSet and
+// Deployment controllers make every Pod; the kubelet stand-in reports those
+// Pods as run without running them (their images are the example App's, not
+// test images of Odoo: 200 real Odoo databases would not fit on 2 cores),
+// and the Gateway and volume provisioner are stand-ins.
+import * as k8s from '@kubernetes/client-node';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT } from '../../scripts/function-process.js';
+import { hasTrueCondition } from '../../functions/shared/readiness.js';
+import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
+import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
+import { appPrerequisites } from './support/objects.js';
+import { eventually } from './support/processes.js';
+import { cpuSeconds, peakRssMiB } from './support/proc.js';
+
+let h: Harness;
+
+function example(file: string): Record<string, any> {
+  return parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Record<string, any>;
+}
+
+/** The example App under this name, on the test's PostgreSQL. */
+function appOnTestPostgres(name: string): k8s.KubernetesObject {
+  const app = example('app.yaml');
+  app.metadata.name = name;
+  app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: h.pg.port, sslMode: 'disable' };
+  return app as k8s.KubernetesObject;
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
+  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
+  await eventually('the XRDs to be established as CRDs', async () => crdsEstablished(h.plane.kc, ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']).catch(() => undefined), 180_000);
+}, 900_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+const SAAS_TENANTS = Number(process.env.E2E_SAAS_TENANTS ?? 50);
+const saasNamespace = (i: number) => `saas-${String(i + 1).padStart(2, '0')}`;
+const WATCHED = ['function-odoo', 'crossplane', 'provider-sql', 'kube-apiserver', 'kine'];
+const COUNTED: [string, string][] = [
+  ['tenant.odoo.io/v1alpha1', 'Tenant'],
+  ['instance.odoo.io/v1alpha1', 'Instance'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Role'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Database'],
+  ['postgresql.sql.m.crossplane.io/v1alpha1', 'Extension'],
+  ['protection.crossplane.io/v1beta1', 'Usage'],
+  ['apps/v1', 'Deployment'],
+  ['v1', 'Service'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'PersistentVolumeClaim'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['batch/v1', 'Job'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+];
+
+/** One tenant of the SaaS: production, a staging copy of it, and two testing instances. */
+function saasTenant(namespace: string): Record<string, any>[] {
+  const tenant = example('tenant.yaml');
+  tenant.metadata = { name: namespace, namespace };
+  tenant.spec.appRef = { name: 'saas' };
+  tenant.spec.baseHostName = `${namespace}.odoo.example`;
+  const instance = (file: string, name: string) => {
+    const o = example(file);
+    o.metadata = { name, namespace };
+    o.spec.tenantRef = { name: namespace };
+    return o;
+  };
+  return [tenant, instance('instance-production.yaml', 'prod'), instance('instance-staging.yaml', 'staging'), instance('instance-testing.yaml', 'ci'), instance('instance-testing.yaml', 'dev')];
+}
+
+async function inParallel<T>(items: T[], width: number, each: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await each(item);
+  }));
+}
+
+const isReadyObject = (o: Record<string, any>) => hasTrueCondition(o, 'Ready');
+
+async function listSaas(apiVersion: string, kind: string): Promise<Record<string, any>[]> {
+  const list = await h.cluster.objects.list(apiVersion, kind);
+  return (list.items as Record<string, any>[]).filter((o) => String(o.metadata?.namespace ?? '').startsWith('saas-'));
+}
+
+describe('A SaaS-shaped load', () => {
+  it(`1 App, ${SAAS_TENANTS} Tenants and ${SAAS_TENANTS * 4} Instances applied at once all become Ready (Pods, volumes and the Gateway are stand-ins); time, CPU, objects and databases reported`, async () => {
+    const instances = SAAS_TENANTS * 4;
+    const pids = Object.fromEntries(WATCHED.map((name) => [name, h.processes.latest(name).child.pid!]));
+    const cpuBefore = Object.fromEntries(WATCHED.map((name) => [name, cpuSeconds(pids[name]!)]));
+    const start = Date.now();
+    const at = () => (Date.now() - start) / 1000;
+    const timeline: Record<string, number> = {};
+
+    const namespaces = Array.from({ length: SAAS_TENANTS }, (_, i) => saasNamespace(i));
+    {
+      await applyObjects(h.plane.kc, [...appPrerequisites(h.pg), appOnTestPostgres('saas')]);
+      await inParallel(namespaces, 8, (name) => applyObjects(h.plane.kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as k8s.KubernetesObject]));
+      await inParallel(namespaces.flatMap(saasTenant), 8, (o) => applyObjects(h.plane.kc, [o as k8s.KubernetesObject]));
+      timeline.applied = at();
+
+      const saasDatabases = () => Number(h.pg.query("select count(*) from pg_database where datname like 'saas-%'")[0]);
+      await eventually(`${instances} databases in PostgreSQL`, async () => {
+        const n = saasDatabases();
+        if (n === instances) return true;
+        throw new Error(`${n} so far`);
+      }, 40 * 60_000, 2000);
+      timeline.databasesCreated = at();
+
+      await eventually(`all ${instances} Instances Ready`, async () => {
+        const all = await listSaas('instance.odoo.io/v1alpha1', 'Instance');
+        const waiting = all.filter((o) => !isReadyObject(o));
+        if (all.length === instances && waiting.length === 0) return true;
+        const phases = waiting.reduce<Record<string, number>>((m, o) => ({ ...m, [o.status?.phase ?? 'none']: (m[o.status?.phase ?? 'none'] ?? 0) + 1 }), {});
+        const sample = waiting[0]?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+        throw new Error(`${waiting.length} not Ready, by phase ${JSON.stringify(phases)}; e.g. ${waiting[0]?.metadata.namespace}/${waiting[0]?.metadata.name}: ${JSON.stringify(sample)}`);
+      }, 40 * 60_000, 3000);
+      timeline.instancesReady = at();
+
+      await eventually(`all ${SAAS_TENANTS} Tenants Ready`, async () => {
+        const waiting = (await listSaas('tenant.odoo.io/v1alpha1', 'Tenant')).filter((o) => !isReadyObject(o));
+        if (waiting.length === 0) return true;
+        throw new Error(`${waiting.length} not Ready, e.g. ${waiting[0]?.metadata.name}: ${JSON.stringify(waiting[0]?.status?.conditions)}`);
+      }, 20 * 60_000, 3000);
+      timeline.tenantsReady = at();
+      await h.cluster.until('App saas Ready', 'app.odoo.io/v1alpha1', 'App', 'saas', undefined, isReadyObject, 5 * 60_000);
+      timeline.appReady = at();
+    }
+
+    const cpu = Object.fromEntries(WATCHED.map((name) => [name, Math.round((cpuSeconds(pids[name]!) - cpuBefore[name]!) * 10) / 10]));
+    const objects: Record<string, number> = {};
+    for (const [apiVersion, kind] of COUNTED) objects[kind] = (await listSaas(apiVersion, kind)).length;
+    const totalObjects = Object.values(objects).reduce((a, b) => a + b, 0);
+    const databases = h.pg.query("select datname from pg_database where datname like 'saas-%' order by 1");
+    const report = {
+      tenants: SAAS_TENANTS,
+      instances,
+      secondsFromFirstApply: timeline,
+      cpuSeconds: cpu,
+      functionCpuMsPerInstance: Math.round((cpu['function-odoo']! * 1000) / instances),
+      functionPeakRssMiB: Math.round(peakRssMiB(pids['function-odoo']!)),
+      apiObjects: { ...objects, total: totalObjects, perInstance: Math.round((totalObjects / instances) * 10) / 10 },
+      postgresDatabases: databases.length,
+      kubelet: h.kubelet.counts,
+      routesAccepted: h.gateway.routesAccepted,
+    };
+    writeFileSync(join(E2E_DIR, 'saas-load.json'), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`e2e: SaaS-shaped load:\n${JSON.stringify(report, null, 2)}\n`);
+
+    expect(databases).toHaveLength(instances);
+    expect(databases).toContain('saas-01_prod');
+    expect(objects.Instance).toBe(instances);
+    expect(objects.HTTPRoute).toBe(instances);
+    // Every production instance is a LOGIN role without superuser, like every other.
+    expect(h.pg.query("select count(*) from pg_roles where rolname like 'saas-%' and rolcanlogin and not rolsuper")).toEqual([String(instances)]);
+  }, 60 * 60_000);
+});

@@ -1,0 +1,93 @@
+// One container process of the kubelet stand-in: run-container.sh in the
+// Pod's network namespace and namespaces of its own, its output kept in a
+// log file, its exit code and termination message read when it ends.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Image } from './images.js';
+import type { RunAs } from './pod-spec.js';
+import type { ContainerMount } from './volumes.js';
+
+const RUNTIME = join(import.meta.dirname, 'run-container.sh');
+
+export interface ContainerSpec {
+  /** Directory of this container's files (upper layer, logs). */
+  dir: string;
+  netns: string;
+  hostname: string;
+  image: Image;
+  command: string[];
+  env: Record<string, string>;
+  mounts: ContainerMount[];
+  readOnlyRoot: boolean;
+  runAs: RunAs;
+  workingDir: string;
+  terminationMessagePath: string;
+  log: string;
+}
+
+export interface Exit {
+  code: number;
+  /** What the container wrote to its termination message file, at most 4096 bytes as the kubelet keeps. */
+  message: string;
+}
+
+export class ContainerProcess {
+  readonly exited: Promise<Exit>;
+  private readonly child: ChildProcess;
+  private readonly terminationFile: string;
+
+  constructor(spec: ContainerSpec) {
+    // A fresh upper layer for every start, as a new container of the same image gets.
+    for (const d of ['upper', 'work', 'root']) rmSync(join(spec.dir, d), { recursive: true, force: true });
+    for (const d of ['upper', 'work', 'root']) mkdirSync(join(spec.dir, d), { recursive: true });
+    this.terminationFile = join(spec.dir, 'termination-log');
+    // World-writable, as the kubelet makes it: the container's user writes it.
+    writeFileSync(this.terminationFile, '', { mode: 0o666 });
+    chmodSync(this.terminationFile, 0o666);
+    const mounts = [...spec.mounts, { source: this.terminationFile, target: spec.terminationMessagePath, readOnly: false, file: true }]
+      .map((m) => `${m.source}|${m.target}|${m.readOnly ? 'ro' : 'rw'}|${m.file ? 'file' : 'dir'}`)
+      .join('\n');
+    const args = [
+      'netns', 'exec', spec.netns,
+      '/usr/bin/unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '--propagation', 'private',
+      '/bin/sh', RUNTIME,
+      join(spec.dir, 'root'), spec.image.layers.join(':'), join(spec.dir, 'upper'), join(spec.dir, 'work'),
+      spec.readOnlyRoot ? '1' : '0', `${spec.runAs.uid}:${spec.runAs.gid}`, spec.runAs.groups.join(','), spec.workingDir, spec.hostname,
+      mounts, '--', ...spec.command,
+    ];
+    const out = createWriteStream(spec.log, { flags: 'a' });
+    // Its own process group: stopping the container signals every process in it.
+    this.child = spawn('/usr/sbin/ip', args, { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.pipe(out);
+    this.child.stderr!.pipe(out);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        out.end();
+        const message = existsSync(this.terminationFile) ? readFileSync(this.terminationFile).subarray(0, 4096).toString('utf8') : '';
+        resolve({ code: code ?? 128 + signalNumber(signal), message });
+      });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.child.pid!, signal);
+    } catch {
+      // already exited
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when it has exited. */
+  async stop(graceSeconds: number): Promise<Exit> {
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), Math.max(graceSeconds, 1) * 1000);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 1;
+}

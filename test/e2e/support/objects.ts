@@ -1,0 +1,71 @@
+// What the end-to-end tests apply: the DevOps team's App on the test's
+// PostgreSQL with the test images of Odoo as its releases, Tenants and
+// Instances, and what an App needs before it is applied.
+import type * as k8s from '@kubernetes/client-node';
+import { E2E_REGISTRY } from './kubelet/images.js';
+import { POD_GATEWAY } from './kubelet/pod-network.js';
+import type { Postgres } from './postgres.js';
+
+/** Where OpenUpgrade's scripts are in the 18.0 test image: inside Odoo's addons, where pip puts them. */
+export const OPENUPGRADE_SCRIPTS = '/usr/lib/python3/dist-packages/odoo/addons/openupgrade_scripts/scripts';
+
+/** The releases of the test App: three builds of the project on 17.0 (the last one's upgrade fails), one on 18.0, one on 19.0. */
+export const RELEASES = [
+  { version: '1.4.1', series: '17.0', image: `${E2E_REGISTRY}:17.0` },
+  { version: '1.4.2', series: '17.0', image: `${E2E_REGISTRY}:17.0` },
+  { version: '1.4.3', series: '17.0', image: `${E2E_REGISTRY}:17.0-broken-upgrade` },
+  { version: '2.0.0', series: '18.0', image: `${E2E_REGISTRY}:18.0`, migration: { upgradePath: OPENUPGRADE_SCRIPTS } },
+  { version: '3.0.0', series: '19.0', image: `${E2E_REGISTRY}:19.0` },
+];
+
+export function namespace(name: string): k8s.KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+/** The image cache namespace and the PostgreSQL admin Secret provider-sql uses. */
+export function appPrerequisites(pg: Postgres): k8s.KubernetesObject[] {
+  return [
+    namespace('odoo-system'),
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'postgres-admin', namespace: 'crossplane-system' },
+      stringData: { username: 'postgres', password: pg.password, endpoint: '127.0.0.1', port: String(pg.port) },
+    } as k8s.KubernetesObject,
+  ];
+}
+
+/** An App whose Odoo Pods reach PostgreSQL on the Pods' bridge, as they would a Service. */
+export function app(name: string, pg: Postgres, releases: readonly object[] = RELEASES): k8s.KubernetesObject {
+  return {
+    apiVersion: 'app.odoo.io/v1alpha1',
+    kind: 'App',
+    metadata: { name },
+    spec: {
+      database: { host: POD_GATEWAY, port: pg.port, sslMode: 'disable', adminSecretRef: { name: 'postgres-admin', namespace: 'crossplane-system' } },
+      config: { workers: 2, maxCronThreads: 1 },
+      code: { imageRepository: E2E_REGISTRY, addonsPaths: ['/mnt/extra-addons'] },
+      releases,
+      cache: { namespace: 'odoo-system' },
+      routing: { gatewayRef: { name: 'public', namespace: 'gateway-system' } },
+    },
+  } as k8s.KubernetesObject;
+}
+
+export function tenant(name: string, ns: string, spec: Record<string, unknown>): k8s.KubernetesObject {
+  return {
+    apiVersion: 'tenant.odoo.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, namespace: ns },
+    spec: { appRef: { name: 'acme' }, baseHostName: `${ns}.odoo.example`, ...spec },
+  } as k8s.KubernetesObject;
+}
+
+export function instance(name: string, ns: string, spec: Record<string, unknown>): k8s.KubernetesObject {
+  return {
+    apiVersion: 'instance.odoo.io/v1alpha1',
+    kind: 'Instance',
+    metadata: { name, namespace: ns },
+    spec: { tenantRef: { name: ns }, ...spec },
+  } as k8s.KubernetesObject;
+}
