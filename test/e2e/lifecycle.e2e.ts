@@ -7,21 +7,25 @@
 // HTTP. Stand-ins: the Gateway (routes are accepted, traffic goes to the
 // Pods' own addresses, no kube-proxy) and the image cache DaemonSet's Pods.
 import * as k8s from '@kubernetes/client-node';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
 import { ROOT } from '../../scripts/function-process.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
+import { RunRecord } from './support/run-record.js';
 import { app, appPrerequisites, instance, namespace, tenant } from './support/objects.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
 import { eventually, GiveUp } from './support/processes.js';
 
 const KEEP = process.env.E2E_KEEP === '1';
 let h: Harness;
+let record: RunRecord;
 
 beforeAll(async () => {
   h = await startHarness();
+  record = new RunRecord(h.plane.kc);
+  await record.start();
   await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
   await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
   await eventually('the XRDs to be established as CRDs', async () => {
@@ -33,6 +37,12 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  if (record) {
+    record.stop();
+    const report = record.report();
+    writeFileSync(join(E2E_DIR, 'real-odoo.json'), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`e2e: what ran for real (.work/e2e/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
+  }
   if (KEEP) {
     process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${h?.plane.kubeconfig}\n`);
     await new Promise(() => undefined);
