@@ -34,6 +34,12 @@ export class Processes {
     child.stderr!.pipe(out);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let stopping = false;
+    // A program that cannot be started at all is reported like one that died.
+    child.once('error', (error) => {
+      const why = `${name} could not be started (${command}): ${error.message}`;
+      this.died.push(why);
+      process.stderr.write(`e2e: ${why}\n`);
+    });
     child.once('exit', (code, signal) => {
       if (stopping) return;
       const why = `${name} exited unexpectedly (${signal ?? `code ${code}`}); its log: ${log}`;

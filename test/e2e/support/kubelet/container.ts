@@ -1,8 +1,8 @@
 // One container process of the kubelet stand-in: run-container.sh in the
 // Pod's network namespace and namespaces of its own, its output kept in a
 // log file, its exit code and termination message read when it ends.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image } from './images.js';
 import type { RunAs } from './pod-spec.js';
@@ -10,9 +10,56 @@ import type { ContainerMount } from './volumes.js';
 
 const RUNTIME = join(import.meta.dirname, 'run-container.sh');
 
+/**
+ * A pids cgroup per container: every process of the container stays in it,
+ * whatever it forks or execs, so stopping the container, or cleaning up
+ * after a run that was interrupted, reaches them all.
+ */
+export const CGROUPS = '/sys/fs/cgroup/pids/e2e-kubelet';
+
+function cgroupProcesses(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter((l) => l !== '').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs every process of a container's cgroup and removes it. */
+function killCgroup(dir: string): void {
+  for (let round = 0; round < 50 && cgroupProcesses(dir).length > 0; round++) {
+    for (const pid of cgroupProcesses(dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    execFileSync('sleep', ['0.1']);
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // gone already, or still busy: the next run cleans it
+  }
+}
+
+/** Kills every container left in a cgroup by a run that was interrupted. */
+export function killLeftoverContainers(): void {
+  let children: string[] = [];
+  try {
+    children = readdirSync(CGROUPS).filter((d) => statSync(join(CGROUPS, d)).isDirectory());
+  } catch {
+    return;
+  }
+  for (const child of children) killCgroup(join(CGROUPS, child));
+}
+
 export interface ContainerSpec {
   /** Directory of this container's files (upper layer, logs). */
   dir: string;
+  /** Unique name of this run of the container, for its cgroup. */
+  id: string;
   netns: string;
   hostname: string;
   image: Image;
@@ -36,6 +83,7 @@ export class ContainerProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
   private readonly terminationFile: string;
+  private readonly cgroup: string;
 
   constructor(spec: ContainerSpec) {
     // A fresh upper layer for every start, as a new container of the same image gets.
@@ -48,8 +96,16 @@ export class ContainerProcess {
     const mounts = [...spec.mounts, { source: this.terminationFile, target: spec.terminationMessagePath, readOnly: false, file: true }]
       .map((m) => `${m.source}|${m.target}|${m.readOnly ? 'ro' : 'rw'}|${m.file ? 'file' : 'dir'}`)
       .join('\n');
+    this.cgroup = join(CGROUPS, spec.id);
+    let joinCgroup = true;
+    try {
+      mkdirSync(this.cgroup, { recursive: true });
+    } catch {
+      // No pids controller here: the process group still reaches the container.
+      joinCgroup = false;
+    }
     const args = [
-      'netns', 'exec', spec.netns,
+      '/usr/sbin/ip', 'netns', 'exec', spec.netns,
       '/usr/bin/unshare', '--mount', '--pid', '--uts', '--fork', '--kill-child', '--propagation', 'private',
       '/bin/sh', RUNTIME,
       join(spec.dir, 'root'), spec.image.layers.join(':'), join(spec.dir, 'upper'), join(spec.dir, 'work'),
@@ -58,12 +114,17 @@ export class ContainerProcess {
     ];
     const out = createWriteStream(spec.log, { flags: 'a' });
     // Its own process group: stopping the container signals every process in it.
-    this.child = spawn('/usr/sbin/ip', args, { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The first process joins the container's cgroup, then becomes the runtime: everything it starts is in the cgroup
+    // (`ip netns exec` mounts its own /sys, where the cgroup tree is no longer visible).
+    const enterCgroup = joinCgroup ? 'echo $$ > "$0/cgroup.procs" && ' : '';
+    this.child = spawn('/bin/sh', ['-c', `${enterCgroup}exec "$@"`, this.cgroup, ...args], { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.pipe(out);
     this.child.stderr!.pipe(out);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         out.end();
+        // The container's first process is gone; so are the others (it was their PID namespace's init).
+        killCgroup(this.cgroup);
         const message = existsSync(this.terminationFile) ? readFileSync(this.terminationFile).subarray(0, 4096).toString('utf8') : '';
         resolve({ code: code ?? 128 + signalNumber(signal), message });
       });
@@ -71,10 +132,12 @@ export class ContainerProcess {
   }
 
   signal(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.child.pid!, signal);
-    } catch {
-      // already exited
+    for (const pid of [-this.child.pid!, ...cgroupProcesses(this.cgroup)]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already exited
+      }
     }
   }
 

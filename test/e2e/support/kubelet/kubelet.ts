@@ -14,7 +14,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContainerProcess, type Exit } from './container.js';
+import { ContainerProcess, killLeftoverContainers, type Exit } from './container.js';
 import type { Image } from './images.js';
 import { commandLine, containerEnv, processEnv, runAs } from './pod-spec.js';
 import { POD_GATEWAY, type PodNetwork } from './pod-network.js';
@@ -173,6 +173,7 @@ class PodWorker {
       const env = processEnv(image, this.pod, user.uid, own);
       const process = new ContainerProcess({
         dir: join(this.dir, 'containers', container.name),
+        id: `${this.uid.slice(0, 8)}-${container.name}-${record.restartCount}`,
         netns,
         hostname: this.pod.metadata!.name!.slice(0, 63),
         image,
@@ -303,6 +304,15 @@ class PodWorker {
     await this.statusWrite;
   }
 
+  /** Kills every container at once, whatever it was doing: the node goes away. */
+  async kill(): Promise<void> {
+    this.stopping = true;
+    const running = [...this.init, ...this.main].map((r) => r.process).filter((p) => p !== undefined);
+    for (const p of running) p.signal('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
+    this.kubelet.network.detach(this.uid);
+  }
+
   observe(pod: k8s.V1Pod): void {
     this.pod = pod;
   }
@@ -398,6 +408,7 @@ export class Kubelet {
   }
 
   async start(): Promise<void> {
+    killLeftoverContainers();
     mkdirSync(this.dir, { recursive: true });
     this.network.setUp();
     await this.registerNode();
@@ -502,7 +513,8 @@ export class Kubelet {
   async stop(): Promise<void> {
     this.informer?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await Promise.all([...this.workers.values()].map((w) => w.terminate(5)));
+    // Also the Pods still in their grace period: nothing may outlive the test.
+    await Promise.all([...this.ran.values()].map((w) => w.kill()));
     this.network.tearDown();
   }
 }
