@@ -17,6 +17,8 @@ export interface Facts {
   podsReady?: boolean;
   /** Deployments whose Pods are not ready gave up: past their progress deadline. */
   rolloutStalled?: boolean;
+  /** Why failed Jobs failed (the Job controller's reason; default BackoffLimitExceeded). */
+  jobFailure?: 'BackoffLimitExceeded' | 'DeadlineExceeded';
   /** Gateways accepted the routes (default true). */
   routesAccepted?: boolean;
 }
@@ -66,7 +68,9 @@ function observedStatus(object: Obj, facts: Facts): Obj | undefined {
       const at = '2026-01-01T00:00:00Z';
       if (outcome === 'running') return { active: 1, startTime: at };
       if (outcome === 'failed') {
-        return { failed: 1, startTime: at, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: at, lastProbeTime: at }] };
+        const reason = facts.jobFailure ?? 'BackoffLimitExceeded';
+        const message = reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit';
+        return { failed: 1, startTime: at, conditions: [{ type: 'Failed', status: 'True', reason, message, lastTransitionTime: at, lastProbeTime: at }] };
       }
       return { succeeded: 1, startTime: at, completionTime: at, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: at, lastProbeTime: at }] };
     }

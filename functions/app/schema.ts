@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef, quantity } from '../shared/schema-kit.js';
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
+import { backupPolicy, jobDeadlines } from '../shared/backup-schema.js';
 
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
@@ -175,6 +176,11 @@ export const appSpec = z.object({
     })
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['version'] })
     .describe('Releases instances can run, each a version of the code on an Odoo series.'),
+  backup: backupPolicy.prefault({}),
+  lifecycle: z
+    .object({ deadlines: jobDeadlines.prefault({}) })
+    .prefault({})
+    .describe('How the lifecycle Jobs run.'),
   cache: z
     .object({
       prePull: z.boolean().default(true).describe('Pre-pull the images of releases that are not retired on every node, so upgrades start fast.'),

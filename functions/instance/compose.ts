@@ -13,6 +13,10 @@ import { instanceSettings, type InstanceSettings } from './settings.js';
 import { protectionUsages } from './usages.js';
 import { cronDeployment, observedRunAsUser, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
 import { releaseUid } from '../app/release-catalogue.js';
+import { LABEL } from '../shared/labels.js';
+import { labelOf } from '../shared/observed.js';
+import { instanceMessages as m } from '../shared/messages.js';
+import { BACKUP_PODS, backupPodsSelector, backupState, scheduledBackups } from './backups.js';
 
 export const INSTANCE_RESOURCE = {
   role: 'role',
@@ -51,9 +55,9 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
  * state would be deleted, and with it the customer's data. Its extensions
  * are the role's own, created by the Job that first writes the database.
  */
-function databaseResources(context: InstanceContext, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
+function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  return [{ key: INSTANCE_RESOURCE.database, object: database(context) }];
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention) }];
 }
 
 function workloadResources(
@@ -65,8 +69,9 @@ function workloadResources(
 ): { key: string; object: KubeObject }[] {
   const w = lifecycle.workloads;
   if (w === undefined) return [];
-  // A migration copy runs no cron until it is promoted: two databases must never both run the customer's crons.
-  const cronAllowed = instance.spec.type !== 'migration' || context.routedPrimary === context.name;
+  // Only the instance the tenant routes as primary runs the customer's cron: two databases of one customer
+  // must never both send its mail queue or fetch its mail (a POP fetch deletes it from the server).
+  const cronAllowed = context.routedPrimary === context.name;
   const release = findRelease(context.app, w.release);
   const plan = {
     release: w.release,
@@ -93,8 +98,33 @@ function workloadResources(
  * steady TTL a staging copy created next to its production would wait up to
  * ten minutes after production runs (seen in the end-to-end SaaS load).
  */
-function recheckSoon(lifecycle: Lifecycle): boolean {
-  return lifecycle.transitioning || lifecycle.phase === 'WaitingForSource';
+function recheckSoon(lifecycle: Lifecycle, context: InstanceContext): boolean {
+  // Named as primary but not routed yet: the Tenant moves the route when this instance runs, and its cron starts then.
+  const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name;
+  return lifecycle.transitioning || lifecycle.phase === 'WaitingForSource' || awaitingRoute;
+}
+
+/**
+ * A change of spec.type or spec.tenantRef the API server let through (an
+ * XRD without the rule, or a claim): refused, since it would run another
+ * lifecycle, or another tenant's, over this instance's database.
+ */
+function refusedChange(context: InstanceContext, observed: Readonly<Record<string, ObservedObject>>): string | undefined {
+  for (const o of Object.values(observed)) {
+    const type = labelOf(o, LABEL.instanceType);
+    if (type !== undefined && type !== context.type) return m.typeChangeRefused(context.name, type, context.type);
+    const tenant = labelOf(o, LABEL.tenant);
+    if (tenant !== undefined && tenant !== context.tenant.metadata.name) return m.tenantChangeRefused(context.name, tenant, context.tenant.metadata.name);
+  }
+  return undefined;
+}
+
+/** spec.restore asks for what this instance can do. */
+function refusedRestore(instance: Instance, settings: InstanceSettings): string | undefined {
+  if (instance.spec.restore === undefined) return undefined;
+  if (instance.spec.type !== 'production' && instance.spec.type !== 'staging') return m.restoreType(instance.spec.type);
+  if (settings.backup.storage === undefined) return m.restoreNeedsStorage;
+  return undefined;
 }
 
 export function composeInstance(
@@ -110,6 +140,8 @@ export function composeInstance(
   }
   const { context } = resolved;
   const settings = instanceSettings(instance, context);
+  const refused = refusedChange(context, observed) ?? refusedRestore(instance, settings);
+  if (refused !== undefined) return { kind: 'fatal', message: refused };
   const url = `https://${instanceHost(context)}`;
   const db = databaseState(observed);
   const lifecycle = deriveLifecycle({
@@ -123,9 +155,11 @@ export function composeInstance(
     required,
   });
 
-  const databaseObjects = databaseResources(context, observed);
+  const databaseObjects = databaseResources(context, settings, observed);
+  const backups = scheduledBackups(context, settings, findRelease(context.app, lifecycle.runningRelease), lifecycle.transitioning);
+  const backup = backupState(context, settings, required[BACKUP_PODS]);
   const objects = [
-    { key: INSTANCE_RESOURCE.role, object: databaseRole(context) },
+    { key: INSTANCE_RESOURCE.role, object: databaseRole(context, settings.dataRetention) },
     ...databaseObjects,
     ...retiredExtensions(observed),
     { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config) },
@@ -133,6 +167,7 @@ export function composeInstance(
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
     ...workloadResources(instance, context, settings, lifecycle, observed),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
+    ...backups,
     ...(settings.deletionProtection ? protectionUsages(context, databaseObjects.length > 0) : []),
   ];
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
@@ -150,11 +185,12 @@ export function composeInstance(
         transitioning: lifecycle.transitioning,
         url,
         ...(lifecycle.activeJob !== undefined ? { activeJob: lifecycle.activeJob } : {}),
+        ...(backup.status !== undefined ? { backup: backup.status } : {}),
       },
-      conditions: [databaseCondition(context, db), lifecycle.condition],
+      conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : [])],
       warnings: [],
-      requirements: { ...resolved.requirements, ...lifecycle.requirements },
-      ttlSeconds: recheckSoon(lifecycle) ? TTL.transitioning : TTL.steady,
+      requirements: { ...resolved.requirements, ...lifecycle.requirements, ...(backups.length > 0 ? { [BACKUP_PODS]: backupPodsSelector(context) } : {}) },
+      ttlSeconds: recheckSoon(lifecycle, context) ? TTL.transitioning : TTL.steady,
     },
   };
 }

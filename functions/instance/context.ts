@@ -9,7 +9,7 @@ import { databaseName } from '../shared/instance-names.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { formatIssues } from '../shared/validation.js';
 import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
-import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance } from './schema.js';
+import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance, type InstanceType } from './schema.js';
 import { record } from '../shared/observed.js';
 
 /** Names of the required resources an Instance asks Crossplane for. */
@@ -27,6 +27,7 @@ export interface SourceInstance {
 export interface InstanceContext {
   namespace: string;
   name: string;
+  type: InstanceType;
   databaseName: string;
   tenant: Tenant;
   app: App;
@@ -135,6 +136,7 @@ export function resolveContext(
     context: {
       namespace,
       name,
+      type: instance.spec.type,
       databaseName: databaseName(namespace, name),
       tenant,
       app,

@@ -17,7 +17,17 @@ function providerConfigRef(context: InstanceContext) {
   return { kind: 'ClusterProviderConfig', name: providerConfigName(context.app) };
 }
 
-export function databaseRole(context: InstanceContext): KubeObject {
+/**
+ * What deleting the Instance does in PostgreSQL: with Retain, the Role and
+ * Database are composed with management policies without Delete, so
+ * Crossplane deletes the objects and provider-sql leaves the role and the
+ * customer's database where they are.
+ */
+function managementPolicies(retention: 'Retain' | 'Delete'): { managementPolicies?: string[] } {
+  return retention === 'Retain' ? { managementPolicies: [...ORPHAN_POLICIES] } : {};
+}
+
+export function databaseRole(context: InstanceContext, retention: 'Retain' | 'Delete'): KubeObject {
   const names = instanceNames(context.name);
   const { appCredentials } = context.app.spec.database;
   return {
@@ -47,11 +57,12 @@ export function databaseRole(context: InstanceContext): KubeObject {
       },
       writeConnectionSecretToRef: { name: names.credentials },
       providerConfigRef: providerConfigRef(context),
+      ...managementPolicies(retention),
     },
   };
 }
 
-export function database(context: InstanceContext): KubeObject {
+export function database(context: InstanceContext, retention: 'Retain' | 'Delete'): KubeObject {
   const names = instanceNames(context.name);
   return {
     apiVersion: PROVIDER_SQL_API_VERSION,
@@ -74,6 +85,7 @@ export function database(context: InstanceContext): KubeObject {
         template: 'template0',
       },
       providerConfigRef: providerConfigRef(context),
+      ...managementPolicies(retention),
     },
   };
 }

@@ -2,7 +2,7 @@ import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import type { InstanceContext } from './context.js';
 
 /** Labels of an object composed for an instance, playing `component` (web, cron, job, database, …). */
-export function instanceLabels(context: Pick<InstanceContext, 'name' | 'tenant' | 'app'>, component: string): Record<string, string> {
+export function instanceLabels(context: Pick<InstanceContext, 'name' | 'tenant' | 'app' | 'type'>, component: string): Record<string, string> {
   return {
     [LABEL.name]: 'odoo',
     [LABEL.instance]: context.name,
@@ -12,6 +12,7 @@ export function instanceLabels(context: Pick<InstanceContext, 'name' | 'tenant' 
     [LABEL.app]: context.app.metadata.name,
     [LABEL.tenant]: context.tenant.metadata.name,
     [LABEL.odooInstance]: context.name,
+    [LABEL.instanceType]: context.type,
   };
 }
 

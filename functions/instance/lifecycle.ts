@@ -10,13 +10,15 @@ import { databaseName } from '../shared/instance-names.js';
 import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
-import { backupDirectory, backupJob } from './jobs/backup-job.js';
+import { backupDirectory, localPreUpgradePath, preUpgradeBackupJob, preUpgradeName } from './jobs/backup-job.js';
+import { restoreJob, restoreJobName, rollbackJobName } from './jobs/restore-job.js';
 import { copyJob, SOURCE_INSTANCE_LABEL, SOURCE_RELEASE_LABEL } from './jobs/copy-job.js';
 import { initJob } from './jobs/init-job.js';
 import { initSQLJob } from './jobs/init-sql-job.js';
 import { migrationJob } from './jobs/migration-job.js';
 import { neutralizeJob } from './jobs/neutralize-job.js';
-import { jobState } from './jobs/odoo-job.js';
+import { jobFailureReason, jobState, STEP_LABEL, type JobRun } from './jobs/odoo-job.js';
+import type { JobDeadlineStep } from '../shared/backup-schema.js';
 import { testJob } from './jobs/test-job.js';
 import { failedTests, jobPodsSelector } from './test-results.js';
 import { upgradeJob } from './jobs/upgrade-job.js';
@@ -46,6 +48,10 @@ interface Step {
   next: string;
   /** For a failed test Job: the failed tests its Pod names, when Crossplane has fetched the Pod. */
   failedTests?: (required: Readonly<Record<string, readonly ObservedObject[]>>) => string[] | undefined;
+  /** When this step fails: the step that puts things back (restore the backup taken before), with web and cron stopped. */
+  rollback?: Step;
+  /** When this step fails, web and cron stay stopped (onUpgradeFailure: hold). */
+  holdsPods?: boolean;
 }
 
 export interface Workloads {
@@ -105,37 +111,78 @@ export const FAILED_TEST_PODS = 'failed-test-pods';
 
 type Plan = { steps: Step[] } | { blocked: { phase: Phase; reason: string; message: string } };
 
+/** Resources and deadline of a lifecycle Job of this step. */
+function run(settings: InstanceSettings, step: JobDeadlineStep): JobRun {
+  return { resources: settings.resources.jobs, deadline: settings.deadlines[step] };
+}
+
+/** Where the backup taken before an upgrade goes, for messages. */
+function preUpgradeBackupPlace(input: LifecycleInput, from: string, to: string): string {
+  const storage = input.settings.backup.storage;
+  return storage === undefined ? localPreUpgradePath(from, to) : `s3://${storage.bucket}/${backupDirectory(input.context, storage)}/pre-upgrade/${preUpgradeName(from, to)}`;
+}
+
+/**
+ * An in-place upgrade. For an instance that serves customers: a backup
+ * first, and when -u all fails, by default (onUpgradeFailure: rollback) that
+ * backup is restored over the database and filestore before the previous
+ * release serves again; with hold, web and cron stay stopped for a person.
+ */
 function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBackup: boolean): Step[] {
   const { context, settings } = input;
+  const fromRelease = findRelease(context.app, from) ?? to;
   const steps: Step[] = [];
+  const place = preUpgradeBackupPlace(input, from, to.version);
   if (withBackup) {
-    const job = backupJob(context, from, to, settings.resources.jobs);
+    const job = preUpgradeBackupJob(context, settings.backup, fromRelease, to, run(settings, 'backup'));
     steps.push({
       job,
       phase: 'BackingUp',
       failedPhase: 'BackupFailed',
       stopsPods: false,
-      doing: `Backing up ${context.databaseName} and its filestore into ${backupDirectory(from, to.version)} before upgrading ${from} → ${to.version} (Job ${jobName(job)}); release ${from} keeps serving`,
+      doing: `Backing up ${context.databaseName} and its filestore to ${place} before upgrading ${from} → ${to.version} (Job ${jobName(job)}); release ${from} keeps serving`,
       next: `Release ${from} keeps serving and nothing was changed. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
     });
   }
-  const job = upgradeJob(context, from, to, settings.resources.jobs);
+  const job = upgradeJob(context, from, to, run(settings, 'upgrade'));
+  const hold = withBackup && settings.backup.onUpgradeFailure === 'hold';
+  const rollback: Step | undefined =
+    withBackup && !hold
+      ? (() => {
+          const restore = restoreJob(
+            context,
+            settings.backup,
+            { name: rollbackJobName(context, from, to.version), release: fromRelease, source: { kind: 'pre-upgrade', from, to: to.version }, mode: 'replace' },
+            run(settings, 'restore'),
+          );
+          return {
+            job: restore,
+            phase: 'RollingBack',
+            failedPhase: 'RollbackFailed',
+            stopsPods: true,
+            doing: m.rollingBack(from, to.version, jobName(job), place, jobName(restore)),
+            next: m.rollbackFailed(context.namespace, jobName(restore), place, from),
+          };
+        })()
+      : undefined;
   steps.push({
     job,
     phase: 'Upgrading',
     failedPhase: 'UpgradeFailed',
     stopsPods: true,
     doing: `Upgrading ${from} → ${to.version}: odoo -u all (Job ${jobName(job)}); web and cron are stopped`,
-    next: withBackup
-      ? `Release ${from} is serving again; the database may be partly upgraded: restore ${backupDirectory(from, to.version)} (pg_restore --clean, untar the filestore), or ${retry(context, jobName(job)).replace(/^R/, 'r')}. Set spec.release back to ${from} to stop upgrading`
+    next: hold
+      ? m.upgradeHeld(context.namespace, jobName(job), from, to.version, place)
       : `Release ${from} is serving again. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
+    ...(rollback ? { rollback } : {}),
+    ...(hold ? { holdsPods: true } : {}),
   });
   return steps;
 }
 
 function testStep(input: LifecycleInput): Step {
   const { context, settings, instance } = input;
-  const job = testJob(context, instance.spec.initModules, settings.testTags, settings.resources.jobs);
+  const job = testJob(context, instance.spec.initModules, settings.testTags, run(settings, 'test'));
   return {
     job,
     phase: 'Testing',
@@ -150,7 +197,7 @@ function testStep(input: LifecycleInput): Step {
 
 function initSteps(input: LifecycleInput): Step[] {
   const { context, settings, instance } = input;
-  const init = initJob(context, instance.spec.type, instance.spec.initModules, settings.resources.jobs);
+  const init = initJob(context, instance.spec.type, instance.spec.initModules, run(settings, 'init'));
   const steps: Step[] = [
     {
       job: init,
@@ -162,7 +209,7 @@ function initSteps(input: LifecycleInput): Step[] {
     },
   ];
   if (instance.spec.initSQL) {
-    const sql = initSQLJob(context, instance.spec.initSQL, settings.resources.jobs);
+    const sql = initSQLJob(context, instance.spec.initSQL, run(settings, 'initSQL'));
     steps.push({
       job: sql,
       phase: 'Initializing',
@@ -200,7 +247,7 @@ function copySource(input: LifecycleInput): { name: string; release: string } | 
 
 function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: string): Step {
   const { context, settings } = input;
-  const job = copyJob(context, { name: sourceName, databaseName: databaseName(context.namespace, sourceName), release: sourceRelease }, input.url, settings.resources.jobs);
+  const job = copyJob(context, { name: sourceName, databaseName: databaseName(context.namespace, sourceName), release: sourceRelease }, input.url, run(settings, 'copy'));
   return {
     job,
     phase: 'Copying',
@@ -211,9 +258,51 @@ function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: stri
   };
 }
 
+function neutralizeSteps(input: LifecycleInput): Step[] {
+  const { context, settings } = input;
+  if (!settings.neutralize) return [];
+  const job = neutralizeJob(context, run(settings, 'neutralize'));
+  return [
+    {
+      job,
+      phase: 'Neutralizing',
+      failedPhase: 'NeutralizationFailed',
+      stopsPods: false,
+      doing: `Neutralizing the copy: odoo neutralize, then checking that no outgoing mail server or cron is active (Job ${jobName(job)})`,
+      next: `The copy was not started, so it cannot mail anyone. ${retry(context, jobName(job))}`,
+    },
+  ];
+}
+
+/** A new instance from a backup: restored instead of initialized (production) or copied (staging, then neutralized). */
+function restoreSteps(input: LifecycleInput, restore: NonNullable<Instance['spec']['restore']>): Step[] {
+  const { context, settings, instance } = input;
+  const source = restore.key !== undefined ? ({ kind: 'key', key: restore.key } as const) : ({ kind: 'latest', instance: restore.latestOf! } as const);
+  const what = source.kind === 'key' ? `backup ${source.key}` : `the newest scheduled backup of instance "${source.instance}"`;
+  const staging = instance.spec.type === 'staging';
+  const job = restoreJob(
+    context,
+    settings.backup,
+    { name: restoreJobName(context), release: context.release, source, mode: 'fresh', ...(staging ? { ownIdentity: { url: input.url } } : {}) },
+    run(settings, 'restore'),
+  );
+  return [
+    {
+      job,
+      phase: 'Restoring',
+      failedPhase: 'RestoreFailed',
+      stopsPods: false,
+      doing: `Restoring ${what} into ${context.databaseName} and its filestore (Job ${jobName(job)})`,
+      next: retry(context, jobName(job)),
+    },
+    ...(staging ? neutralizeSteps(input) : []),
+  ];
+}
+
 function freshPlan(input: LifecycleInput): Plan {
-  const { instance, context, settings } = input;
+  const { instance, context } = input;
   const target = context.release;
+  if (instance.spec.restore !== undefined) return { steps: restoreSteps(input, instance.spec.restore) };
   switch (instance.spec.type) {
     case 'production':
       return { steps: initSteps(input) };
@@ -236,18 +325,7 @@ function freshPlan(input: LifecycleInput): Plan {
           return { blocked: { phase: 'WaitingForSource', reason: 'SeriesMismatch', message: m.stagingSeriesMismatch(source.name, sourceRelease.series, target.series) } };
         }
         if (sourceRelease.version !== target.version) steps.push(...upgradeSteps(input, sourceRelease.version, target, false));
-        if (settings.neutralize) {
-          const job = neutralizeJob(context, settings.resources.jobs);
-          steps.push({
-            job,
-            phase: 'Neutralizing',
-            failedPhase: 'NeutralizationFailed',
-            stopsPods: false,
-            doing: `Neutralizing the copy: odoo neutralize, then checking that no outgoing mail server or cron is active (Job ${jobName(job)})`,
-            next: `The copy was not started, so it cannot mail anyone. ${retry(context, jobName(job))}`,
-          });
-        }
-        return { steps };
+        return { steps: [...steps, ...neutralizeSteps(input)] };
       }
       // migration
       const order = seriesSteps(sourceRelease.series, target.series);
@@ -260,7 +338,7 @@ function freshPlan(input: LifecycleInput): Plan {
         if (release === undefined) {
           return { blocked: { phase: 'MigrationFailed', reason: 'NoMigrationPath', message: m.noMigrationPath(series, context.app.metadata.name) } };
         }
-        const job = migrationJob(context, release, settings.resources.jobs);
+        const job = migrationJob(context, release, run(input.settings, 'migrate'));
         steps.push({
           job,
           phase: 'Migrating',
@@ -275,6 +353,31 @@ function freshPlan(input: LifecycleInput): Plan {
       return { steps };
     }
   }
+}
+
+/** The deadline each lifecycle step's Job counts against, by the Job's step label. */
+const DEADLINE_OF_STEP: Readonly<Record<string, JobDeadlineStep>> = {
+  init: 'init',
+  'init-sql': 'initSQL',
+  copy: 'copy',
+  neutralize: 'neutralize',
+  backup: 'backup',
+  upgrade: 'upgrade',
+  migrate: 'migrate',
+  test: 'test',
+  restore: 'restore',
+  rollback: 'restore',
+};
+
+/** Why a step's Job failed, and what to do: Kubernetes stopping it at its deadline is said so. */
+function failureMessage(step: Step, observed: Readonly<Record<string, ObservedObject>>): string {
+  const name = jobName(step.job);
+  if (jobFailureReason(observed[jobKey(step.job)]) === 'DeadlineExceeded') {
+    const deadlineStep = DEADLINE_OF_STEP[labelOf(step.job, STEP_LABEL) ?? ''] ?? 'init';
+    const seconds = (step.job.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds ?? 0;
+    return m.jobPastDeadline(name, seconds, deadlineStep, step.next);
+  }
+  return m.jobFailed(name, step.next);
 }
 
 export function deriveLifecycle(input: LifecycleInput): Lifecycle {
@@ -316,7 +419,8 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     if (semver.lt(target.version, running)) {
       return result('Running', { jobs: [], workloads: serving(), activeJob: undefined, condition: condition('False', 'DowngradeRefused', m.downgradeRefused(running, target.version)) });
     }
-    const steps = upgradeSteps(input, running, target, instance.spec.type === 'production');
+    // Whatever the tenant routes as primary holds the customer's data too: a promoted migration is backed up like production.
+    const steps = upgradeSteps(input, running, target, input.settings.servesCustomers);
     plan = { steps: instance.spec.type === 'testing' ? [...steps, testStep(input)] : steps };
   }
 
@@ -332,6 +436,28 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       jobs.push(step.job);
       continue;
     }
+    const rollbackState = step.rollback ? jobState(observed[jobKey(step.rollback.job)]) : 'absent';
+    if (state === 'absent' && step.rollback && rollbackState !== 'absent') {
+      // Rolled back, and the failed Job deleted: a new attempt must start from a fresh backup.
+      jobs.push(step.rollback.job);
+      return result('UpgradeFailed', { jobs, workloads: serving(), activeJob: undefined, condition: condition('False', 'RetryNeedsBackup', m.retryNeedsBackup(running ?? '', target.version)) });
+    }
+    if (state === 'failed' && step.rollback) {
+      const rollback = step.rollback;
+      jobs.push(step.job, rollback.job);
+      if (rollbackState === 'complete') {
+        return result('UpgradeFailed', {
+          jobs,
+          workloads: serving(),
+          activeJob: jobName(step.job),
+          condition: condition('False', 'RolledBack', m.rolledBack(running ?? '', target.version, jobName(step.job), preUpgradeBackupPlace(input, running ?? '', target.version), context.namespace)),
+        });
+      }
+      if (rollbackState === 'failed') {
+        return result('RollbackFailed', { jobs, workloads: serving(true), activeJob: jobName(rollback.job), condition: condition('False', 'RollbackFailed', failureMessage(rollback, observed)) });
+      }
+      return result('RollingBack', { jobs, workloads: serving(true), activeJob: jobName(rollback.job), condition: condition('False', 'RollingBack', rollback.doing) });
+    }
     if (state === 'failed') {
       jobs.push(step.job);
       if (step.failureIsResult) {
@@ -343,9 +469,9 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       }
       return result(step.failedPhase, {
         jobs,
-        workloads: serving(),
+        workloads: serving(step.holdsPods === true),
         activeJob: jobName(step.job),
-        condition: condition('False', step.failedPhase, m.jobFailed(jobName(step.job), step.next)),
+        condition: condition('False', step.failedPhase, failureMessage(step, observed)),
       });
     }
     // Not run yet, or running.

@@ -3,6 +3,14 @@ import { z } from 'zod';
 import { sizing } from '../shared/instance-spec-kit.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
+/** A key of a backup below its tenant's directory: path segments, no "..", ending in .zip. */
+const backupKey = z
+  .string()
+  .max(512)
+  .regex(/^([a-z0-9][a-z0-9-]*)(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\.zip$/, {
+    error: 'must be a backup key below this tenant’s directory, such as prod/scheduled/20261126T013000Z.zip',
+  });
+
 export const INSTANCE_API_VERSION = 'instance.odoo.io/v1alpha1';
 export const INSTANCE_KIND = 'Instance';
 
@@ -62,11 +70,35 @@ export const instanceSpec = z.object({
     .object({ instance: dnsLabel.describe('Instance in this namespace to copy from.') })
     .optional()
     .describe('For staging and migration instances: the instance to copy. Default the tenant’s primary instance.'),
+  restore: z
+    .object({
+      key: backupKey
+        .optional()
+        .describe('A backup of this tenant: its key below <prefix>/<app>/<namespace>/ in the backup storage, e.g. prod/scheduled/20261126T013000Z.zip.'),
+      latestOf: dnsLabel.optional().describe('The newest scheduled backup of this instance of the namespace (it may since have been deleted).'),
+    })
+    .superRefine((r, ctx) => {
+      if ((r.key === undefined) === (r.latestOf === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of key or latestOf' });
+    })
+    .meta({ 'x-kubernetes-validations': [{ rule: 'has(self.key) != has(self.latestOf)', message: 'restore needs exactly one of key or latestOf' }] })
+    .optional()
+    .describe('Create the database from a backup (Odoo’s zip format) instead of initializing it (production) or copying another instance (staging: then neutralized). For disaster recovery, or to look at an old state.'),
   ...sizing,
   deletionProtection: z
     .boolean()
     .optional()
-    .describe('Refuse deletion of the database and filestore (Crossplane Usages) and keep them if the Instance is deleted. Default true for production, false otherwise.'),
+    .describe('Refuse deletion of the Instance, its database and filestore (Crossplane Usages). Default true for instances that serve customers: production, and whatever instance the tenant routes as primary.'),
+  dataRetention: z
+    .enum(['Retain', 'Delete'])
+    .optional()
+    .describe('What deleting the Instance does to its PostgreSQL database and role: Retain leaves them (provider-sql lets go of them), Delete drops them. Default Retain for instances that serve customers, Delete otherwise.'),
+}).meta({
+  'x-kubernetes-validations': [
+    { rule: 'self.type == oldSelf.type', message: 'spec.type cannot change once set: create a new instance of the other type (a copy or a restore of this one)' },
+    { rule: 'self.tenantRef == oldSelf.tenantRef', message: 'spec.tenantRef cannot change once set: an instance belongs to one tenant' },
+    { rule: '!has(oldSelf.source) || (has(self.source) && self.source == oldSelf.source)', message: 'spec.source cannot change once set: create a new copy instead' },
+    { rule: '!has(oldSelf.restore) || (has(self.restore) && self.restore == oldSelf.restore)', message: 'spec.restore cannot change once set: create a new instance to restore another backup' },
+  ],
 });
 export type InstanceSpec = z.infer<typeof instanceSpec>;
 
@@ -93,6 +125,10 @@ export const PHASES = [
   'Testing',
   'Passed',
   'Failed',
+  'Restoring',
+  'RestoreFailed',
+  'RollingBack',
+  'RollbackFailed',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -103,5 +139,17 @@ export const instanceStatus = z.object({
   transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),
   url: z.string().optional().describe('Where users reach the instance.'),
   activeJob: z.string().optional().describe('The lifecycle Job the phase waits for.'),
+  backup: z
+    .object({
+      lastSuccessful: z
+        .object({ time: z.string(), key: z.string(), size: z.number().int() })
+        .optional()
+        .describe('The newest scheduled backup that succeeded: when, its key in the bucket, its size in bytes.'),
+      kept: z.number().int().optional().describe('Scheduled backups kept after the last one (retention).'),
+      schedule: z.string().optional().describe('Cron schedule (UTC) of the scheduled backups.'),
+      location: z.string().optional().describe('Where this instance’s backups go: s3://<bucket>/<prefix>/<app>/<namespace>/<instance>/.'),
+    })
+    .optional()
+    .describe('Backups of an instance that serves customers.'),
 });
 export type InstanceStatus = z.infer<typeof instanceStatus>;

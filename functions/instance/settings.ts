@@ -2,7 +2,9 @@
 // defaults → App config → code config → release config → the tenant's spec
 // for the instance's type → the Instance itself. Later layers win; odoo.conf
 // options merge key by key.
+import { createHash } from 'node:crypto';
 import type { Release } from '../app/schema.js';
+import { BACKUP_DEFAULTS, JOB_DEADLINE_DEFAULTS, JOB_DEADLINE_STEPS, type BackupPolicy, type BackupStorage, type JobDeadlineStep } from '../shared/backup-schema.js';
 import type { InstanceSizing } from '../shared/instance-spec-kit.js';
 import { ODOO_CONFIG_DEFAULTS, type OdooConfigLayer } from '../shared/odoo-config-schema.js';
 import { quantityToBytes } from '../shared/quantity.js';
@@ -27,8 +29,23 @@ function defined(values: CpuMemory | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(values ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+export interface BackupSettings {
+  storage: BackupStorage | undefined;
+  /** Cron schedule (UTC) of the scheduled backups. */
+  cron: string;
+  retention: { daily: number; weekly: number; monthly: number };
+  /** Image with rclone. */
+  image: string;
+  onUpgradeFailure: 'rollback' | 'hold';
+}
+
 export interface InstanceSettings {
   config: OdooConfig;
+  /** Production, or the instance the tenant routes as primary: it holds the customer's live data. */
+  servesCustomers: boolean;
+  backup: BackupSettings;
+  deadlines: Record<JobDeadlineStep, number>;
+  dataRetention: 'Retain' | 'Delete';
   replicas: number;
   resources: { web: Resources; cron: Resources; jobs: Resources };
   filestore: { size: string; storageClassName: string | undefined; accessMode: 'ReadWriteMany' | 'ReadWriteOnce' };
@@ -69,8 +86,36 @@ function mergeResources(base: Resources, ...overrides: (Resources | undefined)[]
   return { requests, limits };
 }
 
+/**
+ * A daily schedule at a minute of the nightly window derived from the
+ * instance's namespace and name: a SaaS of thousands of tenants spreads its
+ * dumps over the window instead of running them all at once.
+ */
+export function spreadSchedule(namespace: string, name: string, startHour: number, hours: number): string {
+  const digest = createHash('sha256').update(`${namespace}/${name}`).digest();
+  const minute = digest.readUInt32BE(0) % (hours * 60);
+  return `${minute % 60} ${(startHour + Math.floor(minute / 60)) % 24} * * *`;
+}
+
+function backupSettings(instance: Instance, context: InstanceContext, typeSpec: InstanceSizing & { backup?: BackupPolicy | undefined } | undefined): BackupSettings {
+  const app = context.app.spec.backup;
+  const own = typeSpec?.backup;
+  const window = { start: own?.schedule?.windowStartHour ?? app.schedule?.windowStartHour ?? BACKUP_DEFAULTS.windowStartHour, hours: own?.schedule?.windowHours ?? app.schedule?.windowHours ?? BACKUP_DEFAULTS.windowHours };
+  return {
+    storage: own?.storage ?? app.storage,
+    cron: own?.schedule?.cron ?? app.schedule?.cron ?? spreadSchedule(context.namespace, instance.metadata.name, window.start, window.hours),
+    retention: {
+      daily: own?.retention?.daily ?? app.retention?.daily ?? BACKUP_DEFAULTS.retention.daily,
+      weekly: own?.retention?.weekly ?? app.retention?.weekly ?? BACKUP_DEFAULTS.retention.weekly,
+      monthly: own?.retention?.monthly ?? app.retention?.monthly ?? BACKUP_DEFAULTS.retention.monthly,
+    },
+    image: own?.image ?? app.image ?? BACKUP_DEFAULTS.image,
+    onUpgradeFailure: own?.onUpgradeFailure ?? app.onUpgradeFailure ?? BACKUP_DEFAULTS.onUpgradeFailure,
+  };
+}
+
 /** The tenant's defaults for an instance of this type. */
-function tenantTypeSpec(context: InstanceContext, instance: Instance): InstanceSizing | undefined {
+function tenantTypeSpec(context: InstanceContext, instance: Instance): (InstanceSizing & { backup?: BackupPolicy | undefined }) | undefined {
   const spec = context.tenant.spec;
   switch (instance.spec.type) {
     case 'production':
@@ -103,8 +148,14 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
     },
     jobs: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: mebibytes(Math.max(hard * 2, 4 * 2 ** 30)) } },
   };
+  const servesCustomers = instance.spec.type === 'production' || context.routedPrimary === context.name;
+  const deadlines = Object.fromEntries(JOB_DEADLINE_STEPS.map((s) => [s, app.spec.lifecycle.deadlines[s] ?? JOB_DEADLINE_DEFAULTS[s]])) as Record<JobDeadlineStep, number>;
   return {
     config,
+    servesCustomers,
+    backup: backupSettings(instance, context, typeSpec),
+    deadlines,
+    dataRetention: instance.spec.dataRetention ?? (servesCustomers ? 'Retain' : 'Delete'),
     replicas: instance.spec.replicas ?? typeSpec?.replicas ?? 1,
     resources: {
       web: mergeResources(defaults.web, typeSpec?.resources?.web, instance.spec.resources?.web),
@@ -116,7 +167,7 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
       storageClassName: instance.spec.filestore?.storageClassName ?? typeSpec?.filestore?.storageClassName ?? app.spec.filestore.storageClassName,
       accessMode: app.spec.filestore.accessMode,
     },
-    deletionProtection: instance.spec.deletionProtection ?? instance.spec.type === 'production',
+    deletionProtection: instance.spec.deletionProtection ?? servesCustomers,
     neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
     testTags: instance.spec.testTags ?? context.tenant.spec.testing.testTags,
   };

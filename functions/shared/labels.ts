@@ -9,6 +9,8 @@ export const LABEL = {
   app: 'odoo.io/app',
   tenant: 'odoo.io/tenant',
   odooInstance: 'odoo.io/instance',
+  /** The instance's spec.type when the object was composed: how a later change of type is noticed. */
+  instanceType: 'odoo.io/instance-type',
 } as const;
 
 export const MANAGED_BY = 'function-odoo';

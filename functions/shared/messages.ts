@@ -52,12 +52,30 @@ export const instanceMessages = {
   migrationDowngrade: (from: string, to: string) =>
     `Cannot migrate from Odoo ${from} down to ${to}; choose a release of ${from} or a later series`,
   jobFailed: (job: string, next: string) => `Job "${job}" failed. ${next}`,
+  jobPastDeadline: (job: string, seconds: number, step: string, next: string) =>
+    `Job "${job}" ran longer than its deadline of ${seconds} s and was stopped (raise App spec.lifecycle.deadlines.${step} if it needs longer). ${next}`,
+  rollingBack: (from: string, to: string, upgradeJob: string, place: string, restoreJob: string) =>
+    `Upgrade ${from} → ${to} failed (Job ${upgradeJob}): restoring the backup taken before it (${place}) over the database and filestore (Job ${restoreJob}); web and cron stay stopped until it is done`,
+  rolledBack: (from: string, to: string, upgradeJob: string, place: string, namespace: string) =>
+    `Upgrade ${from} → ${to} failed and was rolled back: the database and filestore are as they were before it (restored from ${place}) and release ${from} serves again. Read why it failed: kubectl logs -n ${namespace} job/${upgradeJob}. To try again, set spec.release back to ${from}, wait for Running, then to a release that fixes it`,
+  rollbackFailed: (namespace: string, restoreJob: string, place: string, from: string) =>
+    `Web and cron stay stopped: the database may be partly upgraded, and restoring ${place} did not finish. Read kubectl logs -n ${namespace} job/${restoreJob}, fix the cause, then delete the Job to run the restore again; or set spec.release back to ${from} to serve the database as it is`,
+  upgradeHeld: (namespace: string, job: string, from: string, to: string, place: string) =>
+    `Web and cron stay stopped (onUpgradeFailure: hold): the database may be partly upgraded by ${from} → ${to}. The backup taken before it is ${place}. Read kubectl logs -n ${namespace} job/${job}; then delete the Job to try the upgrade again, or set spec.release back to ${from} to serve ${from} on the database as it is`,
+  retryNeedsBackup: (from: string, to: string) =>
+    `The failed upgrade ${from} → ${to} was rolled back and its Job is gone; running it again needs a fresh backup first: set spec.release back to ${from}, wait for Running, then to ${to} again`,
   webStalled: (release: string, why: string, namespace: string, web: Record<string, unknown> | undefined) =>
     `Release ${release} does not start: ${why.replace(/\.$/, '')}. Read the web Pods' logs (kubectl logs -n ${namespace} deployment/${(web?.metadata as { name?: string } | undefined)?.name ?? 'web'})`,
   testsFailed: (release: string, failed: readonly string[] | undefined, next: string) =>
     `Tests failed on release ${release}${failed === undefined ? '' : `: ${failed.join('; ')}`}. ${next}`,
   downgradeRefused: (running: string, wanted: string) =>
     `spec.release "${wanted}" is older than "${running}", which the database already runs: Odoo cannot downgrade a database. Set spec.release back to "${running}" or later; to go back in time, restore a backup into a new instance. Still serving "${running}"`,
+  typeChangeRefused: (instance: string, was: string, now: string) =>
+    `spec.type of Instance "${instance}" changed from ${was} to ${now}: the type of an instance cannot change (a ${now} lifecycle would run over this ${was} database). Set it back to ${was}; for a ${now} instance, create a new one (a copy or a restore of this one)`,
+  tenantChangeRefused: (instance: string, was: string, now: string) =>
+    `spec.tenantRef of Instance "${instance}" changed from "${was}" to "${now}": an instance belongs to one tenant. Set it back to "${was}"`,
+  restoreType: (type: string) => `spec.restore is for production and staging instances, not ${type}: restore into a production or staging instance, then copy or migrate it`,
+  restoreNeedsStorage: 'spec.restore needs backup storage: the App (spec.backup.storage), or the Tenant for this instance type, must name the bucket the backups are in',
   sourceNewer: (source: string, sourceRelease: string, wanted: string) =>
     `Source instance "${source}" runs "${sourceRelease}", newer than spec.release "${wanted}": Odoo cannot downgrade the copy. Set spec.release to "${sourceRelease}" or later`,
 } as const;

@@ -1,7 +1,8 @@
 // The Tenant: what a key account manager declares per customer. Namespaced;
 // it owns how the customer's instances are reached.
 import { z } from 'zod';
-import { instanceSizing, sizing } from '../shared/instance-spec-kit.js';
+import { sizing } from '../shared/instance-spec-kit.js';
+import { backupPolicy } from '../shared/backup-schema.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
@@ -21,6 +22,7 @@ export const tenantSpec = z.object({
   staging: z
     .object({
       ...sizing,
+      backup: backupPolicy.optional().describe('Backup settings of staging instances the tenant routes as primary, over the App’s.'),
       neutralize: z
         .boolean()
         .default(true)
@@ -31,6 +33,7 @@ export const tenantSpec = z.object({
   migration: z
     .object({
       ...sizing,
+      backup: backupPolicy.optional().describe('Backup settings of migration instances once the tenant routes them as primary, over the App’s.'),
       targetRelease: releaseVersion.optional().describe('Release migration instances move to when they do not name one; default their spec.release.'),
     })
     .prefault({})
@@ -44,7 +47,10 @@ export const tenantSpec = z.object({
     })
     .prefault({})
     .describe('Defaults for testing instances: fresh databases with demo data that run the tests.'),
-  production: instanceSizing.optional().describe('Defaults for production instances of this tenant.'),
+  production: z
+    .object({ ...sizing, backup: backupPolicy.optional().describe('Backup settings of production instances, over the App’s.') })
+    .optional()
+    .describe('Defaults for production instances of this tenant.'),
   routing: z
     .object({
       gatewayRef: z

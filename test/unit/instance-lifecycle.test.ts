@@ -124,21 +124,64 @@ describe('in-place upgrade within a series', () => {
     ]);
   });
 
-  it('after a failed upgrade, the previous release serves again and the condition points at the backup', async () => {
+  it('after a failed upgrade, restores the backup taken before it with web and cron stopped, and only then serves the previous release', async () => {
     const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    const rolling = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' } });
+    expect(rolling.phase).toBe('RollingBack');
+    expect(rolling.status.transitioning).toBe(true);
+    expect(replicas(rolling)).toEqual({ web: 0, cron: 0, release: '1.4.1' });
+    expect(jobNames(rolling).sort()).toEqual(['prod-backup-1-4-1-to-1-4-2', 'prod-rollback-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2']);
+    const restore = rolling.resources['job-prod-rollback-1-4-1-to-1-4-2']!;
+    // The backup taken before the upgrade, restored over the database by the image of the release it was taken with.
+    expect(restore.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.1');
+    expect(restore.spec.template.spec.containers[0].command[2]).toContain('python3 - "/var/lib/odoo/backups/pre-upgrade/1.4.1-to-1.4.2.zip" replace 17.0');
+    const back = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(back.phase).toBe('UpgradeFailed');
+    expect(replicas(back)).toEqual({ web: 2, cron: 1, release: '1.4.1' });
+    expect(back.status.runningRelease).toBe('1.4.1');
+    expect(back.conditions.Lifecycle).toEqual({
+      status: 3,
+      reason: 'RolledBack',
+      message:
+        'Upgrade 1.4.1 → 1.4.2 failed and was rolled back: the database and filestore are as they were before it (restored from /var/lib/odoo/backups/pre-upgrade/1.4.1-to-1.4.2.zip) and release 1.4.1 serves again. Read why it failed: kubectl logs -n acme job/prod-upgrade-1-4-1-to-1-4-2. To try again, set spec.release back to 1.4.1, wait for Running, then to a release that fixes it',
+    });
+    // The failed Jobs stay, so the state stays until a person acts.
+    expect((await c.reconcile({ jobs: { upgrade: 'failed' } })).phase).toBe('UpgradeFailed');
+  });
+
+  it('keeps web and cron stopped when the restore fails, and says how to go on', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    const r = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'failed' } });
+    expect(r.phase).toBe('RollbackFailed');
+    expect(replicas(r)).toEqual({ web: 0, cron: 0, release: '1.4.1' });
+    expect(r.conditions.Lifecycle?.message).toMatch(
+      /^Job "prod-rollback-1-4-1-to-1-4-2" failed\. Web and cron stay stopped: the database may be partly upgraded, and restoring \/var\/lib\/odoo\/backups\/pre-upgrade\/1\.4\.1-to-1\.4\.2\.zip did not finish\./,
+    );
+  });
+
+  it('with onUpgradeFailure: hold, keeps web and cron stopped for a person after a failed upgrade', async () => {
+    const required = requiredObjects();
+    app(required).spec.backup = { onUpgradeFailure: 'hold' };
+    const c = new Cluster(production(), required);
+    await c.until('Running');
     c.xr.spec.release = '1.4.2';
     await c.until('Upgrading');
     await c.reconcile();
     const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
     expect(r.phase).toBe('UpgradeFailed');
-    expect(replicas(r)).toEqual({ web: 2, cron: 1, release: '1.4.1' });
-    expect(r.status.runningRelease).toBe('1.4.1');
-    expect(r.conditions.Lifecycle?.message).toContain('Release 1.4.1 is serving again; the database may be partly upgraded: restore /var/lib/odoo/backups/1.4.1-to-1.4.2');
-    // The failed Job stays, so the phase stays until a person acts.
-    expect((await c.reconcile({ jobs: { upgrade: 'failed' } })).phase).toBe('UpgradeFailed');
+    expect(replicas(r)).toEqual({ web: 0, cron: 0, release: '1.4.1' });
+    expect(jobNames(r)).toEqual(['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2']);
+    expect(r.conditions.Lifecycle?.message).toContain('Web and cron stay stopped (onUpgradeFailure: hold)');
   });
 
-  it('retries the upgrade when a person deletes the failed Job', async () => {
+  it('does not run a rolled-back upgrade again from the old backup when its Job is deleted: it asks for a fresh start', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
     await c.until('Upgrading');
@@ -147,6 +190,22 @@ describe('in-place upgrade within a series', () => {
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     delete c.observed['job-prod-upgrade-1-4-1-to-1-4-2'];
     c.last!.rsp.desired!.resources = Object.fromEntries(Object.entries(c.last!.rsp.desired!.resources).filter(([k]) => k !== 'job-prod-upgrade-1-4-1-to-1-4-2'));
+    const r = await c.reconcile();
+    expect(r.phase).toBe('UpgradeFailed');
+    expect(replicas(r)).toEqual({ web: 2, cron: 1, release: '1.4.1' });
+    expect(jobNames(r)).not.toContain('prod-upgrade-1-4-1-to-1-4-2');
+    expect(r.conditions.Lifecycle?.reason).toBe('RetryNeedsBackup');
+  });
+
+  it('retries the upgrade when a person deletes the failed Job of an instance without a backup (a staging copy)', async () => {
+    const c = new Cluster({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
+    await c.until('Running');
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    expect((await c.reconcile({ jobs: { upgrade: 'failed' } })).phase).toBe('UpgradeFailed');
+    delete c.observed['job-staging-upgrade-1-4-1-to-1-4-2'];
+    c.last!.rsp.desired!.resources = Object.fromEntries(Object.entries(c.last!.rsp.desired!.resources).filter(([k]) => k !== 'job-staging-upgrade-1-4-1-to-1-4-2'));
     const r = await c.reconcile();
     expect(r.phase).toBe('Upgrading');
     expect(replicas(r)).toMatchObject({ web: 0, cron: 0 });

@@ -17,6 +17,8 @@ describe('database', () => {
       },
       writeConnectionSecretToRef: { name: 'prod-db-credentials' },
       providerConfigRef: { kind: 'ClusterProviderConfig', name: 'odoo-acme' },
+      // Production data outlives the Instance: deleting it lets go of the role and database without dropping them.
+      managementPolicies: ['Observe', 'Create', 'Update', 'LateInitialize'],
     });
     expect(r.resources.role!.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'acme_prod' });
     // provider-sql would fail CREATE DATABASE … OWNER for a role it has not created yet.

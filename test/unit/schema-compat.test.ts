@@ -58,10 +58,11 @@ describe('schemaBreaks', () => {
     expect(change(edit)).toEqual(want);
   });
 
-  it('accepts what stored objects survive: a new optional field, a wider enum, a higher maximum, a new required field with a default', () => {
+  it('accepts what stored objects survive: a new optional field, a wider enum, a higher maximum, a new required field with a default, a transition rule', () => {
     expect(
       change((s) => {
         s.properties.spec.properties.extra = { type: 'string' };
+        s.properties.spec['x-kubernetes-validations'] = [{ rule: 'self.type == oldSelf.type' }];
         s.properties.spec.properties.type.enum = ['a', 'b', 'c'];
         s.properties.spec.properties.replicas.maximum = 20;
         s.properties.spec.properties.mode = { type: 'string', default: 'x' };

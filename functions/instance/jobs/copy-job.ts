@@ -9,7 +9,7 @@ import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { createExtensionsSQL } from '../database.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { bash, odooJob } from './odoo-job.js';
 
 /** Labels on the copy Job naming the source and the release it ran: later steps read them back from the observed Job. */
@@ -21,18 +21,26 @@ export const COPY_DUMP_ARGS = ['--format=custom', '--no-owner', '--no-privileges
 /** pg_restore's: everything owned by the role that restores, over whatever a failed earlier attempt left. */
 export const COPY_RESTORE_ARGS = ['--no-owner', '--no-privileges', '--clean', '--if-exists', '--exit-on-error'] as const;
 
-const SCRIPT = `
-echo "copying database $SOURCE_DATABASE into $PGDATABASE"
-PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump ${COPY_DUMP_ARGS.join(' ')} \\
-  --username="$SOURCE_DATABASE" --dbname="$SOURCE_DATABASE" \\
-  | pg_restore ${COPY_RESTORE_ARGS.join(' ')} --dbname="$PGDATABASE"
+/**
+ * What makes a copy (or a restored backup) a database of its own: its own
+ * uuid and secret, its own URL, no enterprise subscription of the original.
+ * Needs $INSTANCE_URL.
+ */
+export const COPY_IDENTITY_SCRIPT = `
 psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" <<'SQL'
 ${createExtensionsSQL()}
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid';
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.secret';
 UPDATE ir_config_parameter SET value = :'url' WHERE key = 'web.base.url';
 DELETE FROM ir_config_parameter WHERE key = 'database.enterprise_code';
-SQL
+SQL`.trim();
+
+const SCRIPT = `
+echo "copying database $SOURCE_DATABASE into $PGDATABASE"
+PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump ${COPY_DUMP_ARGS.join(' ')} \\
+  --username="$SOURCE_DATABASE" --dbname="$SOURCE_DATABASE" \\
+  | pg_restore ${COPY_RESTORE_ARGS.join(' ')} --dbname="$PGDATABASE"
+${COPY_IDENTITY_SCRIPT}
 echo "copying filestore"
 rm -rf "${ODOO_PATHS.dataDir}/filestore/$PGDATABASE"
 mkdir -p "${ODOO_PATHS.dataDir}/filestore/$PGDATABASE"
@@ -46,7 +54,7 @@ export function copyJob(
   context: InstanceContext,
   source: { name: string; databaseName: string; release: string },
   url: string,
-  resources: Resources,
+  run: JobRun,
 ): KubeObject {
   const sourceNames = instanceNames(source.name);
   return odooJob(context, {
@@ -54,7 +62,7 @@ export function copyJob(
     step: 'copy',
     release: context.release,
     command: bash(SCRIPT),
-    resources,
+    ...run,
     labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },
     env: [
       { name: 'SOURCE_DATABASE', value: source.databaseName },

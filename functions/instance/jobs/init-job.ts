@@ -11,7 +11,7 @@ import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { createExtensionsCommand } from '../database.js';
 import type { InstanceType } from '../schema.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
@@ -25,13 +25,13 @@ export function initModules(modules: readonly string[]): string {
   return ['base', ...modules.filter((m) => m !== 'base')].join(',');
 }
 
-export function initJob(context: InstanceContext, type: InstanceType, modules: readonly string[], resources: Resources): KubeObject {
+export function initJob(context: InstanceContext, type: InstanceType, modules: readonly string[], run: JobRun): KubeObject {
   const install = odooOneShotLine(['--init', initModules(modules), ...demoFlags(context.release.series, type)]);
   return odooJob(context, {
     name: instanceNames(context.name).job('init'),
     step: 'init',
     release: context.release,
     command: bash(`${createExtensionsCommand()}\nexec ${install}`),
-    resources,
+    ...run,
   });
 }

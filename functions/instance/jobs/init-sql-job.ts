@@ -4,7 +4,7 @@ import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { instanceLabels } from '../labels.js';
 import type { InstanceSpec } from '../schema.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { bash, odooJob } from './odoo-job.js';
 
 type InitSQL = NonNullable<InstanceSpec['initSQL']>;
@@ -26,14 +26,14 @@ function sqlSource(context: InstanceContext, sql: InitSQL): { volume: Record<str
   return { volume: { configMap: { name: instanceNames(context.name).initSQL } }, key: 'init.sql' };
 }
 
-export function initSQLJob(context: InstanceContext, sql: InitSQL, resources: Resources): KubeObject {
+export function initSQLJob(context: InstanceContext, sql: InitSQL, run: JobRun): KubeObject {
   const source = sqlSource(context, sql);
   return odooJob(context, {
     name: instanceNames(context.name).job('init-sql'),
     step: 'init-sql',
     release: context.release,
     command: bash(`psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction --file=/init-sql/${source.key}`),
-    resources,
+    ...run,
     volumes: [{ name: 'init-sql', ...source.volume }],
     mounts: [{ name: 'init-sql', mountPath: '/init-sql', readOnly: true }],
   });

@@ -9,17 +9,17 @@ import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { odooOneShot } from './odoo-command.js';
 import { odooJob } from './odoo-job.js';
 
-export function migrationJob(context: InstanceContext, release: Release, resources: Resources): KubeObject {
+export function migrationJob(context: InstanceContext, release: Release, run: JobRun): KubeObject {
   const migration = release.migration!;
   return odooJob(context, {
     name: instanceNames(context.name).job('migrate', release.series, release.version),
     step: 'migrate',
     release,
     command: odooOneShot(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`]),
-    resources,
+    ...run,
   });
 }

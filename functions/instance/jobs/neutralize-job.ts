@@ -12,7 +12,7 @@ import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { bash, odooJob } from './odoo-job.js';
 
 /** Host of the mail server odoo neutralize inserts: the name "invalid" never resolves (RFC 2606). */
@@ -49,12 +49,12 @@ if [ "$failed" != "0" ]; then exit 1; fi
 echo "neutralized: no active outgoing or incoming mail server but Odoo's own ${NEUTRALIZED_SMTP_HOST} one, no active cron"
 `.trim();
 
-export function neutralizeJob(context: InstanceContext, resources: Resources): KubeObject {
+export function neutralizeJob(context: InstanceContext, run: JobRun): KubeObject {
   return odooJob(context, {
     name: instanceNames(context.name).job('neutralize'),
     step: 'neutralize',
     release: context.release,
     command: bash(SCRIPT),
-    resources,
+    ...run,
   });
 }

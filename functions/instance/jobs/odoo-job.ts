@@ -8,7 +8,7 @@ import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { releaseImage, releaseUid } from '../../app/release-catalogue.js';
 import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
-import { hasTrueCondition } from '../../shared/readiness.js';
+import { findCondition, hasTrueCondition } from '../../shared/readiness.js';
 import type { InstanceContext } from '../context.js';
 import { instanceLabels } from '../labels.js';
 import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT } from '../odoo-pod.js';
@@ -31,6 +31,39 @@ export interface OdooJobSpec {
   labels?: Record<string, string>;
   /** Retries: 0 for steps that must not run twice over a half-done database. */
   backoffLimit?: number;
+  /** Seconds the Job may run (activeDeadlineSeconds): past it, Kubernetes fails it. */
+  deadline: number;
+  /** Steps before the main container, after odoo.conf is written: run in order, each must succeed. */
+  initContainers?: IContainer[];
+  /** Name of the main container; default the step. */
+  container?: string;
+}
+
+/** A container of the Job's Pod in the release image: database password and libpq settings, the Pod's Odoo mounts. */
+export function releaseContainer(
+  context: InstanceContext,
+  image: string,
+  name: string,
+  command: string[],
+  resources: Resources,
+  extra: { env?: NonNullable<IContainer['env']>; mounts?: IVolumeMount[] } = {},
+): IContainer {
+  return {
+    name,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    command,
+    env: [...databaseEnv(context), ...libpqEnv(context), ...(extra.env ?? [])],
+    resources: containerResources(resources),
+    securityContext: SECURITY_CONTEXT,
+    volumeMounts: [...odooMounts(), ...(extra.mounts ?? [])],
+  };
+}
+
+/** How a lifecycle Job runs: its resources and its deadline. */
+export interface JobRun {
+  resources: Resources;
+  deadline: number;
 }
 
 /** libpq settings for psql, pg_dump and pg_restore in Job scripts. */
@@ -59,24 +92,14 @@ export function odooJob(context: InstanceContext, spec: OdooJobSpec): KubeObject
     metadata: { name: spec.name, namespace: context.namespace, labels },
     spec: {
       backoffLimit: spec.backoffLimit ?? 0,
+      activeDeadlineSeconds: spec.deadline,
       template: {
         metadata: { labels },
         spec: {
           ...odooPodSpec(context, releaseUid(context.app, spec.release)),
           restartPolicy: 'Never',
-          initContainers: [configureContainer(context, image)],
-          containers: [
-            {
-              name: spec.step,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              command: spec.command,
-              env: [...databaseEnv(context), ...libpqEnv(context), ...(spec.env ?? [])],
-              resources: containerResources(spec.resources),
-              securityContext: SECURITY_CONTEXT,
-              volumeMounts: [...odooMounts(), ...(spec.mounts ?? [])],
-            },
-          ],
+          initContainers: [configureContainer(context, image), ...(spec.initContainers ?? [])],
+          containers: [releaseContainer(context, image, spec.container ?? spec.step, spec.command, spec.resources, spec)],
           volumes: [...odooVolumes(context), ...(spec.volumes ?? [])],
         },
       },
@@ -86,6 +109,12 @@ export function odooJob(context: InstanceContext, spec: OdooJobSpec): KubeObject
 }
 
 export type JobState = 'absent' | 'running' | 'complete' | 'failed';
+
+/** Why a failed Job failed, as the Job controller says (BackoffLimitExceeded, DeadlineExceeded, …). */
+export function jobFailureReason(observed: Record<string, unknown> | undefined): string | undefined {
+  const reason = findCondition(observed, 'Failed')?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
 
 /** What became of a Job, from its observed conditions. */
 export function jobState(observed: Record<string, unknown> | undefined): JobState {

@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
@@ -25,7 +25,7 @@ export function testCommandArgs(modules: readonly string[], testTags: string): s
   return ['--test-enable', '--log-level=test', '--update', modules.length > 0 ? modules.join(',') : 'all', ...(testTags !== '' ? [`--test-tags=${testTags}`] : [])];
 }
 
-export function testJob(context: InstanceContext, modules: readonly string[], testTags: string, resources: Resources): KubeObject {
+export function testJob(context: InstanceContext, modules: readonly string[], testTags: string, run: JobRun): KubeObject {
   const script = `
 if ${odooOneShotLine(testCommandArgs(modules, testTags), { http: true })} 2>&1 | tee /tmp/odoo-tests.log; then
   echo "tests passed"
@@ -40,6 +40,6 @@ exit 1
     step: TEST_CONTAINER,
     release: context.release,
     command: bash(script),
-    resources,
+    ...run,
   });
 }

@@ -4,16 +4,16 @@ import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import type { Resources } from '../settings.js';
+import type { JobRun } from './odoo-job.js';
 import { odooOneShot } from './odoo-command.js';
 import { odooJob } from './odoo-job.js';
 
-export function upgradeJob(context: InstanceContext, from: string, to: Release, resources: Resources): KubeObject {
+export function upgradeJob(context: InstanceContext, from: string, to: Release, run: JobRun): KubeObject {
   return odooJob(context, {
     name: instanceNames(context.name).job('upgrade', from, 'to', to.version),
     step: 'upgrade',
     release: to,
     command: odooOneShot(['--update', 'all']),
-    resources,
+    ...run,
   });
 }

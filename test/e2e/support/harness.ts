@@ -3,7 +3,7 @@
 // kubelet stand-in with its volume provisioner, the Gateway stand-in, the
 // Gateway API and provider-sql CRDs, Crossplane with function-odoo, and
 // provider-sql.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../../scripts/function-process.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
@@ -39,7 +39,25 @@ export interface Harness {
  * Brings everything up. `withCrossplane: false` stops after the control
  * plane and the node, for tests of the kubelet stand-in itself.
  */
+/**
+ * What an interrupted run left running (a test process killed before its
+ * teardown): the control plane's binaries, the function, PostgreSQL on the
+ * run's directory. Containers are cleaned by the kubelet stand-in itself.
+ */
+function stopLeftovers(): void {
+  const ours = [join(ROOT, '.tools', 'bin') + '/', `${join(ROOT, 'dist', 'function-odoo.cjs')} --tls-server-certs-dir=${E2E_DIR}`, `-D ${E2E_DIR}/`];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (ours.some((s) => cmdline.includes(s))) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+}
+
 export async function startHarness(options: { withCrossplane: boolean } = { withCrossplane: true }): Promise<Harness> {
+  stopLeftovers();
   rmSync(E2E_DIR, { recursive: true, force: true });
   mkdirSync(E2E_DIR, { recursive: true });
   const processes = new Processes(E2E_DIR);

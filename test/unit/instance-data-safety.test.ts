@@ -1,0 +1,253 @@
+// Production data is never lost: off-site backups on a schedule in Odoo's
+// format, restore into a new instance, protection that follows the data
+// (production and whatever the tenant routes as primary), one cron per
+// customer, immutable type and tenant, deadlines on every Job.
+import { describe, expect, it } from 'vitest';
+import { spreadSchedule } from '../../functions/instance/settings.js';
+import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+
+const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
+const staging = (): Obj => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
+
+const STORAGE = { endpoint: 'https://s3.eu-central-1.amazonaws.com', bucket: 'acme-odoo-backups', prefix: 'odoo', region: 'eu-central-1', credentialsSecretName: 'odoo-backup-s3' };
+
+function withStorage(edit: (o: Obj[]) => void = () => undefined): Obj[] {
+  const required = requiredObjects();
+  app(required).spec.backup = { storage: STORAGE };
+  edit(required);
+  return required;
+}
+
+function backupPod(name: string, created: string, outcome: 'Succeeded' | 'Failed', report?: object): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'acme', creationTimestamp: created, labels: { 'odoo.io/instance': 'prod', 'odoo.io/lifecycle-step': 'scheduled-backup' } },
+    status: {
+      phase: outcome,
+      containerStatuses: [{ name: 'report', state: { terminated: { exitCode: outcome === 'Succeeded' ? 0 : 1, ...(report ? { message: JSON.stringify(report) } : {}) } } }],
+    },
+  };
+}
+
+describe('scheduled backups', () => {
+  it('are a CronJob of the cluster for an instance that serves customers, at a minute of the nightly window derived from it, suspended while it transitions', async () => {
+    const c = new Cluster(production(), withStorage());
+    const r = await c.until('Running');
+    const cron = r.resources['backup-schedule']!;
+    expect(cron.kind).toBe('CronJob');
+    expect(cron.spec).toMatchObject({ schedule: spreadSchedule('acme', 'prod', 1, 4), timeZone: 'Etc/UTC', suspend: false, concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3 });
+    expect(spreadSchedule('acme', 'prod', 1, 4)).toMatch(/^\d{1,2} [1-4] \* \* \*$/);
+    expect(spreadSchedule('acme', 'prod', 1, 4)).not.toBe(spreadSchedule('acme', 'other', 1, 4));
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect([...pod.initContainers.map((x: Obj) => x.name), ...pod.containers.map((x: Obj) => x.name)]).toEqual(['configure', 'dump', 'upload', 'plan', 'prune', 'report']);
+    expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(7200);
+    const upload = pod.initContainers.find((x: Obj) => x.name === 'upload');
+    expect(upload.image).toBe('docker.io/rclone/rclone:1.76.0');
+    expect(upload.command[2]).toContain('rclone copyto /backup/backup.zip "backup:$BUCKET/odoo/acme/acme/prod/scheduled/$(cat /backup/name)"');
+    // The key is a Secret the DevOps team puts in the tenant namespace; nothing of it is in the object.
+    expect(upload.env).toContainEqual({ name: 'RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'odoo-backup-s3', key: 'AWS_SECRET_ACCESS_KEY' } } });
+    c.xr.spec.release = '1.4.2';
+    const upgrading = await c.reconcile();
+    expect(upgrading.resources['backup-schedule']!.spec.suspend).toBe(true);
+  });
+
+  it('are not composed for a copy that does not serve customers, nor without storage, where the instance says so', async () => {
+    const s = await new Cluster(staging(), withStorage()).until('Running');
+    expect(s.resources['backup-schedule']).toBeUndefined();
+    expect(s.conditions.BackupReady).toBeUndefined();
+    const p = await new Cluster(production()).until('Running');
+    expect(p.resources['backup-schedule']).toBeUndefined();
+    expect(p.conditions.BackupReady).toMatchObject({ status: 3, reason: 'NoStorage' });
+  });
+
+  it('report the last successful backup from the backup Pods Kubernetes keeps, and a failed one as a condition', async () => {
+    const required = withStorage();
+    const c = new Cluster(production(), required);
+    const none = await c.until('Running');
+    expect(none.rsp.requirements?.resources?.['scheduled-backup-pods']).toEqual({ apiVersion: 'v1', kind: 'Pod', namespace: 'acme', matchLabels: { labels: { 'odoo.io/instance': 'prod', 'odoo.io/lifecycle-step': 'scheduled-backup' } } });
+    expect(none.conditions.BackupReady).toMatchObject({ status: 3, reason: 'NoBackupYet' });
+    const report = { time: '2026-11-26T02:17:03Z', key: 'odoo/acme/acme/prod/scheduled/20261126T021703Z.zip', size: 3_355_443, kept: 7 };
+    required.push(backupPod('prod-backup-29401337-abcde', '2026-11-26T02:17:00Z', 'Succeeded', report));
+    const ok = await c.reconcile();
+    expect(ok.status.backup).toEqual({
+      schedule: spreadSchedule('acme', 'prod', 1, 4),
+      location: 's3://acme-odoo-backups/odoo/acme/acme/prod/',
+      lastSuccessful: { time: report.time, key: report.key, size: report.size },
+      kept: 7,
+    });
+    expect(ok.conditions.BackupReady).toEqual({ status: 2, reason: 'Available', message: 'Last backup 2026-11-26T02:17:03Z: odoo/acme/acme/prod/scheduled/20261126T021703Z.zip (3.2 MiB); 7 kept' });
+    required.push(backupPod('prod-backup-29402777-fghij', '2026-11-27T02:17:00Z', 'Failed'));
+    const failed = await c.reconcile();
+    expect(failed.status.backup.lastSuccessful.key).toBe(report.key);
+    expect(failed.conditions.BackupReady).toEqual({
+      status: 3,
+      reason: 'BackupFailed',
+      message: `The last scheduled backup failed (Pod prod-backup-29402777-fghij): read kubectl logs -n acme prod-backup-29402777-fghij --all-containers; the newest good backup is ${report.key} of ${report.time}`,
+    });
+  });
+
+  it('before an upgrade go to the bucket under pre-upgrade/<from>-to-<to>.zip, dumped by the release the database runs', async () => {
+    const c = new Cluster(production(), withStorage());
+    await c.until('Running');
+    c.xr.spec.release = '1.4.2';
+    const r = await c.reconcile();
+    expect(r.phase).toBe('BackingUp');
+    const pod = r.resources['job-prod-backup-1-4-1-to-1-4-2']!.spec.template.spec;
+    expect(pod.initContainers.find((x: Obj) => x.name === 'dump').image).toBe('registry.acme.example/odoo/acme:1.4.1');
+    expect(pod.initContainers.find((x: Obj) => x.name === 'upload').command[2]).toContain('"backup:$BUCKET/odoo/acme/acme/prod/pre-upgrade/$(cat /backup/name)"');
+    expect(pod.initContainers.find((x: Obj) => x.name === 'dump').command[2]).toContain('echo -n "1.4.1-to-1.4.2.zip" > /backup/name');
+    expect(r.conditions.Lifecycle?.message).toContain('to s3://acme-odoo-backups/odoo/acme/acme/prod/pre-upgrade/1.4.1-to-1.4.2.zip before upgrading 1.4.1 → 1.4.2');
+  });
+
+  it('follow the tenant’s settings for the instance type over the App’s', async () => {
+    const required = withStorage((o) => {
+      tenantOf(o).spec.production = { backup: { schedule: { cron: '0 3 * * *' }, retention: { daily: 14 }, storage: { ...STORAGE, bucket: 'tenant-own-bucket' } } };
+    });
+    const r = await new Cluster(production(), required).until('Running');
+    expect(r.resources['backup-schedule']!.spec.schedule).toBe('0 3 * * *');
+    const plan = r.resources['backup-schedule']!.spec.jobTemplate.spec.template.spec.initContainers.find((x: Obj) => x.name === 'plan');
+    expect(plan.command[2]).toContain('/backup/meta.json 14 4 3 /backup/prune');
+    expect(r.status.backup.location).toBe('s3://tenant-own-bucket/odoo/acme/acme/prod/');
+  });
+});
+
+describe('restore', () => {
+  it('creates a production instance from a backup instead of initializing it', async () => {
+    const x = production();
+    x.spec.restore = { key: 'prod/scheduled/20261126T021703Z.zip' };
+    const c = new Cluster(x, withStorage());
+    const phases: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) phases.push((await c.reconcile()).phase);
+    const job = c.last!.resources['job-prod-restore']!;
+    for (let i = 0; i < 3; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Provisioning', 'Restoring', 'Starting', 'Running', 'Running']);
+    expect(job.spec.template.spec.initContainers.find((x: Obj) => x.name === 'fetch').command[2]).toContain('rclone copyto "backup:$BUCKET/odoo/acme/acme/prod/scheduled/20261126T021703Z.zip" /backup/backup.zip');
+    expect(job.spec.template.spec.containers[0].command[2]).toContain('python3 - "/backup/backup.zip" fresh 17.0');
+  });
+
+  it('creates a staging instance from the newest backup of another, gives it its own identity, and neutralizes it', async () => {
+    const x = staging();
+    delete x.spec.source;
+    x.spec.restore = { latestOf: 'prod' };
+    const c = new Cluster(x, withStorage());
+    const seen: [string | undefined, string[]][] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await c.reconcile();
+      seen.push([r.phase, jobNames(r).sort()]);
+    }
+    expect(seen).toEqual([
+      ['Provisioning', []],
+      ['Provisioning', []],
+      ['Restoring', ['staging-restore']],
+      ['Neutralizing', ['staging-neutralize', 'staging-restore']],
+      ['Starting', ['staging-neutralize', 'staging-restore']],
+    ]);
+    const restore = c.observed['job-staging-restore']!.spec.template.spec;
+    expect(restore.initContainers.find((x: Obj) => x.name === 'fetch').command[2]).toContain('rclone lsf --files-only "backup:$BUCKET/odoo/acme/acme/prod/scheduled/"');
+    expect(restore.containers[0].command[2]).toContain("UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid'");
+  });
+
+  it.each([
+    { name: 'without storage', required: () => requiredObjects(), xr: () => ({ ...production(), spec: { ...production().spec, restore: { latestOf: 'prod' } } }), want: 'spec.restore needs backup storage' },
+    {
+      name: 'into a testing instance',
+      required: () => withStorage(),
+      xr: () => ({ ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme' }, spec: { ...example('instance-testing.yaml').spec, restore: { latestOf: 'prod' } } }),
+      want: 'spec.restore is for production and staging instances, not testing',
+    },
+  ])('is refused $name, with the way forward', async ({ required, xr, want }) => {
+    const r = await new Cluster(xr(), required()).reconcile();
+    expect(r.fatal).toContain(want);
+    expect(r.resources).toEqual({});
+  });
+});
+
+describe('protection follows the data', () => {
+  const promoted = () => {
+    const required = withStorage();
+    tenantOf(required).status.primaryInstance = 'v18';
+    return required;
+  };
+  const migration = (): Obj => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
+
+  it('a migration instance the tenant routes as primary is protected, retained on deletion, backed up before its next upgrade, and runs the cron', async () => {
+    const required = withStorage();
+    app(required).spec.releases.push({ version: '2.0.1', series: '18.0' });
+    const c = new Cluster(migration(), required);
+    const before = await c.until('Running');
+    expect(Object.keys(before.resources).filter((k) => k.startsWith('usage-'))).toEqual([]);
+    expect(replicas(before).cron).toBe(0);
+    // The KAM promotes it; the tenant routes its base host name there.
+    tenantOf(required).status.primaryInstance = 'v18';
+    const r = await c.reconcile();
+    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-')).sort()).toEqual(['usage-database', 'usage-filestore', 'usage-instance']);
+    expect(r.resources.database!.spec.managementPolicies).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+    expect(replicas(r).cron).toBe(1);
+    expect(r.resources['backup-schedule']).toBeDefined();
+    c.xr.spec.release = '2.0.1';
+    expect((await c.reconcile()).phase).toBe('BackingUp');
+  });
+
+  it('exactly one instance of a tenant runs the customer’s cron: the one routed as primary; a former primary and copies do not', async () => {
+    const prodWhileRouted = await new Cluster(production(), withStorage()).until('Running');
+    expect(replicas(prodWhileRouted).cron).toBe(1);
+    const afterPromotion = await new Cluster(production(), promoted()).until('Running');
+    expect(replicas(afterPromotion)).toMatchObject({ web: 2, cron: 0 });
+    expect(replicas(await new Cluster(staging(), withStorage()).until('Running'))).toMatchObject({ web: 1, cron: 0 });
+  });
+
+  it('copies that hold no customer data are dropped with their instance and not protected', async () => {
+    const r = await new Cluster(staging()).until('Running');
+    expect(r.resources.database!.spec.managementPolicies).toBeUndefined();
+    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-'))).toEqual([]);
+  });
+
+  it('asking for it drops a production database with its instance', async () => {
+    const x = production();
+    x.spec.dataRetention = 'Delete';
+    const r = await new Cluster(x).until('Running');
+    expect(r.resources.database!.spec.managementPolicies).toBeUndefined();
+    expect(r.resources.role!.spec.managementPolicies).toBeUndefined();
+  });
+});
+
+describe('immutable type and tenant', () => {
+  it('refuses a change of spec.type the API server let through, and changes nothing', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    c.xr.spec.type = 'testing';
+    const r = await c.reconcile();
+    expect(r.fatal).toBe(
+      'cannot compose Instance "prod": spec.type of Instance "prod" changed from production to testing: the type of an instance cannot change (a testing lifecycle would run over this production database). Set it back to production; for a testing instance, create a new one (a copy or a restore of this one)',
+    );
+  });
+
+  it('is enforced by the API server too (CEL on the XRD)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const xrd = readFileSync(new URL('../../apis/instance/definition.yaml', import.meta.url), 'utf8');
+    for (const rule of ['self.type == oldSelf.type', 'self.tenantRef == oldSelf.tenantRef', '!has(oldSelf.source) || (has(self.source) && self.source == oldSelf.source)']) {
+      expect(xrd).toContain(rule);
+    }
+  });
+});
+
+describe('deadlines', () => {
+  it('every lifecycle Job has one, from the App', async () => {
+    const required = requiredObjects();
+    app(required).spec.lifecycle = { deadlines: { init: 900 } };
+    const c = new Cluster(production(), required);
+    await c.provision();
+    const r = await c.reconcile();
+    expect(r.resources['job-prod-init']!.spec.activeDeadlineSeconds).toBe(900);
+  });
+
+  it('a Job past its deadline fails the step, and the condition says it was stopped and which setting to raise', async () => {
+    const c = new Cluster(production());
+    await c.provision();
+    await c.reconcile();
+    const r = await c.reconcile({ jobs: { init: 'failed' }, jobFailure: 'DeadlineExceeded' });
+    expect(r.phase).toBe('InitializationFailed');
+    expect(r.conditions.Lifecycle?.message).toMatch(/^Job "prod-init" ran longer than its deadline of 3600 s and was stopped \(raise App spec\.lifecycle\.deadlines\.init if it needs longer\)\. Read its logs/);
+  });
+});
