@@ -3,8 +3,11 @@
 // Crossplane gives its CA and its client certificate the same subject
 // ("CN=Crossplane", …), which OpenSSL takes for a self-signed leaf. Go
 // verifies by signature and accepts it. So the TLS layer asks for a client
-// certificate without judging it, and each call checks here that it is
-// signed by the CA, valid now, and meant for client authentication.
+// certificate without judging it, and each connection is checked here: signed
+// by the CA, valid now, meant for client authentication, and naming the
+// client the function serves (Crossplane's certificate carries the DNS name
+// crossplane.<namespace>): another holder of a certificate from the same CA
+// is not Crossplane.
 import { X509Certificate } from 'node:crypto';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -16,7 +19,7 @@ export class ClientCertificateVerifier {
 
   constructor(private readonly ca: X509Certificate) {}
 
-  verify(raw: Buffer | undefined, now: Date = new Date()): Verdict {
+  verify(raw: Buffer | undefined, identity?: string, now: Date = new Date()): Verdict {
     if (raw === undefined || raw.length === 0) return { ok: false, reason: 'a client certificate signed by the function’s CA is required' };
     let leaf: X509Certificate;
     try {
@@ -25,6 +28,9 @@ export class ClientCertificateVerifier {
       return { ok: false, reason: 'the client certificate cannot be parsed' };
     }
     if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo)) return { ok: false, reason: 'the client certificate is not valid now' };
+    if (identity !== undefined && !(leaf.subjectAltName ?? '').split(', ').includes(`DNS:${identity}`)) {
+      return { ok: false, reason: `the client certificate does not name ${identity}` };
+    }
     const known = this.verdicts.get(leaf.fingerprint256);
     if (known) return known;
     let verdict: Verdict;

@@ -1,11 +1,15 @@
 // The gRPC server of function-odoo. It takes the standard function flags
 // from the SDK (parseArgs, helpText) and its request codec, but writes
 // responses with an encoder that puts composed objects straight on the wire
-// (wire/codec.ts), half the cost of the generic one. With TLS it requires a
-// client certificate signed by the CA, as Crossplane presents one (mutual TLS).
+// (wire/codec.ts), half the cost of the generic one. With TLS, it terminates
+// mutual TLS itself and hands only connections whose client certificate it
+// verified (signed by the CA, meant for clients, naming Crossplane) to the
+// gRPC server: anyone else is disconnected at the handshake, before a byte
+// of a message is read. The CA and server certificate are re-read when their
+// files change (Crossplane renews what it mounts).
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { TLSSocket } from 'node:tls';
+import { readFileSync, statSync } from 'node:fs';
+import * as tls from 'node:tls';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -23,6 +27,35 @@ import { encodeResponse } from './wire/codec.js';
 
 type Handler = (request: Buffer) => Promise<Buffer>;
 
+/**
+ * The largest request accepted: 16 MiB. A Tenant's request grows by about
+ * 2 KB per instance (the 500-instance tenant of the benchmark sends 1.0 MB),
+ * so this fits tenants of about 5,000 instances, beyond which a platform
+ * splits tenants anyway; a client cannot make the server buffer more.
+ */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_CONNECTIONS = 1024;
+const RELOAD_CHECK_MS = 5_000;
+/** The DNS name in the client certificate Crossplane presents (crossplane.<its namespace>); FUNCTION_CLIENT_IDENTITY overrides it. */
+export const DEFAULT_CLIENT_IDENTITY = 'crossplane.crossplane-system';
+
+const SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+  // Crossplane calls each function concurrently, as many as it reconciles at once.
+  'grpc.max_concurrent_streams': 256,
+  'grpc.max_connection_idle_ms': 5 * 60_000,
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc-node.max_session_memory': 64,
+};
+
+function hostAndPort(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '0.0.0.0' : host, port: Number(address.slice(at + 1)) };
+}
+
 const RAW = (b: Buffer) => b;
 
 /** The FunctionRunnerService with byte-level (de)serialization. */
@@ -37,20 +70,6 @@ const RAW_SERVICE: grpc.ServiceDefinition = {
     responseDeserialize: RAW,
   },
 };
-
-/**
- * The client certificate of a call. grpc-js hands it over only for
- * connections OpenSSL authorized, which Crossplane's are not (see
- * client-certificate.ts), so otherwise it is read from the call's TLS
- * socket. That reaches into grpc-js internals (pinned 1.14.7); the gRPC
- * tests use certificates shaped like Crossplane's to catch a change.
- */
-function peerCertificate(call: grpc.ServerUnaryCall<Buffer, Buffer>): Buffer | undefined {
-  const authorized = call.getAuthContext()?.sslPeerCertificate?.raw;
-  if (authorized) return authorized;
-  const socket = (call as unknown as { call?: { stream?: { session?: { socket?: unknown } } } }).call?.stream?.session?.socket;
-  return socket instanceof TLSSocket ? socket.getPeerCertificate().raw : undefined;
-}
 
 /** decode → compose → encode; a thrown error becomes a Fatal result, never a failed call. */
 export function handler(compose: ComposeFunction): Handler {
@@ -69,23 +88,68 @@ export function handler(compose: ComposeFunction): Handler {
 }
 
 /**
- * TLS that asks every client for a certificate but leaves judging it to
- * ClientCertificateVerifier. The files are re-read when they change
- * (Crossplane renews the certificates it mounts).
+ * Mutual TLS in front of the gRPC server. Node's TLS (OpenSSL) rejects the
+ * client certificate Crossplane makes (see client-certificate.ts), so the
+ * TLS server asks for one without judging it, and each connection is judged
+ * on 'secureConnection', before any HTTP/2 frame is read.
  */
-function credentials(dir: string): { creds: grpc.ServerCredentials; verifier: ClientCertificateVerifier } {
-  const file = (f: string) => join(dir, f);
-  const ca = new X509Certificate(readFileSync(file('ca.crt')));
-  // The provider reads the files later and in the background: read them now so a missing one stops start-up with a clear message.
-  readFileSync(file('tls.crt'));
-  readFileSync(file('tls.key'));
-  const provider = new grpc.experimental.FileWatcherCertificateProvider({
-    certificateFile: file('tls.crt'),
-    privateKeyFile: file('tls.key'),
-    caCertificateFile: file('ca.crt'),
-    refreshIntervalMs: 60_000,
-  });
-  return { creds: grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false), verifier: new ClientCertificateVerifier(ca) };
+class MutualTls {
+  readonly server: tls.Server;
+  private verifier: ClientCertificateVerifier;
+  private stamp = '';
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly dir: string,
+    private readonly identity: string,
+    accept: (socket: tls.TLSSocket) => void,
+  ) {
+    const { context, verifier } = this.load();
+    this.verifier = verifier;
+    this.server = tls.createServer({ ...context, requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['h2'], handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const verdict = this.verifier.verify(socket.getPeerCertificate().raw, this.identity);
+      if (!verdict.ok) {
+        log('DEBUG', `refused a connection from ${socket.remoteAddress}: ${verdict.reason}`);
+        socket.destroy();
+        return;
+      }
+      accept(socket);
+    });
+    this.server.on('tlsClientError', (error) => log('DEBUG', `TLS handshake failed: ${error.message}`));
+    // Secrets mounted in a Pod change by a symlink swap, which file watches miss: look every few seconds.
+    this.timer = setInterval(() => this.reloadIfChanged(), RELOAD_CHECK_MS);
+    this.timer.unref();
+  }
+
+  private files() {
+    return ['tls.crt', 'tls.key', 'ca.crt'].map((f) => join(this.dir, f));
+  }
+
+  private load(): { context: tls.SecureContextOptions; verifier: ClientCertificateVerifier } {
+    const [cert, key, ca] = this.files().map((f) => readFileSync(f));
+    this.stamp = this.files().map((f) => statSync(f).mtimeMs).join(',');
+    return { context: { cert, key, ca }, verifier: new ClientCertificateVerifier(new X509Certificate(ca!)) };
+  }
+
+  private reloadIfChanged(): void {
+    try {
+      if (this.files().map((f) => statSync(f).mtimeMs).join(',') === this.stamp) return;
+      const { context, verifier } = this.load();
+      this.server.setSecureContext(context);
+      this.verifier = verifier;
+      log('INFO', `reloaded the TLS certificates from ${this.dir}`);
+    } catch (error) {
+      // Half-written files: the next look takes them.
+      log('DEBUG', `cannot reload the TLS certificates yet: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.server.close();
+  }
 }
 
 export interface ServeOptions {
@@ -110,38 +174,50 @@ export function serveFunction(compose: ComposeFunction, options: ServeOptions): 
     process.stdout.write(`${helpText(options.name)}\n`);
     process.exit(0);
   }
-  let tls: ReturnType<typeof credentials> | undefined;
+  let tlsFront: ((accept: (socket: tls.TLSSocket) => void) => MutualTls) | undefined;
   if (!args.insecure) {
+    const dir = args.tlsServerCertsDir ?? '/tls/server';
+    const identity = process.env.FUNCTION_CLIENT_IDENTITY ?? DEFAULT_CLIENT_IDENTITY;
     try {
-      tls = credentials(args.tlsServerCertsDir ?? '/tls/server');
+      // Read now, so a missing or broken file stops start-up with a clear message.
+      for (const f of ['tls.crt', 'tls.key', 'ca.crt']) readFileSync(join(dir, f));
+      new X509Certificate(readFileSync(join(dir, 'ca.crt')));
     } catch (error) {
-      log('ERROR', `cannot read TLS certificates from ${args.tlsServerCertsDir}: ${(error as Error).message}; pass --insecure to serve without TLS`);
+      log('ERROR', `cannot read TLS certificates from ${dir}: ${(error as Error).message}; pass --insecure to serve without TLS`);
       process.exit(1);
     }
+    tlsFront = (accept) => new MutualTls(dir, identity, accept);
   }
   const run = handler(compose);
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const server = new grpc.Server(SERVER_OPTIONS);
   server.addService(RAW_SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      if (tls) {
-        const verdict = tls.verifier.verify(peerCertificate(call));
-        if (!verdict.ok) return callback({ code: grpc.status.UNAUTHENTICATED, details: verdict.reason });
-      }
       run(call.request).then(
         (rsp) => callback(null, rsp),
         (error: Error) => callback({ code: grpc.status.INTERNAL, details: error.message }),
       );
     },
   });
-  server.bindAsync(args.address, tls?.creds ?? grpc.ServerCredentials.createInsecure(), (error) => {
+  const listening = (error?: Error) => {
     if (error) {
       log('ERROR', `cannot listen on ${args.address}: ${error.message}`);
       process.exit(1);
     }
     log('INFO', `${options.name} listening on ${args.address}${args.insecure ? ' (insecure)' : ' (mutual TLS)'}`);
-  });
+  };
+  let front: MutualTls | undefined;
+  if (args.insecure) {
+    server.bindAsync(args.address, grpc.ServerCredentials.createInsecure(), (error) => listening(error ?? undefined));
+  } else {
+    const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    front = tlsFront!((socket) => injector.injectConnection(socket));
+    const { host, port } = hostAndPort(args.address);
+    front.server.once('error', listening);
+    front.server.listen(port, host, () => listening());
+  }
   const shutdown = (signal: string) => {
     log('INFO', `received ${signal}, shutting down`);
+    front?.close();
     server.tryShutdown(() => process.exit(0));
     setTimeout(() => process.exit(0), 10_000).unref();
   };

@@ -124,8 +124,8 @@ export const SCENARIOS: Scenario[] = [
   { name: 'tenant-promotion-applied', description: 'v18 finished migrating and runs: the base host name now routes to v18, prod gets prod.acme.odoo.example.', xr: tenant(), required: requiredWith(addInstance('v18', 'migration', { phase: 'Running', runningRelease: '2.0.0', transitioning: false }, '2.0.0')), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'v18'; } }] },
   { name: 'tenant-primary-missing', description: 'primaryInstance names an instance that does not exist: refused, routes keep pointing at prod.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'nope'; } }] },
   { name: 'tenant-primary-is-testing', description: 'primaryInstance names the testing instance: refused.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'ci'; } }] },
-  { name: 'tenant-hostname-locked', description: 'baseHostName changes while staging copies: locked, routes keep the old host.', xr: tenant(), required: requiredWith(instanceStatus('staging', { phase: 'Copying', transitioning: true })), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.example'; } }] },
-  { name: 'tenant-hostname-applied', description: 'baseHostName changes with nothing transitioning: every route moves to the new host.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.example'; } }] },
+  { name: 'tenant-hostname-locked', description: 'baseHostName changes while staging copies: locked, routes keep the old host.', xr: tenant(), required: requiredWith(instanceStatus('staging', { phase: 'Copying', transitioning: true })), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.odoo.example'; } }] },
+  { name: 'tenant-hostname-applied', description: 'baseHostName changes with nothing transitioning: every route moves to the new host.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.odoo.example'; } }] },
 ];
 
 export interface ScenarioFiles {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef, quantity } from '../shared/schema-kit.js';
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
 import { backupPolicy, jobDeadlines } from '../shared/backup-schema.js';
+import { quotas } from '../shared/quota-schema.js';
 
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
@@ -177,6 +178,7 @@ export const appSpec = z.object({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['version'] })
     .describe('Releases instances can run, each a version of the code on an Odoo series.'),
   backup: backupPolicy.prefault({}),
+  quotas: quotas.optional(),
   lifecycle: z
     .object({ deadlines: jobDeadlines.prefault({}) })
     .prefault({})
@@ -198,10 +200,45 @@ export const appSpec = z.object({
           namespace: dnsLabel.describe('Namespace of the Gateway; also where tenant NetworkPolicies allow ingress from.'),
           sectionName: dnsSubdomain.optional().describe('Listener of the Gateway to attach to.'),
         })
-        .describe('Gateway API Gateway that tenant HTTPRoutes attach to.'),
+        .describe('Gateway API Gateway that tenant HTTPRoutes attach to.')
+        .optional(),
+      allowedDomains: z
+        .array(dnsSubdomain)
+        .max(64)
+        .optional()
+        .describe(
+          'Domains tenants’ host names must be under. With them, a Tenant’s baseHostName must be <namespace>.<domain> or below it, so no tenant can claim another’s hosts (each instance’s is <instance>.<baseHostName>). Set them on any platform where tenants do not trust each other.',
+        ),
     })
     .optional()
-    .describe('Routing defaults for tenants; a Tenant may override them.'),
+    .describe('Routing defaults for tenants; a Tenant may override the Gateway.'),
+  network: z
+    .object({
+      postgres: z
+        .object({
+          cidrs: z
+            .array(z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: 'must be a CIDR such as 10.20.0.5/32' }))
+            .max(16)
+            .optional()
+            .describe('Addresses of the PostgreSQL server (or its load balancer), e.g. [10.20.0.5/32].'),
+          namespace: dnsLabel.optional().describe('Namespace of the PostgreSQL Pods, when PostgreSQL runs in the cluster.'),
+          podLabels: z.record(z.string(), z.string()).optional().describe('Labels of the PostgreSQL Pods in that namespace.'),
+        })
+        .superRefine((p, ctx) => {
+          if ((p.cidrs?.length ?? 0) === 0 && p.namespace === undefined) {
+            ctx.addIssue({ code: 'custom', message: 'needs cidrs, or a namespace (and podLabels) of the PostgreSQL Pods: tenant Pods may reach PostgreSQL there and nowhere else' });
+          }
+        })
+        .describe('Where PostgreSQL is: the only place tenant Pods may open database connections to.'),
+      dns: z
+        .object({
+          namespace: dnsLabel.default('kube-system').describe('Namespace of the cluster DNS.'),
+          podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }).describe('Labels of the cluster DNS Pods.'),
+        })
+        .prefault({})
+        .describe('The cluster DNS, the only DNS tenant Pods may ask.'),
+    })
+    .describe('What tenant NetworkPolicies let Odoo reach besides its own tenant.'),
 });
 export type AppSpec = z.infer<typeof appSpec>;
 

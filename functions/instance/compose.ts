@@ -5,17 +5,19 @@ import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { findRelease, resolveContext, type InstanceContext } from './context.js';
 import { database, databaseRole, retiredExtensions } from './database.js';
 import { filestoreClaim } from './filestore.js';
-import { initSQLConfigMap } from './jobs/init-sql-job.js';
+import { initSQLConfigMap, initSQLRefRefused } from './jobs/init-sql-job.js';
 import { deriveLifecycle, jobKey, WORKLOAD_KEYS, type Lifecycle } from './lifecycle.js';
 import { odooConfConfigMap } from './odoo-conf.js';
 import type { Instance } from './schema.js';
-import { instanceSettings, type InstanceSettings } from './settings.js';
+import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
+import { quotaViolations } from './quotas.js';
 import { protectionUsages } from './usages.js';
 import { cronDeployment, observedRunAsUser, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
 import { releaseUid } from '../app/release-catalogue.js';
 import { LABEL } from '../shared/labels.js';
 import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
+import { optionInSeries } from '../shared/odoo-options.js';
 import { BACKUP_PODS, backupPodsSelector, backupState, scheduledBackups } from './backups.js';
 
 export const INSTANCE_RESOURCE = {
@@ -119,6 +121,21 @@ function refusedChange(context: InstanceContext, observed: Readonly<Record<strin
   return undefined;
 }
 
+/**
+ * An Instance's name becomes a host label (<instance>.<baseHostName>) and
+ * object names: a name with dots would claim hosts below another's and map
+ * onto the same objects as its dashed twin.
+ */
+function refusedName(name: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name) ? undefined : m.nameNotLabel(name);
+}
+
+/** An odoo.conf option the release's Odoo series does not have: Odoo would ignore it, silently. */
+function optionsOutOfSeries(settings: InstanceSettings, context: InstanceContext): string | undefined {
+  const missing = Object.keys(settings.config.options).filter((k) => !optionInSeries(k, context.release.series));
+  return missing.length === 0 ? undefined : m.optionNotInSeries(missing, context.release.series);
+}
+
 /** spec.restore asks for what this instance can do. */
 function refusedRestore(instance: Instance, settings: InstanceSettings): string | undefined {
   if (instance.spec.restore === undefined) return undefined;
@@ -140,7 +157,16 @@ export function composeInstance(
   }
   const { context } = resolved;
   const settings = instanceSettings(instance, context);
-  const refused = refusedChange(context, observed) ?? refusedRestore(instance, settings);
+  const refused =
+    refusedName(instance.metadata.name) ??
+    refusedChange(context, observed) ??
+    refusedRestore(instance, settings) ??
+    (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
+    optionsOutOfSeries(settings, context) ??
+    (() => {
+      const over = quotaViolations(instance, tenantTypeSpec(context, instance), context);
+      return over.length > 0 ? over.join('; ') : undefined;
+    })();
   if (refused !== undefined) return { kind: 'fatal', message: refused };
   const url = `https://${instanceHost(context)}`;
   const db = databaseState(observed);

@@ -101,9 +101,31 @@ export function createExtensionsSQL(): string {
   return EXTENSIONS.map((e) => `CREATE EXTENSION IF NOT EXISTS ${e};`).join(' ');
 }
 
-/** createExtensionsSQL() as a psql command line for Job scripts (libpq settings from the environment). */
-export function createExtensionsCommand(): string {
-  return `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command="${createExtensionsSQL()}"`;
+/**
+ * Closes the database to every role but its owner: PostgreSQL grants CONNECT
+ * and TEMPORARY on a new database to PUBLIC, so on a server shared by every
+ * tenant any instance's role could otherwise connect to any other's database
+ * and read its catalog. Run as the owner, which keeps its own privileges.
+ */
+export const ISOLATE_DATABASE_SQL = "DO $$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); END $$;";
+
+/** What the Job that first writes a database runs before anything else: isolation, then the role's own extensions. */
+export function prepareDatabaseSQL(): string {
+  return `${ISOLATE_DATABASE_SQL} ${createExtensionsSQL()}`;
+}
+
+/** ISOLATE_DATABASE_SQL as a psql command line for Job scripts. */
+export function isolateDatabaseCommand(): string {
+  return `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(ISOLATE_DATABASE_SQL)}`;
+}
+
+/** prepareDatabaseSQL() as a psql command line for Job scripts (libpq settings from the environment). */
+export function prepareDatabaseCommand(): string {
+  return `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(prepareDatabaseSQL())}`;
+}
+
+function shellSingleQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Management policies without Delete: Crossplane deletes the object, provider-sql leaves what it stands for in PostgreSQL. */

@@ -115,7 +115,7 @@ function backupSettings(instance: Instance, context: InstanceContext, typeSpec: 
 }
 
 /** The tenant's defaults for an instance of this type. */
-function tenantTypeSpec(context: InstanceContext, instance: Instance): (InstanceSizing & { backup?: BackupPolicy | undefined }) | undefined {
+export function tenantTypeSpec(context: InstanceContext, instance: Instance): (InstanceSizing & { backup?: BackupPolicy | undefined }) | undefined {
   const spec = context.tenant.spec;
   switch (instance.spec.type) {
     case 'production':

@@ -1,12 +1,12 @@
 // Sizing and settings that a Tenant type spec and an Instance both may set;
 // the Instance's own value wins over its tenant's type spec.
 import { z } from 'zod';
-import { odooConfigLayer } from './odoo-config-schema.js';
+import { tenantConfigLayer } from './odoo-config-schema.js';
 import { dnsSubdomain, quantity, resourceRequirements } from './schema-kit.js';
 
 export const sizing = {
   replicas: z.number().int().min(0).max(50).optional().describe('Web Pods. More than one needs a ReadWriteMany filestore.'),
-  config: odooConfigLayer.optional(),
+  config: tenantConfigLayer.optional(),
   resources: z
     .object({
       web: resourceRequirements.optional().describe('Resources of each web Pod.'),

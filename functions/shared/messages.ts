@@ -70,6 +70,10 @@ export const instanceMessages = {
     `Tests failed on release ${release}${failed === undefined ? '' : `: ${failed.join('; ')}`}. ${next}`,
   downgradeRefused: (running: string, wanted: string) =>
     `spec.release "${wanted}" is older than "${running}", which the database already runs: Odoo cannot downgrade a database. Set spec.release back to "${running}" or later; to go back in time, restore a backup into a new instance. Still serving "${running}"`,
+  nameNotLabel: (name: string) =>
+    `metadata.name "${name}" is not a DNS label: an instance's name becomes the first label of its host name (<instance>.<baseHostName>); use lowercase letters, digits and "-", at most 63, such as "${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'staging'}"`,
+  optionNotInSeries: (keys: readonly string[], series: string) =>
+    `config.options ${keys.join(', ')}: not an option of Odoo ${series}, which this instance's release runs; remove it from the layer that sets it (App, release, Tenant or Instance)`,
   typeChangeRefused: (instance: string, was: string, now: string) =>
     `spec.type of Instance "${instance}" changed from ${was} to ${now}: the type of an instance cannot change (a ${now} lifecycle would run over this ${was} database). Set it back to ${was}; for a ${now} instance, create a new one (a copy or a restore of this one)`,
   tenantChangeRefused: (instance: string, was: string, now: string) =>
@@ -96,6 +100,11 @@ export const tenantMessages = {
     `spec.primaryInstance "${primary}" is ${phase}, not Running; the route moves when it is Running. ${keeping}`,
   keeping: (host: string, primary: string | undefined) =>
     primary === undefined ? `${host} routes nowhere meanwhile.` : `${host} keeps routing to "${primary}".`,
+  hostNotAllowed: (host: string, own: readonly string[]) =>
+    `spec.baseHostName "${host}" is not under this tenant's domain: the App allows ${own.map((o) => `"${o}"`).join(' or ')} and names below it; ask the DevOps team to allow another domain`,
+  hostTaken: (host: string, theirs: string, owner: string) =>
+    `spec.baseHostName "${host}" overlaps "${theirs}", which Tenant "${owner}" of this namespace claimed first; choose another host name`,
+  postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   locked: (changes: string, waiting: string) =>
     `Locked while ${waiting} transition(s): ${changes} will be applied when they finish`,
   lockedIdle: (waiting: string) => `Locked while ${waiting} transition(s); a change of baseHostName or primaryInstance waits until they finish`,

@@ -3,57 +3,46 @@
 // rendered to Odoo's snake_case names by odoo-conf.ts.
 import { z } from 'zod';
 import { quantity } from './schema-kit.js';
-
-/** odoo.conf keys that the composers own; setting them by hand would break isolation or leak secrets. */
-export const OWNED_ODOO_OPTIONS = [
-  'addons_path',
-  'admin_passwd',
-  'data_dir',
-  'db_host',
-  'db_name',
-  'db_password',
-  'db_port',
-  'db_sslmode',
-  'db_user',
-  'dbfilter',
-  'gevent_port',
-  'http_port',
-  'list_db',
-  'longpolling_port',
-  'proxy_mode',
-] as const;
+import { allowedKeys, optionRefusal, type OptionAudience } from './odoo-options.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'critical'] as const;
 
-// A lookup per owned key, not a scan of every option: the API server bounds
-// the estimated cost of a rule, and a scan of an unbounded map exceeds it.
-const ownedOptionsRule = {
-  rule: `[${OWNED_ODOO_OPTIONS.map((k) => `'${k}'`).join(', ')}].all(k, !(k in self))`,
-  message: `options may not set ${OWNED_ODOO_OPTIONS.join(', ')}: function-odoo renders them`,
-};
-
-/** Free-form odoo.conf options, minus the keys we own. */
-export const odooOptions = z
-  .record(
-    z.string().max(64).regex(/^[a-z][a-z0-9_]*$/, { error: 'must be an odoo.conf key in snake_case' }),
-    z.string().max(4096),
-  )
-  .superRefine((options, ctx) => {
-    if (Object.keys(options).length > 128) ctx.addIssue({ code: 'custom', message: 'may hold at most 128 options' });
-    for (const key of Object.keys(options)) {
-      if ((OWNED_ODOO_OPTIONS as readonly string[]).includes(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `is rendered by function-odoo and cannot be set here; remove it (use the typed field or the Instance's spec instead)`,
-        });
+/**
+ * odoo.conf options by allow-list (odoo-options.ts): keys the audience may
+ * set, values of one line without control characters. The map is bounded
+ * so the API server can afford the CEL rule that checks every key.
+ */
+function odooOptions(audience: OptionAudience) {
+  const keys = allowedKeys(audience);
+  return z
+    .record(
+      z.string().max(64).regex(/^[a-z][a-z0-9_]*$/, { error: 'must be an odoo.conf key in snake_case' }),
+      z.string().max(1024).regex(/^[^\x00-\x1F\x7F]*$/, { error: 'must be one line without control characters' }),
+    )
+    .superRefine((options, ctx) => {
+      if (Object.keys(options).length > 32) ctx.addIssue({ code: 'custom', message: 'may hold at most 32 options' });
+      for (const key of Object.keys(options)) {
+        const refusal = optionRefusal(key, audience);
+        if (refusal !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: refusal });
       }
-    }
-  })
-  .meta({ 'x-kubernetes-validations': [ownedOptionsRule], maxProperties: 128 })
-  .describe('Any other odoo.conf option, by its odoo.conf name, e.g. {"smtp_server": "mail.example.com"}.');
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        {
+          rule: `self.all(k, k in [${keys.map((k) => `'${k}'`).join(', ')}])`,
+          message: `options may only set ${keys.join(', ')}${audience === 'everyone' ? ' (the App may set more)' : ''}`,
+        },
+      ],
+      maxProperties: 32,
+    })
+    .describe(
+      audience === 'devops'
+        ? 'Other odoo.conf options, from an allow-list of Odoo options that are safe to set: e.g. {"smtp_server": "mail.example.com", "email_from": "odoo@example.com"}. Keys the function renders, secrets, and options that name files, binaries or other database servers are refused.'
+        : 'Other odoo.conf options a tenant may set, such as {"limit_time_real_cron": "600"}; the App may set more.',
+    );
+}
 
-const fields = {
+const fieldsOf = (audience: OptionAudience) => ({
   workers: z.number().int().min(0).max(64).describe('HTTP worker processes (odoo.conf workers). 0 runs Odoo threaded, for development only.'),
   maxCronThreads: z.number().int().min(0).max(16).describe('Cron worker processes (max_cron_threads), run by the separate cron Deployment.'),
   limitMemorySoft: quantity.describe('Memory after which a worker is recycled (limit_memory_soft), e.g. 2Gi.'),
@@ -64,25 +53,35 @@ const fields = {
   dbMaxconn: z.number().int().min(1).max(1024).describe('Connections each Odoo process may open to PostgreSQL (db_maxconn).'),
   logLevel: z.enum(LOG_LEVELS).describe('Odoo log level (log_level).'),
   serverWideModules: z.array(z.string().regex(/^[a-z0-9_]+$/)).describe('Modules loaded by every process (server_wide_modules).'),
-  options: odooOptions,
-};
+  options: odooOptions(audience),
+});
 
-/** A layer of odoo.conf settings: every field optional, layered App → code → release → tenant → instance. */
-export const odooConfigLayer = z
-  .object({
-    workers: fields.workers.optional(),
-    maxCronThreads: fields.maxCronThreads.optional(),
-    limitMemorySoft: fields.limitMemorySoft.optional(),
-    limitMemoryHard: fields.limitMemoryHard.optional(),
-    limitTimeCpu: fields.limitTimeCpu.optional(),
-    limitTimeReal: fields.limitTimeReal.optional(),
-    limitRequest: fields.limitRequest.optional(),
-    dbMaxconn: fields.dbMaxconn.optional(),
-    logLevel: fields.logLevel.optional(),
-    serverWideModules: fields.serverWideModules.optional(),
-    options: fields.options.optional(),
-  })
-  .describe('odoo.conf settings; unset fields come from the layer below.');
+function configLayer(audience: OptionAudience) {
+  const fields = fieldsOf(audience);
+  return z
+    .object({
+      workers: fields.workers.optional(),
+      maxCronThreads: fields.maxCronThreads.optional(),
+      limitMemorySoft: fields.limitMemorySoft.optional(),
+      limitMemoryHard: fields.limitMemoryHard.optional(),
+      limitTimeCpu: fields.limitTimeCpu.optional(),
+      limitTimeReal: fields.limitTimeReal.optional(),
+      limitRequest: fields.limitRequest.optional(),
+      dbMaxconn: fields.dbMaxconn.optional(),
+      logLevel: fields.logLevel.optional(),
+      serverWideModules: fields.serverWideModules.optional(),
+      options: fields.options.optional(),
+    })
+    .describe('odoo.conf settings; unset fields come from the layer below.');
+}
+
+const fields = fieldsOf('devops');
+
+/** A layer of odoo.conf settings the DevOps team sets (code, release): every field optional. */
+export const odooConfigLayer = configLayer('devops');
+
+/** A layer a KAM (Tenant type) or an end user (Instance) sets: the same fields, fewer options. */
+export const tenantConfigLayer = configLayer('everyone');
 
 export type OdooConfigLayer = z.infer<typeof odooConfigLayer>;
 

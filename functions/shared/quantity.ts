@@ -22,3 +22,11 @@ export function quantityToBytes(quantity: string): number {
   if (!match || factor === undefined) throw new Error(`"${quantity}" is not a Kubernetes quantity`);
   return Math.round(Number(match[1]) * factor);
 }
+
+/** A quantity's value in its base unit, unrounded: cores for CPU (500m → 0.5), bytes for memory and storage. */
+export function quantityValue(quantity: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(quantity);
+  const factor = match ? SUFFIX[match[2] ?? ''] : undefined;
+  if (!match || factor === undefined) throw new Error(`"${quantity}" is not a Kubernetes quantity`);
+  return Number(match[1]) * factor;
+}

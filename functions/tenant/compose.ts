@@ -6,17 +6,19 @@ import { tenantMessages as m } from '../shared/messages.js';
 import { withObservedReadiness } from '../shared/readiness.js';
 import { formatIssues } from '../shared/validation.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND } from '../instance/schema.js';
+import { baseHostRefusal } from './host-ownership.js';
 import { tenantInstances } from './instances.js';
 import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance } from './lock.js';
 import { tenantNetworkPolicy } from './network-policy.js';
 import { observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
-import type { Tenant } from './schema.js';
+import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from './schema.js';
 
-export const TENANT_REQUIRED = { app: 'app', instances: 'instances' } as const;
+export const TENANT_REQUIRED = { app: 'app', instances: 'instances', tenants: 'tenants' } as const;
 export const TENANT_RESOURCE = {
   primaryRoute: 'route-primary',
   secondaryRoute: (instance: string) => `route-${instance}`,
-  networkPolicy: 'network-policy',
+  // Renamed from "network-policy" when the policy got a name per Tenant: Crossplane deletes the old one.
+  networkPolicy: 'tenant-network-policy',
 } as const;
 
 export function composeTenant(
@@ -29,10 +31,13 @@ export function composeTenant(
     [TENANT_REQUIRED.app]: { apiVersion: APP_API_VERSION, kind: APP_KIND, matchName: tenant.spec.appRef.name },
     // Instances are created by end users and carry no label of ours: take the namespace's, keep those naming this tenant.
     [TENANT_REQUIRED.instances]: { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchLabels: {}, namespace },
+    // The other Tenants of the namespace: whoever claimed a host first keeps it.
+    [TENANT_REQUIRED.tenants]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchLabels: {}, namespace },
   };
   const apps = required[TENANT_REQUIRED.app];
   const rawInstances = required[TENANT_REQUIRED.instances];
-  if (apps === undefined || rawInstances === undefined) {
+  const tenantsOfNamespace = required[TENANT_REQUIRED.tenants];
+  if (apps === undefined || rawInstances === undefined || tenantsOfNamespace === undefined) {
     return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements, ttlSeconds: TTL.transitioning } };
   }
   const rawApp = apps[0];
@@ -44,54 +49,68 @@ export function composeTenant(
   const instances = tenantInstances(tenant.metadata.name, rawInstances);
   const lock = lockState(instances);
   const routed = observedPrimary(observed[TENANT_RESOURCE.primaryRoute]);
-  const base = reconcileBaseHostName(routed?.host, tenant.spec.baseHostName, lock);
-  const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
-
-  const held: string[] = [];
-  if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
-  if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
-
+  // A host the tenant may not have is not routed: what routes now keeps routing, a new tenant waits.
+  const refusal = baseHostRefusal(tenant, tenant.spec.baseHostName, app, tenantsOfNamespace);
+  const wanted = refusal === undefined ? tenant.spec.baseHostName : routed?.host;
+  const base = wanted === undefined ? undefined : reconcileBaseHostName(routed?.host, wanted, lock);
   const gateway = tenant.spec.routing.gatewayRef ?? app.spec.routing?.gatewayRef;
   const objects: { key: string; object: KubeObject }[] = [];
-  const conditions: XrCondition[] = [lockCondition(lock, held)];
-  if (gateway === undefined) {
-    conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
+  const held: string[] = [];
+  const conditions: XrCondition[] = [];
+  let status: Record<string, unknown> = { hasTransitioningInstance: lock.locked, transitioningInstances: lock.transitioning.map((i) => i.name) };
+  let refusedPrimary = false;
+  if (base === undefined) {
+    // Refused, and nothing was routed before: no route at all.
+    conditions.push(lockCondition(lock, held), { type: 'RoutingReady', status: 'False', reason: refusal!.reason, message: refusal!.message });
   } else {
-    if (primary.primary !== undefined) {
-      objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway) });
+    const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
+    refusedPrimary = primary.refusal !== undefined;
+    if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
+    if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
+    conditions.push(lockCondition(lock, held));
+    if (gateway === undefined) {
+      conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
+    } else {
+      if (primary.primary !== undefined) {
+        objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway) });
+      }
+      for (const instance of instances) {
+        // A name that is not a DNS label gets no host (its Instance is refused too).
+        if (instance.name === primary.primary || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) continue;
+        objects.push({ key: TENANT_RESOURCE.secondaryRoute(instance.name), object: secondaryRoute(tenant, base.host, instance.name, gateway) });
+      }
+      conditions.push(
+        refusal
+          ? { type: 'RoutingReady', status: 'False', reason: refusal.reason, message: `${refusal.message}. ${m.keeping(base.host, primary.primary)}` }
+          : primary.refusal
+            ? { type: 'RoutingReady', status: 'False', reason: primary.refusal.reason, message: primary.refusal.message }
+            : { type: 'RoutingReady', status: 'True', reason: 'Routed', message: m.routed(base.host, primary.primary!) },
+      );
     }
-    for (const instance of instances) {
-      if (instance.name === primary.primary) continue;
-      objects.push({ key: TENANT_RESOURCE.secondaryRoute(instance.name), object: secondaryRoute(tenant, base.host, instance.name, gateway) });
-    }
-    conditions.push(
-      primary.refusal
-        ? { type: 'RoutingReady', status: 'False', reason: primary.refusal.reason, message: primary.refusal.message }
-        : { type: 'RoutingReady', status: 'True', reason: 'Routed', message: m.routed(base.host, primary.primary!) },
-    );
+    status = {
+      ...(primary.primary !== undefined ? { primaryInstance: primary.primary } : {}),
+      baseHostName: base.host,
+      secondaryInstances: instances
+        .filter((i) => i.name !== primary.primary)
+        .map((i) => ({ name: i.name, type: i.type, phase: i.phase, host: secondaryHost(i.name, base.host) })),
+      ...status,
+    };
   }
   if (tenant.spec.networkPolicy.enabled) {
-    objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app.spec.database.port) });
+    objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app) });
   }
+  const warnings = tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : [];
 
   const resources = withObservedReadiness(objects, observed);
   return {
     kind: 'composed',
     composed: {
       resources,
-      status: {
-        ...(primary.primary !== undefined ? { primaryInstance: primary.primary } : {}),
-        baseHostName: base.host,
-        secondaryInstances: instances
-          .filter((i) => i.name !== primary.primary)
-          .map((i) => ({ name: i.name, type: i.type, phase: i.phase, host: secondaryHost(i.name, base.host) })),
-        hasTransitioningInstance: lock.locked,
-        transitioningInstances: lock.transitioning.map((i) => i.name),
-      },
+      status,
       conditions,
-      warnings: [],
+      warnings,
       requirements,
-      ttlSeconds: lock.locked || held.length > 0 || primary.refusal !== undefined ? TTL.transitioning : TTL.steady,
+      ttlSeconds: lock.locked || held.length > 0 || refusedPrimary || refusal !== undefined ? TTL.transitioning : TTL.steady,
     },
   };
 }

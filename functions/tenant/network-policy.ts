@@ -1,30 +1,47 @@
-// Isolates a tenant's namespace: Odoo Pods take traffic only from the Gateway
-// namespace (on the Odoo ports) and from their own namespace, and reach only
-// their own namespace, DNS, PostgreSQL and, unless turned off, internet
-// services Odoo talks to (SMTP, HTTPS) — never other tenants.
+// Isolates a tenant: its Pods take traffic only from the Gateway namespace
+// (on the Odoo ports) and from the tenant's own Pods, and reach only the
+// tenant's own Pods, the cluster DNS, the PostgreSQL the App names and,
+// unless turned off, internet services Odoo talks to (SMTP, HTTPS) — never
+// other tenants, even in the same namespace. One policy per Tenant, named
+// after it.
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { KubeObject } from '../shared/composition.js';
 import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import { ROUTE_PORTS } from './routes.js';
+import type { App } from '../app/schema.js';
+import { kubeName } from '../shared/names.js';
 import type { Tenant } from './schema.js';
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
-export function tenantNetworkPolicy(tenant: Tenant, gatewayNamespace: string | undefined, databasePort: number): KubeObject {
-  const sameNamespace = [{ podSelector: {} }];
+export function networkPolicyName(tenant: Tenant): string {
+  return kubeName(['odoo-tenant', tenant.metadata.name]);
+}
+
+export function tenantNetworkPolicy(tenant: Tenant, gatewayNamespace: string | undefined, app: App): KubeObject {
+  const tenantPods = { matchLabels: { [LABEL.tenant]: tenant.metadata.name } };
+  const sameTenant = [{ podSelector: tenantPods }];
+  const { postgres, dns } = app.spec.network;
+  const databasePort = app.spec.database.port;
+  const postgresPeers = [
+    ...(postgres.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+    ...(postgres.namespace !== undefined
+      ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': postgres.namespace } }, podSelector: { matchLabels: postgres.podLabels ?? {} } }]
+      : []),
+  ];
   const policy: INetworkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: {
-      name: 'odoo-tenant-isolation',
+      name: networkPolicyName(tenant),
       namespace: tenant.metadata.namespace ?? 'default',
       labels: { [LABEL.name]: 'odoo', [LABEL.component]: 'network-policy', [LABEL.managedBy]: MANAGED_BY, [LABEL.tenant]: tenant.metadata.name },
     },
     spec: {
-      podSelector: {},
+      podSelector: tenantPods,
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
-        { from: sameNamespace },
+        { from: sameTenant },
         ...(gatewayNamespace
           ? [
               {
@@ -38,18 +55,15 @@ export function tenantNetworkPolicy(tenant: Tenant, gatewayNamespace: string | u
           : []),
       ],
       egress: [
-        { to: sameNamespace },
+        { to: sameTenant },
         {
-          to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: dns.podLabels } }],
           ports: [
             { protocol: 'UDP' as const, port: 53 },
             { protocol: 'TCP' as const, port: 53 },
           ],
         },
-        {
-          ...(tenant.spec.networkPolicy.postgresCIDR ? { to: [{ ipBlock: { cidr: tenant.spec.networkPolicy.postgresCIDR } }] } : {}),
-          ports: [{ protocol: 'TCP' as const, port: databasePort }],
-        },
+        { to: postgresPeers, ports: [{ protocol: 'TCP' as const, port: databasePort }] },
         ...(tenant.spec.networkPolicy.internetEgress
           ? [
               {

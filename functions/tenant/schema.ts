@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { sizing } from '../shared/instance-spec-kit.js';
 import { backupPolicy } from '../shared/backup-schema.js';
+import { quotas } from '../shared/quota-schema.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
@@ -69,6 +70,7 @@ export const tenantSpec = z.object({
     })
     .prefault({})
     .describe('How the tenant is reached.'),
+  quotas: quotas.optional().describe('Limits on what this tenant’s instances may ask for, within the App’s.'),
   networkPolicy: z
     .object({
       enabled: z.boolean().default(true).describe('Isolate the tenant namespace: ingress only from the Gateway namespace and within the namespace.'),
@@ -76,7 +78,7 @@ export const tenantSpec = z.object({
         .string()
         .regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: 'must be a CIDR such as 10.20.0.0/16' })
         .optional()
-        .describe('Where PostgreSQL lives, for egress; default any address on the App’s database port.'),
+        .describe('Deprecated and not used: the App’s spec.network.postgres says where PostgreSQL is.'),
       internetEgress: z
         .boolean()
         .default(true)

@@ -14,7 +14,7 @@ import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
 import { ROOT } from '../../scripts/function-process.js';
 import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { app, appPrerequisites, instance, namespace, tenant } from './support/objects.js';
+import { app, appPrerequisites, backupCredentials, instance, namespace, tenant } from './support/objects.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
 import { eventually, GiveUp } from './support/processes.js';
 
@@ -116,7 +116,7 @@ let attachmentChecksum = '';
 describe('1. App', () => {
   it('composes the ClusterProviderConfig provider-sql uses, and the image cache DaemonSet (its Pods are stand-ins)', async () => {
     await applyObjects(h.plane.kc, appPrerequisites(h.pg));
-    await applyObjects(h.plane.kc, [app('acme', h.pg)]);
+    await applyObjects(h.plane.kc, [app('acme', h.pg, h.s3)]);
     const cpc = await h.cluster.until<Record<string, any>>('ClusterProviderConfig odoo-acme', 'postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme', undefined);
     expect(cpc.spec.credentials.connectionSecretRef).toEqual({ name: 'postgres-admin', namespace: 'crossplane-system' });
     await h.cluster.until('App acme Ready', 'app.odoo.io/v1alpha1', 'App', 'acme', undefined, (a: Record<string, any>) => a.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'), 300_000);
@@ -126,6 +126,7 @@ describe('1. App', () => {
 describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
   it('initializes base, mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
     await applyObjects(h.plane.kc, [namespace('acme'), namespace('beta')]);
+    await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), backupCredentials('beta', h.s3)]);
     await applyObjects(h.plane.kc, [
       tenant('acme', 'acme', { primaryInstance: 'prod', production: { replicas: 2 }, migration: { targetRelease: '2.0.0' } }),
       instance('prod', 'acme', {
@@ -156,8 +157,11 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
   it('serves /web/health and /web/login from two web Pods, and its cron Pod runs', async () => {
     expect(await h.cluster.servingPods('prod', 'acme', '1.4.1')).toHaveLength(2);
     await serves('prod', 'acme', '1.4.1');
-    const cron = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod,app.kubernetes.io/component=cron' });
-    expect(cron.items.map((p) => p.status?.phase)).toEqual(['Running']);
+    // The cron starts once the tenant routes prod as its primary: only the routed primary runs the customer's cron.
+    await eventually('the cron Pod of prod to run', async () => {
+      const cron = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod,app.kubernetes.io/component=cron' });
+      return cron.items.map((p) => p.status?.phase).join() === 'Running' ? true : undefined;
+    }, 180_000, 1000);
   });
 
   it('keeps what a user writes through Odoo: a partner, and an attachment in the filestore', async () => {
@@ -181,23 +185,29 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
 });
 
 describe('3. (b) release bump within 17.0', () => {
-  it('backs up while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2', async () => {
+  it('backs up to the bucket while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2', async () => {
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await waitPhase('prod', 'acme', 'BackingUp', 120_000).catch(() => undefined);
     await waitPhase('prod', 'acme', 'Running', 900_000);
     expect((await h.cluster.instance('prod', 'acme'))!.status.runningRelease).toBe('1.4.2');
     await serves('prod', 'acme', '1.4.2');
-    const backup = join(await filestoreDir('prod', 'acme'), 'backups', '1.4.1-to-1.4.2');
-    expect(readdirSync(backup).sort()).toEqual(['acme_prod.dump', 'filestore.tar.gz']);
+    // Off the volume it protects, in Odoo's format.
+    expect(await h.s3.list('e2e/acme/acme/prod/pre-upgrade/')).toEqual(['1.4.1-to-1.4.2.zip']);
+    expect(existsSync(join(await filestoreDir('prod', 'acme'), 'backups'))).toBe(false);
     expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
   });
 
-  it('a release whose upgrade fails for real leaves UpgradeFailed, names the Job, and 1.4.2 serves again', async () => {
+  it('a release whose upgrade fails half-way for real is rolled back from the backup taken before it: the data is as it was, and 1.4.2 serves again', async () => {
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
+    await waitPhase('prod', 'acme', 'RollingBack', 900_000).catch(() => undefined);
     const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000);
     const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
-    expect(lifecycle.message).toContain('Job "prod-upgrade-1-4-2-to-1-4-3" failed');
+    expect(lifecycle.reason).toBe('RolledBack');
+    expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.3 failed and was rolled back');
     expect(h.cluster.jobLogs('prod-upgrade-1-4-2-to-1-4-3', 'acme')).toContain('this migration fails on purpose');
+    // The failed migration had changed every partner's name before it broke: the rollback undid it.
+    expect(dbQuery("SELECT count(*) FROM res_partner WHERE name LIKE '%(half upgraded)'", 'acme_prod')).toEqual(['0']);
+    expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
     await serves('prod', 'acme', '1.4.2');
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await waitPhase('prod', 'acme', 'Running', 300_000);
@@ -246,6 +256,104 @@ describe('5. (d) testing instances', () => {
   });
 });
 
+/** A backup name for a moment: the UTC timestamp the backup Jobs name scheduled backups by. */
+const backupName = (at: Date) => `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}.zip`;
+const DAY = 86_400_000;
+
+describe('5b. Backups and restore', () => {
+  const scheduled = 'e2e/acme/acme/prod/scheduled/';
+  let seeded: { name: string; at: Date }[] = [];
+
+  it('a scheduled backup lands in the bucket in Odoo’s format, the instance reports it, and retention prunes older ones (CronJob run by Kubernetes’ own controller)', async () => {
+    // Earlier backups, as if the instance had been backed up for months: what retention has to sort out.
+    const now = Date.now();
+    seeded = [1, 2, 3, 4, 5, 9, 16, 23, 40, 75, 130, 200].map((days) => ({ at: new Date(now - days * DAY), name: '' })).map((b) => ({ ...b, name: backupName(b.at) }));
+    writeFileSync(join(E2E_DIR, 'seed.zip'), 'an older backup');
+    for (const b of seeded) await h.s3.rclone('copyto', join(E2E_DIR, 'seed.zip'), `s3:${h.s3.bucket}/${scheduled}${b.name}`);
+    // The KAM asks for a backup every minute and a short retention, for production instances of this tenant.
+    await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { production: { replicas: 2, backup: { schedule: { cron: '* * * * *' }, retention: { daily: 3, weekly: 2, monthly: 2 } } } } });
+    const done = await eventually('a scheduled backup reported on the instance', async () => {
+      const prod = await h.cluster.instance('prod', 'acme');
+      const ready = prod?.status?.conditions?.find((c: { type: string }) => c.type === 'BackupReady');
+      if (ready?.status === 'True') return prod!;
+      throw new Error(`BackupReady: ${JSON.stringify(ready)}`);
+    }, 600_000, 2000);
+    const last = done.status.backup.lastSuccessful as { key: string; size: number; time: string };
+    expect(last.key).toMatch(/^e2e\/acme\/acme\/prod\/scheduled\/\d{8}T\d{6}Z\.zip$/);
+    expect(last.size).toBeGreaterThan(100_000);
+    const kept = await h.s3.list(scheduled);
+    expect(kept).toContain(last.key.split('/').pop());
+    expect(kept.length).toBe(done.status.backup.kept);
+    expect(kept.length).toBeLessThanOrEqual(1 + 3 + 2 + 2);
+    // The last three days stay; what is older than two months is gone.
+    for (const b of seeded.filter((s) => now - s.at.getTime() < 2.5 * DAY)) expect(kept).toContain(b.name);
+    for (const b of seeded.filter((s) => now - s.at.getTime() > 100 * DAY)) expect(kept).not.toContain(b.name);
+    // Back to the App's nightly schedule.
+    await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { production: { replicas: 2, backup: null } } });
+  });
+
+  it('Odoo itself restores that backup (odoo db load), with the partner written through Odoo', async () => {
+    const prod = await h.cluster.instance('prod', 'acme');
+    const key = prod!.status.backup.lastSuccessful.key as string;
+    await applyObjects(h.plane.kc, [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'postgres-superuser', namespace: 'acme' }, stringData: { password: h.pg.password } } as k8s.KubernetesObject,
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'odoo-db-load', namespace: 'acme' },
+        spec: {
+          backoffLimit: 0,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              automountServiceAccountToken: false,
+              securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101 },
+              volumes: [{ name: 'backup', emptyDir: {} }, { name: 'tmp', emptyDir: {} }],
+              initContainers: [
+                {
+                  name: 'fetch',
+                  image: 'registry.e2e.test/rclone:1.76.0',
+                  command: ['rclone', 'copyto', `backup:${h.s3.bucket}/${key}`, '/backup/backup.zip'],
+                  env: [
+                    ...Object.entries({ TYPE: 's3', PROVIDER: 'Other', ENDPOINT: h.s3.endpoint, ACCESS_KEY_ID: h.s3.accessKey, SECRET_ACCESS_KEY: h.s3.secretKey, FORCE_PATH_STYLE: 'true' }).map(([k, value]) => ({ name: `RCLONE_CONFIG_BACKUP_${k}`, value })),
+                    { name: 'RCLONE_CONFIG', value: '/backup/rclone.conf' },
+                  ],
+                  volumeMounts: [{ name: 'backup', mountPath: '/backup' }, { name: 'tmp', mountPath: '/tmp' }],
+                },
+              ],
+              containers: [
+                {
+                  name: 'load',
+                  image: 'registry.e2e.test/odoo:17.0',
+                  command: ['bash', '-c', 'exec odoo db --db_host 10.244.0.1 --db_port "$PGPORT" -r postgres -w "$PGPASSWORD" -D /tmp/odoo-data load restored_by_odoo /backup/backup.zip'],
+                  env: [
+                    { name: 'PGPORT', value: String(h.pg.port) },
+                    { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'password' } } },
+                  ],
+                  volumeMounts: [{ name: 'backup', mountPath: '/backup' }, { name: 'tmp', mountPath: '/tmp' }],
+                },
+              ],
+            },
+          },
+        },
+      } as k8s.KubernetesObject,
+    ]);
+    await h.cluster.jobSucceeds('odoo-db-load', 'acme', 300_000);
+    expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'restored_by_odoo')).toEqual(['1']);
+  });
+
+  it('a new production instance restored from the newest backup of prod holds its partner and the attachment', async () => {
+    await applyObjects(h.plane.kc, [instance('recovered', 'acme', { release: '1.4.2', type: 'production', restore: { latestOf: 'prod' }, dataRetention: 'Delete', deletionProtection: false })]);
+    await waitPhase('recovered', 'acme', 'Running', 900_000);
+    const s = await login(await serves('recovered', 'acme', '1.4.2'), 'acme_recovered');
+    const [partner] = await call<{ id: number }[]>(s, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['id']]);
+    const [attachment] = await call<{ datas: string }[]>(s, 'ir.attachment', 'search_read', [[['res_model', '=', 'res.partner'], ['res_id', '=', partner!.id]], ['datas']]);
+    expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
+    // Restored as its own role, which owns what the dump created.
+    expect(dbQuery("SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'unaccent'", 'acme_recovered')).toEqual(['acme_recovered']);
+  });
+});
+
 describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under the lock', () => {
   let session: OdooSession;
 
@@ -279,6 +387,33 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under t
       return r?.spec.rules[1].backendRefs[0].name === 'odoo-v18' ? true : undefined;
     }, 300_000);
     await h.cluster.until('prod on its own host', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'prod-route', 'acme');
+  });
+
+  it('the promoted instance holds the customer’s data now: it runs the cron and the former primary stops its own, and it is protected', async () => {
+    const cronReplicas = async (name: string) => (await h.cluster.get<Record<string, any>>('apps/v1', 'Deployment', `${name}-cron`, 'acme'))?.spec.replicas;
+    await eventually('v18 to run the cron, and prod not', async () => ((await cronReplicas('v18')) === 1 && (await cronReplicas('prod')) === 0 ? true : undefined), 300_000, 1000);
+    await eventually('the Usages to mark v18 in use', async () => ((await h.cluster.instance('v18', 'acme'))?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined), 300_000);
+    expect(await refusedDelete(INSTANCE, 'Instance', 'v18', 'acme')).toMatch(/is protected \(spec\.deletionProtection\)/);
+  });
+
+  it('and is backed up to the bucket before its next upgrade', async () => {
+    await patch(INSTANCE, 'Instance', 'v18', 'acme', { spec: { release: '2.0.1' } });
+    await eventually('v18 to run 2.0.1', async () => {
+      const v18 = await h.cluster.instance('v18', 'acme');
+      return v18?.status?.phase === 'Running' && v18.status.runningRelease === '2.0.1' ? true : undefined;
+    }, 900_000, 1000);
+    expect(await h.s3.list('e2e/acme/acme/v18/pre-upgrade/')).toEqual(['2.0.0-to-2.0.1.zip']);
+  });
+
+  it('its type cannot change: the API server refuses it', async () => {
+    let refused = '';
+    try {
+      await patch(INSTANCE, 'Instance', 'v18', 'acme', { spec: { type: 'testing' } });
+    } catch (error) {
+      refused = JSON.stringify((error as { body?: unknown }).body ?? error);
+    }
+    expect(refused).toContain('spec.type cannot change once set');
+    expect((await h.cluster.instance('v18', 'acme'))!.spec.type).toBe('migration');
   });
 });
 
@@ -317,7 +452,7 @@ describe('7. Faults', () => {
     const before = acmeDatabases();
     await h.providerSql!.kill();
     try {
-      await applyObjects(h.plane.kc, [instance('late', 'acme', { release: '1.4.2', type: 'production', deletionProtection: false })]);
+      await applyObjects(h.plane.kc, [instance('late', 'acme', { release: '1.4.2', type: 'production', deletionProtection: false, dataRetention: 'Delete' })]);
       await h.cluster.until('the Role of Instance late', 'postgresql.sql.m.crossplane.io/v1alpha1', 'Role', 'late-role', 'acme', undefined, 120_000);
       await h.pg.restart();
       await new Promise((r) => setTimeout(r, 5000));
@@ -350,10 +485,19 @@ describe('8. Deletion', () => {
     expect(partnerInProd()).toEqual(['1']);
   });
 
-  it('deletes a production instance once its deletion protection is turned off', async () => {
-    await patch(INSTANCE, 'Instance', 'late', 'acme', { spec: { deletionProtection: false } });
+  it('drops a production database with its instance only when asked to (dataRetention: Delete)', async () => {
     expect(await refusedDelete(INSTANCE, 'Instance', 'late', 'acme')).toBeUndefined();
     await eventually('database acme_late to be dropped', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_late'").length === 0 ? true : undefined), 300_000, 1000);
     expect(h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_v18'")).toEqual(['1']);
+  });
+
+  it('deleting a production instance, once its protection is off, leaves its database, role and filestore', async () => {
+    const filestore = await filestoreDir('prod', 'acme');
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { deletionProtection: false } });
+    await eventually('Instance prod to be deletable', async () => ((await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')) === undefined ? true : undefined), 120_000, 1000);
+    await eventually('Instance prod and its Database object to be gone', async () => ((await h.cluster.instance('prod', 'acme')) === undefined && (await h.cluster.get('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')) === undefined ? true : undefined), 300_000, 1000);
+    expect(partnerInProd()).toEqual(['1']);
+    expect(h.pg.query("SELECT 1 FROM pg_roles WHERE rolname = 'acme_prod'")).toEqual(['1']);
+    expect(readdirSync(join(filestore, 'filestore', 'acme_prod')).length).toBeGreaterThan(0);
   });
 });

@@ -31,6 +31,7 @@ function appOnTestPostgres(name: string): k8s.KubernetesObject {
   const app = example('app.yaml');
   app.metadata.name = name;
   app.spec.database = { ...app.spec.database, host: '127.0.0.1', port: h.pg.port, sslMode: 'disable' };
+  app.spec.network = { postgres: { cidrs: ['127.0.0.1/32'] } };
   return app as k8s.KubernetesObject;
 }
 

@@ -6,7 +6,22 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunction, type RunningFunction } from '../../scripts/function-process.js';
 import { appManifest } from '../support/builders.js';
-import { foreignClient, makeCerts, type TestCerts } from '../support/certs.js';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { foreignClient, makeCerts, signedBy, type TestCerts } from '../support/certs.js';
+
+async function eventuallyOk<T>(attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 import { functionClient } from '../support/grpc-client.js';
 import { request } from '../support/request.js';
 
@@ -64,18 +79,53 @@ describe('with TLS certificates from --tls-server-certs-dir', () => {
 
   it('refuses a TLS client without a client certificate: Crossplane always presents one', async () => {
     const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca));
-    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({
-      code: grpc.status.UNAUTHENTICATED,
-      details: 'a client certificate signed by the function’s CA is required',
-    });
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     client.close();
   });
 
   it('refuses a client certificate from another CA', async () => {
     const other = foreignClient();
     const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca, other.key, other.cert));
-    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     client.close();
+  });
+
+  it('refuses a certificate of its own CA that does not name Crossplane: the client identity is pinned', async () => {
+    // Same CA as the function's, another name.
+    const client = functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(certs.ca, ...signedBy(certs, 'someone.else')));
+    await expect(client.runFunction(request(appManifest()))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    client.close();
+  });
+
+  it('disconnects an unauthenticated client at the handshake, before it can send a byte of a message', async () => {
+    const [host, port] = [fn.address.split(':')[0]!, Number(fn.address.split(':')[1])];
+    const closed = await new Promise<{ handshake: boolean; received: number }>((resolve) => {
+      let handshake = false;
+      let received = 0;
+      const socket = tls.connect({ host, port, ca: certs.ca, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
+        handshake = true;
+      });
+      socket.on('data', (d: Buffer) => (received += d.length));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve({ handshake, received }));
+    });
+    // TLS 1.3 completes the client's side of the handshake before the server judges the certificate; the server then closes without a word.
+    expect(closed.received).toBe(0);
+  });
+
+  it('reloads a rotated CA and server certificate without a restart', async () => {
+    const rotated = makeCerts();
+    for (const f of ['ca.crt', 'ca.key', 'tls.crt', 'tls.key']) copyFileSync(join(rotated.dir, f), join(certs.dir, f));
+    const client = () => functionClient(fn.address.replace('127.0.0.1', 'localhost'), grpc.credentials.createSsl(rotated.ca, rotated.clientKey, rotated.clientCert));
+    const rsp = await eventuallyOk(async () => {
+      const c = client();
+      try {
+        return await c.runFunction(request(appManifest()));
+      } finally {
+        c.close();
+      }
+    });
+    expect(rsp.results).toEqual([]);
   });
 
   it('refuses a plaintext client', async () => {

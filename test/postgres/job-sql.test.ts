@@ -4,12 +4,13 @@
 // reading our scripts. Skipped, and said so, where PostgreSQL is not
 // installed; CI installs it (.ci/run).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/function-process.js';
 import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
-import { createExtensionsSQL } from '../../functions/instance/database.js';
+import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
+import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { COPY_DUMP_ARGS, COPY_RESTORE_ARGS } from '../../functions/instance/jobs/copy-job.js';
 import { NEUTRALIZE_CHECKS } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
@@ -17,6 +18,16 @@ import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
 
 const INSTALLED = existsSync('/usr/lib/postgresql');
 if (!INSTALLED) process.stderr.write('test/postgres: PostgreSQL is not installed (Debian package postgresql): skipping the Jobs’ SQL on a real server\n');
+// The initSQL runner is Python with psycopg2, as in every Odoo image; Debian's python3-psycopg2 here.
+const PSYCOPG2 = (() => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import psycopg2'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    process.stderr.write('test/postgres: Debian’s python3-psycopg2 is not installed: skipping the initSQL runner\n');
+    return false;
+  }
+})();
 
 const DIR = join(ROOT, '.work', 'postgres-test');
 let processes: Processes;
@@ -72,6 +83,37 @@ describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
   afterAll(async () => {
     pg?.stop();
     await processes?.stopAll();
+  });
+
+  describe('tenant isolation', () => {
+    it('a database the init Job prepared is reachable by its own role only: another tenant’s role cannot connect', () => {
+      instanceDatabase('tenant_a_prod');
+      instanceDatabase('tenant_b_prod');
+      // What PostgreSQL does by default: any role may connect to any database.
+      expect(psql('tenant_b_prod', 'tenant_a_prod', 'SELECT current_database()')).toEqual(['tenant_a_prod']);
+      // The init Job's first statement, run as the owner, the way the Job runs it (bash, psql --command).
+      execFileSync('bash', ['-c', prepareDatabaseCommand()], { env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: 'tenant_a_prod', PGDATABASE: 'tenant_a_prod', PGPASSWORD: 'tenant_a_prod' }, stdio: 'pipe' });
+      expect(failure(() => psql('tenant_b_prod', 'tenant_a_prod', 'SELECT 1'))).toMatch(/permission denied for database "tenant_a_prod"/);
+      expect(psql('tenant_a_prod', 'tenant_a_prod', 'SELECT current_database()')).toEqual(['tenant_a_prod']);
+      // Odoo 18+ connects to the postgres database at start: that stays open.
+      expect(psql('tenant_a_prod', 'postgres', 'SELECT 1')).toEqual(['1']);
+    });
+
+    it.skipIf(!PSYCOPG2)('initSQL runs as SQL, not psql: a backslash command is an error, not a connection to another database', () => {
+      const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: 'tenant_b_prod', PGDATABASE: 'tenant_b_prod', PGPASSWORD: 'tenant_b_prod' };
+      const run = (sql: string, from: 'plain' | 'secret') => {
+        writeFileSync(join(DIR, 'init.sql'), sql);
+        return execFileSync('/usr/bin/python3', ['-', join(DIR, 'init.sql'), from], { input: RUN_SQL_PY, env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+      };
+      expect(failure(() => run('\\connect tenant_a_prod\nSELECT 1;', 'plain'))).toMatch(/initSQL failed \(SQLSTATE 42601 at character 1\): syntax error at or near "\\"; nothing of it was applied/);
+      // One transaction: the first statement is not kept when the second fails; and a Secret's SQL is not echoed.
+      expect(failure(() => run("CREATE TABLE kept (x int); INSERT INTO missing VALUES ('s3cr3t');", 'secret'))).toBe(
+        'initSQL failed (SQLSTATE 42P01 at character 40); nothing of it was applied\n',
+      );
+      expect(psql('tenant_b_prod', 'tenant_b_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'")).toEqual(['0']);
+      expect(run("CREATE TABLE company (name text); INSERT INTO company VALUES ('ACME 100%');", 'plain')).toBe('initSQL applied\n');
+      expect(psql('tenant_b_prod', 'tenant_b_prod', 'SELECT name FROM company')).toEqual(['ACME 100%']);
+    });
   });
 
   describe('extensions', () => {

@@ -59,6 +59,13 @@ describe.each(cases)('$name', (c) => {
   });
 });
 
+describe('renders refused with a Fatal result', () => {
+  it('are only the scenarios that describe a refusal: a change that breaks an example does not pass as a skipped validation', () => {
+    const refused = [...outputs.entries()].filter(([, o]) => o.startsWith(RENDER_ERROR_HEADER)).map(([name]) => name).sort();
+    expect(refused).toEqual(['scenarios/instance-tenant-missing']);
+  });
+});
+
 describe('schema validation', () => {
   it('refuses an object with an unknown field, so a typo in a composer cannot pass', async () => {
     const [xr, ...composed] = storedObjects(outputs.get('app')!);

@@ -21,6 +21,7 @@ export function appManifest(spec: Record<string, unknown> = {}, name = 'acme'): 
         { version: '1.4.0', series: '17.0' },
         { version: '2.0.0', series: '18.0' },
       ],
+      network: { postgres: { cidrs: ['10.20.0.5/32'] } },
       ...spec,
     },
   };

@@ -28,20 +28,27 @@ function signed(dir: string, name: string, subject: string, extensions: string):
  * client certificate have the same subject, which OpenSSL mistakes for a
  * self-signed client certificate.
  */
-export function makeCerts(): TestCerts {
+export function makeCerts(clientName = 'crossplane.crossplane-system'): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'function-odoo-tls-'));
   const subject = '/O=Crossplane/CN=Crossplane';
   openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-subj', subject, '-days', '2', '-out', 'ca.crt');
   signed(dir, 'tls', '/CN=function-odoo', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   // Go, which makes Crossplane's, gives a leaf no subject key identifier: with the CA's subject,
   // OpenSSL then takes it for self-signed.
-  signed(dir, 'client', subject, 'extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\n');
+  signed(dir, 'client', subject, `extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:${clientName}\n`);
   return {
     dir,
     ca: readFileSync(join(dir, 'ca.crt')),
     clientKey: readFileSync(join(dir, 'client.key')),
     clientCert: readFileSync(join(dir, 'client.crt')),
   };
+}
+
+/** A client key and certificate signed by the CA of `certs`, naming `clientName`. */
+export function signedBy(certs: TestCerts, clientName: string): [Buffer, Buffer] {
+  const name = `client-${clientName.replace(/[^a-z0-9]/g, '-')}`;
+  signed(certs.dir, name, '/O=Crossplane/CN=Crossplane', `extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:${clientName}\n`);
+  return [readFileSync(join(certs.dir, `${name}.key`)), readFileSync(join(certs.dir, `${name}.crt`))];
 }
 
 /** A client pair from a CA the function does not trust. */

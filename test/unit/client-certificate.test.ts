@@ -1,4 +1,4 @@
-// The per-call client certificate check that stands in for OpenSSL's.
+// The client certificate check that stands in for OpenSSL's, at every TLS handshake.
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ClientCertificateVerifier } from '../../functions/client-certificate.js';
@@ -25,7 +25,14 @@ describe('ClientCertificateVerifier', () => {
   });
 
   it('refuses an expired certificate, and no certificate at all', () => {
-    expect(verifier.verify(der(certs.clientCert), new Date('2100-01-01'))).toEqual({ ok: false, reason: 'the client certificate is not valid now' });
+    expect(verifier.verify(der(certs.clientCert), undefined, new Date('2100-01-01'))).toEqual({ ok: false, reason: 'the client certificate is not valid now' });
     expect(verifier.verify(undefined)).toEqual({ ok: false, reason: 'a client certificate signed by the function’s CA is required' });
+  });
+
+  it('pins the client: a certificate of the same CA that does not name Crossplane is refused', () => {
+    const certs = makeCerts();
+    const verifier = new ClientCertificateVerifier(new X509Certificate(certs.ca));
+    expect(verifier.verify(der(certs.clientCert), 'crossplane.crossplane-system')).toEqual({ ok: true });
+    expect(verifier.verify(der(certs.clientCert), 'crossplane.other-namespace')).toEqual({ ok: false, reason: 'the client certificate does not name crossplane.other-namespace' });
   });
 });

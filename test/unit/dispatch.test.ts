@@ -122,7 +122,7 @@ describe('bad input gives one Fatal result naming the field and the fix', () => 
       xr: withSpec((s) => {
         s.config = { options: { admin_passwd: 'x', smtp_server: 'mail' } };
       }),
-      want: 'cannot compose App "acme": spec.config.options.admin_passwd: is rendered by function-odoo and cannot be set here; remove it (use the typed field or the Instance\'s spec instead)',
+      want: 'cannot compose App "acme": spec.config.options.admin_passwd: is rendered by function-odoo: use the typed field (workers, limitTimeReal, …) or leave it to the function',
     },
   ];
 

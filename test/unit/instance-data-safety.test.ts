@@ -251,3 +251,30 @@ describe('deadlines', () => {
     expect(r.conditions.Lifecycle?.message).toMatch(/^Job "prod-init" ran longer than its deadline of 3600 s and was stopped \(raise App spec\.lifecycle\.deadlines\.init if it needs longer\)\. Read its logs/);
   });
 });
+
+describe('quotas the platform owns', () => {
+  it('refuses what an end user or a KAM asks for beyond the App’s and the Tenant’s limits, naming each field and limit', async () => {
+    const required = requiredObjects();
+    app(required).spec.quotas = { maxReplicas: 4, maxMemory: '8Gi', maxFilestore: '100Gi' };
+    tenantOf(required).spec.quotas = { maxReplicas: 3 };
+    tenantOf(required).spec.production = { resources: { web: { limits: { memory: '16Gi' } } } };
+    const x = production();
+    x.spec.replicas = 4;
+    x.spec.filestore = { size: '1Ti' };
+    const r = await new Cluster(x, required).reconcile();
+    expect(r.fatal).toBe(
+      [
+        'cannot compose Instance "prod": Tenant "acme" spec.production.resources.web.limits.memory: 16Gi is over 8Gi, the limit App "acme" spec.quotas.maxMemory sets; ask for at most that, or ask the DevOps team to raise it',
+        'spec.replicas: 4 is over 3, the limit Tenant "acme" spec.quotas.maxReplicas sets; ask for at most that, or ask the DevOps team to raise it',
+        'spec.filestore.size: 1Ti is over 100Gi, the limit App "acme" spec.quotas.maxFilestore sets; ask for at most that, or ask the DevOps team to raise it',
+      ].join('; '),
+    );
+  });
+
+  it('lets the App’s own defaults be, and what stays within the limits through', async () => {
+    const required = requiredObjects();
+    app(required).spec.quotas = { maxReplicas: 4, maxMemory: '1Gi' };
+    const r = await new Cluster(production(), required).until('Running');
+    expect(r.fatal).toBeUndefined();
+  });
+});

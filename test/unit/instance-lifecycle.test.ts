@@ -72,7 +72,7 @@ describe('production', () => {
     );
   });
 
-  it('creates unaccent and pg_trgm as the instance’s role, then installs base and the init modules without demo data on 17.0, in one process', async () => {
+  it('closes the database to other roles and creates unaccent and pg_trgm as the instance’s role, then installs base and the init modules without demo data on 17.0, in one process', async () => {
     const c = new Cluster(production());
     await c.provision();
     const r = await c.reconcile();
@@ -81,7 +81,7 @@ describe('production', () => {
       '-c',
       [
         'set -euo pipefail',
-        'psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command="CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;"',
+        "psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command='DO $$ BEGIN EXECUTE format('\\''REVOKE ALL ON DATABASE %I FROM PUBLIC'\\'', current_database()); END $$; CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;'",
         'exec odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
       ].join('\n'),
     ]);
@@ -119,9 +119,11 @@ describe('in-place upgrade within a series', () => {
     expect(r.phase).toBe('Upgrading');
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
-    expect(job.spec.template.spec.containers[0].command).toEqual([
-      'odoo', '--config', '/run/odoo/odoo.conf', '--update', 'all', '--stop-after-init', '--workers=0', '--max-cron-threads=0', '--no-http',
-    ]);
+    expect(job.spec.template.spec.containers[0].command[2]).toContain(
+      'exec odoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
+    );
+    // Databases made before init closed them to other roles are closed here.
+    expect(job.spec.template.spec.containers[0].command[2]).toContain('REVOKE ALL ON DATABASE %I FROM PUBLIC');
   });
 
   it('after a failed upgrade, restores the backup taken before it with web and cron stopped, and only then serves the previous release', async () => {

@@ -74,12 +74,12 @@ describe('odoo.conf', () => {
   it('layers App → code → release → tenant type → instance, and holds no secret', async () => {
     const required = requiredObjects();
     const a = app(required);
-    a.spec.config = { workers: 4, options: { smtp_server: 'smtp.acme.example', smtp_port: '587' } };
+    a.spec.config = { workers: 4, options: { smtp_server: 'smtp.acme.example', smtp_port: '587', limit_time_real_cron: '900' } };
     a.spec.code.config = { limitTimeReal: 1800 };
     a.spec.releases[0].config = { logLevel: 'warn' };
     tenantOf(required).spec.production = { config: { workers: 6 } };
     const x = production();
-    x.spec.config = { options: { smtp_port: '2525' } };
+    x.spec.config = { options: { limit_time_real_cron: '600' } };
     const r = await new Cluster(x, required).reconcile();
     expect(r.resources['odoo-conf']!.data['odoo.conf']).toBe(
       [
@@ -107,12 +107,34 @@ describe('odoo.conf', () => {
         'db_maxconn = 32',
         'log_level = warn',
         'server_wide_modules = base,web',
-        'smtp_port = 2525',
+        'limit_time_real_cron = 600',
+        'smtp_port = 587',
         'smtp_server = smtp.acme.example',
         '',
       ].join('\n'),
     );
     expect(r.resources['odoo-conf']!.data['odoo.conf']).not.toMatch(/admin_passwd|db_password/);
+  });
+
+  it.each([
+    { name: 'an option the function renders', options: { workers: '8' }, want: 'spec.config.options.workers: is rendered by function-odoo' },
+    { name: 'an option only the DevOps team may set', options: { smtp_server: 'evil.example' }, want: 'spec.config.options.smtp_server: may only be set by the DevOps team, in the App' },
+    { name: 'a secret', options: { smtp_password: 'x' }, want: 'spec.config.options.smtp_password: is a secret and would sit in a ConfigMap' },
+    { name: 'an option that points at another database server', options: { db_replica_host: 'other-tenant-db' }, want: 'spec.config.options.db_replica_host: is not an option that may be set through config.options; allowed: ' },
+    { name: 'a value on two lines', options: { limit_time_real_cron: '600\nadmin_passwd = x' }, want: 'spec.config.options.limit_time_real_cron: must be one line without control characters' },
+  ])('refuses $name in an Instance’s config.options, naming the field', async ({ options, want }) => {
+    const x = production();
+    x.spec.config = { options };
+    const r = await new Cluster(x).reconcile();
+    expect(r.fatal).toContain(want);
+    expect(r.resources).toEqual({});
+  });
+
+  it('refuses an option the release’s Odoo series does not have', async () => {
+    const required = requiredObjects();
+    app(required).spec.config = { options: { import_file_maxbytes: '10485760' } };
+    const r = await new Cluster(production(), required).reconcile();
+    expect(r.fatal).toBe('cannot compose Instance "prod": config.options import_file_maxbytes: not an option of Odoo 17.0, which this instance\'s release runs; remove it from the layer that sets it (App, release, Tenant or Instance)');
   });
 
   it('reaches Odoo with the password from the role’s Secret, never from the ConfigMap', async () => {

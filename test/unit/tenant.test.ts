@@ -94,16 +94,16 @@ describe('the transition lock', () => {
   it('holds a base host name change while any instance transitions', async () => {
     const required = requiredObjects().map((o) => (o.metadata.name === 'staging' ? { ...o, status: { ...o.status, phase: 'Copying', transitioning: true } } : o));
     const c = await steady(required);
-    c.xr.spec.baseHostName = 'erp.acme.example';
+    c.xr.spec.baseHostName = 'erp.acme.odoo.example';
     const held = await c.reconcile();
     expect(Object.keys(routes(held)).sort()).toEqual(['acme.odoo.example', 'ci.acme.odoo.example', 'staging.acme.odoo.example']);
     expect(held.status.baseHostName).toBe('acme.odoo.example');
     expect(held.conditions.Locked?.message).toBe(
-      'Locked while "staging" (Copying) transition(s): baseHostName acme.odoo.example → erp.acme.example will be applied when they finish',
+      'Locked while "staging" (Copying) transition(s): baseHostName acme.odoo.example → erp.acme.odoo.example will be applied when they finish',
     );
     c.required = requiredObjects();
     const applied = await c.reconcile();
-    expect(Object.keys(routes(applied)).sort()).toEqual(['ci.erp.acme.example', 'erp.acme.example', 'staging.erp.acme.example']);
+    expect(Object.keys(routes(applied)).sort()).toEqual(['ci.erp.acme.odoo.example', 'erp.acme.odoo.example', 'staging.erp.acme.odoo.example']);
   });
 
   it('routes a brand-new tenant at once even while its first instance initializes', async () => {
@@ -139,15 +139,15 @@ describe('refused primaries keep routes on what worked', () => {
 describe('network isolation', () => {
   it('admits the Gateway namespace on the Odoo ports and reaches DNS, PostgreSQL and public SMTP/HTTPS only', async () => {
     const c = await steady();
-    const policy = c.last!.resources['network-policy']!;
+    const policy = c.last!.resources['tenant-network-policy']!;
     expect(policy.spec.ingress).toEqual([
-      { from: [{ podSelector: {} }] },
+      { from: [{ podSelector: { matchLabels: { 'odoo.io/tenant': 'acme' } } }] },
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }],
         ports: [{ protocol: 'TCP', port: 8069 }, { protocol: 'TCP', port: 8072 }],
       },
     ]);
-    expect(policy.spec.egress.map((e: Obj) => e.ports?.map((p: Obj) => p.port) ?? 'namespace')).toEqual(['namespace', [53, 53], [5432], [25, 465, 587, 443]]);
+    expect(policy.spec.egress.map((e: Obj) => e.ports?.map((p: Obj) => p.port) ?? 'tenant')).toEqual(['tenant', [53, 53], [5432], [25, 465, 587, 443]]);
   });
 });
 
@@ -162,5 +162,73 @@ describe('a SaaS-sized tenant', () => {
     const { RunFunctionResponse } = await import('@crossplane-org/function-sdk-typescript');
     const bytes = RunFunctionResponse.encode(c.last!.rsp).finish().length;
     expect(bytes).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+describe('host ownership', () => {
+  it('refuses a base host name outside the tenant’s own label of the App’s allowed domains, before any route is written', async () => {
+    const t = tenant();
+    t.spec.baseHostName = 'acme.odoo.example.evil.test';
+    const c = new Cluster(t);
+    const r = await c.reconcile();
+    const second = await c.reconcile();
+    expect(routes(second)).toEqual({});
+    expect(second.conditions.RoutingReady).toEqual({
+      status: 3,
+      reason: 'HostNotAllowed',
+      message: 'spec.baseHostName "acme.odoo.example.evil.test" is not under this tenant\'s domain: the App allows "acme.odoo.example" and names below it; ask the DevOps team to allow another domain',
+    });
+    expect(r.fatal).toBeUndefined();
+  });
+
+  it('refuses the hijack of another namespace’s instance host: tenant "evil" cannot take acme’s staging host', async () => {
+    const required = requiredObjects();
+    const evil = { ...example('tenant.yaml'), metadata: { name: 'evil', namespace: 'evil', uid: 'u-evil' }, spec: { ...example('tenant.yaml').spec, baseHostName: 'staging.acme.odoo.example', primaryInstance: 'acme' } };
+    required.push({ apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name: 'acme', namespace: 'evil' }, spec: { tenantRef: { name: 'evil' }, type: 'production' }, status: { phase: 'Running' } });
+    const c = new Cluster(evil, required);
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(routes(r)).toEqual({});
+    expect(r.conditions.RoutingReady?.reason).toBe('HostNotAllowed');
+    expect(r.conditions.RoutingReady?.message).toContain('the App allows "evil.odoo.example"');
+  });
+
+  it('within a namespace, keeps a host with the Tenant that claimed it first, and names it', async () => {
+    const required = requiredObjects();
+    const first = required.find((o) => o.kind === 'Tenant')!;
+    first.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    const second: Obj = { ...tenant(), metadata: { name: 'acme-two', namespace: 'acme', uid: 'u-two', creationTimestamp: '2026-06-01T00:00:00Z' } };
+    second.spec.baseHostName = 'eu.acme.odoo.example';
+    second.spec.primaryInstance = 'prod';
+    const c = new Cluster(second, required);
+    await c.reconcile();
+    const r = await c.reconcile();
+    expect(routes(r)).toEqual({});
+    expect(r.conditions.RoutingReady).toEqual({
+      status: 3,
+      reason: 'HostTaken',
+      message: 'spec.baseHostName "eu.acme.odoo.example" overlaps "acme.odoo.example", which Tenant "acme" of this namespace claimed first; choose another host name',
+    });
+  });
+});
+
+describe('network policy', () => {
+  it('is named after the Tenant and selects only its Pods; Odoo reaches the App’s PostgreSQL and the cluster DNS, nothing of other tenants', async () => {
+    const c = await steady();
+    const policy = c.last!.resources['tenant-network-policy']!;
+    expect(policy.metadata.name).toBe('odoo-tenant-acme');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'odoo.io/tenant': 'acme' } });
+    expect(policy.spec.ingress[0]).toEqual({ from: [{ podSelector: { matchLabels: { 'odoo.io/tenant': 'acme' } } }] });
+    expect(policy.spec.egress.slice(0, 3)).toEqual([
+      { to: [{ podSelector: { matchLabels: { 'odoo.io/tenant': 'acme' } } }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+      { to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
-// Command rclone is rclone v1.76.0 with only what the backup Jobs use: the
-// S3 and local backends and the copyto, lsjson, lsf and delete commands.
+// Command rclone is rclone v1.76.0 with only what the backup Jobs and the
+// tests use: the S3 and local backends and the copyto, delete, lsf, lsjson
+// and mkdir commands.
 // The end-to-end tests put it in an image of their own; clusters use the
 // official rclone/rclone image, whose rclone has every backend.
 package main
@@ -12,6 +13,7 @@ import (
 	_ "github.com/rclone/rclone/cmd/delete"
 	_ "github.com/rclone/rclone/cmd/lsf"
 	_ "github.com/rclone/rclone/cmd/lsjson"
+	_ "github.com/rclone/rclone/cmd/mkdir"
 	_ "github.com/rclone/rclone/cmd/version"
 )
 

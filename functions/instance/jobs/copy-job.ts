@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import { createExtensionsSQL } from '../database.js';
+import { prepareDatabaseSQL } from '../database.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
 import type { JobRun } from './odoo-job.js';
 import { bash, odooJob } from './odoo-job.js';
@@ -28,7 +28,7 @@ export const COPY_RESTORE_ARGS = ['--no-owner', '--no-privileges', '--clean', '-
  */
 export const COPY_IDENTITY_SCRIPT = `
 psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" <<'SQL'
-${createExtensionsSQL()}
+${prepareDatabaseSQL()}
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid';
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.secret';
 UPDATE ir_config_parameter SET value = :'url' WHERE key = 'web.base.url';

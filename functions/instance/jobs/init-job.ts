@@ -9,7 +9,7 @@ import type { OdooSeries } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import { createExtensionsCommand } from '../database.js';
+import { prepareDatabaseCommand } from '../database.js';
 import type { InstanceType } from '../schema.js';
 import type { JobRun } from './odoo-job.js';
 import { odooOneShotLine } from './odoo-command.js';
@@ -31,7 +31,7 @@ export function initJob(context: InstanceContext, type: InstanceType, modules: r
     name: instanceNames(context.name).job('init'),
     step: 'init',
     release: context.release,
-    command: bash(`${createExtensionsCommand()}\nexec ${install}`),
+    command: bash(`${prepareDatabaseCommand()}\nexec ${install}`),
     ...run,
   });
 }

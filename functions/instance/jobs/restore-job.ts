@@ -13,6 +13,7 @@ import type { BackupSettings } from '../settings.js';
 import { BACKUP_REMOTE, BACKUP_WORK, backupDirectory, backupVolumes, localPreUpgradePath, preUpgradeName, rcloneContainer, tenantBackupDirectory } from './backup-job.js';
 import { RESTORE_PY } from './backup-scripts.js';
 import { COPY_IDENTITY_SCRIPT } from './copy-job.js';
+import { prepareDatabaseCommand } from '../database.js';
 import { bash, odooJob, type JobRun } from './odoo-job.js';
 
 /** Which backup to restore. */
@@ -33,7 +34,7 @@ export interface RestoreSpec {
 }
 
 function restoreCommand(spec: RestoreSpec, archive: string): string[] {
-  const script = `python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY${spec.ownIdentity ? `\n${COPY_IDENTITY_SCRIPT}` : ''}`;
+  const script = `python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY\n${prepareDatabaseCommand()}${spec.ownIdentity ? `\n${COPY_IDENTITY_SCRIPT}` : ''}`;
   return bash(script);
 }
 

@@ -1,19 +1,22 @@
 // Updates every module to the new release's code: odoo -u all. Runs only
-// while web and cron are stopped, with the new release's image.
+// while web and cron are stopped, with the new release's image. First it
+// closes the database to other roles, which databases made before that was
+// done at init get this way.
 import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
-import { odooOneShot } from './odoo-command.js';
-import { odooJob } from './odoo-job.js';
+import { isolateDatabaseCommand } from '../database.js';
+import { odooOneShotLine } from './odoo-command.js';
+import { bash, odooJob } from './odoo-job.js';
 
 export function upgradeJob(context: InstanceContext, from: string, to: Release, run: JobRun): KubeObject {
   return odooJob(context, {
     name: instanceNames(context.name).job('upgrade', from, 'to', to.version),
     step: 'upgrade',
     release: to,
-    command: odooOneShot(['--update', 'all']),
+    command: bash(`${isolateDatabaseCommand()}\nexec ${odooOneShotLine(['--update', 'all'])}`),
     ...run,
   });
 }

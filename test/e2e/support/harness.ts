@@ -19,6 +19,7 @@ import { VolumeProvisioner } from './kubelet/volume-provisioner.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { Processes } from './processes.js';
 import { installProviderSqlCrds, startProviderSql, type RunningProviderSql } from './provider-sql.js';
+import { startS3, type S3Server } from './s3-server.js';
 
 export const E2E_DIR = join(ROOT, '.work', 'e2e');
 
@@ -30,6 +31,7 @@ export interface Harness {
   kubelet: Kubelet;
   provisioner: VolumeProvisioner;
   gateway: GatewayStandIn;
+  s3: S3Server;
   crossplane?: RunningCrossplane;
   providerSql?: RunningProviderSql;
   stop: () => Promise<void>;
@@ -39,6 +41,12 @@ export interface Harness {
  * Brings everything up. `withCrossplane: false` stops after the control
  * plane and the node, for tests of the kubelet stand-in itself.
  */
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the end-to-end tests with npm run test:e2e (scripts/test-e2e builds it)`);
+  return v;
+}
+
 /**
  * What an interrupted run left running (a test process killed before its
  * teardown): the control plane's binaries, the function, PostgreSQL on the
@@ -73,6 +81,7 @@ export async function startHarness(options: { withCrossplane: boolean } = { with
   await provisioner.start();
   const gateway = new GatewayStandIn(plane.kc);
   gateway.start();
+  const s3 = await startS3(E2E_DIR, processes, { versitygw: need('E2E_VERSITYGW'), rclone: need('E2E_RCLONE') });
   const cluster = new Cluster(plane.kc, kubelet);
   const harness: Harness = {
     processes,
@@ -82,6 +91,7 @@ export async function startHarness(options: { withCrossplane: boolean } = { with
     kubelet,
     provisioner,
     gateway,
+    s3,
     stop: async () => {
       await gateway.stop();
       provisioner.stop();

@@ -5,6 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { E2E_REGISTRY } from './kubelet/images.js';
 import { POD_GATEWAY } from './kubelet/pod-network.js';
 import type { Postgres } from './postgres.js';
+import type { S3Server } from './s3-server.js';
 
 /** Where OpenUpgrade's scripts are in the 18.0 test image: inside Odoo's addons, where pip puts them. */
 export const OPENUPGRADE_SCRIPTS = '/usr/lib/python3/dist-packages/odoo/addons/openupgrade_scripts/scripts';
@@ -15,6 +16,7 @@ export const RELEASES = [
   { version: '1.4.2', series: '17.0', image: `${E2E_REGISTRY}:17.0` },
   { version: '1.4.3', series: '17.0', image: `${E2E_REGISTRY}:17.0-broken-upgrade` },
   { version: '2.0.0', series: '18.0', image: `${E2E_REGISTRY}:18.0`, migration: { upgradePath: OPENUPGRADE_SCRIPTS } },
+  { version: '2.0.1', series: '18.0', image: `${E2E_REGISTRY}:18.0` },
   { version: '3.0.0', series: '19.0', image: `${E2E_REGISTRY}:19.0` },
 ];
 
@@ -35,8 +37,19 @@ export function appPrerequisites(pg: Postgres): k8s.KubernetesObject[] {
   ];
 }
 
-/** An App whose Odoo Pods reach PostgreSQL on the Pods' bridge, as they would a Service. */
-export function app(name: string, pg: Postgres, releases: readonly object[] = RELEASES): k8s.KubernetesObject {
+export const BACKUP_SECRET = 'odoo-backup-s3';
+export const RCLONE_IMAGE = 'registry.e2e.test/rclone:1.76.0';
+
+/** What the DevOps team puts in each tenant namespace: the key the backup Jobs use for the bucket. */
+export function backupCredentials(ns: string, s3: S3Server): k8s.KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: BACKUP_SECRET, namespace: ns }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey } } as k8s.KubernetesObject;
+}
+
+/**
+ * An App whose Odoo Pods reach PostgreSQL on the Pods' bridge, as they would
+ * a Service, and whose instances back up to the test's S3 server.
+ */
+export function app(name: string, pg: Postgres, s3: S3Server, releases: readonly object[] = RELEASES): k8s.KubernetesObject {
   return {
     apiVersion: 'app.odoo.io/v1alpha1',
     kind: 'App',
@@ -46,8 +59,14 @@ export function app(name: string, pg: Postgres, releases: readonly object[] = RE
       config: { workers: 2, maxCronThreads: 1 },
       code: { imageRepository: E2E_REGISTRY, addonsPaths: ['/mnt/extra-addons'] },
       releases,
+      backup: {
+        storage: { endpoint: s3.endpoint, bucket: s3.bucket, prefix: 'e2e', credentialsSecretName: BACKUP_SECRET, pathStyle: true },
+        image: RCLONE_IMAGE,
+      },
       cache: { namespace: 'odoo-system' },
-      routing: { gatewayRef: { name: 'public', namespace: 'gateway-system' } },
+      routing: { gatewayRef: { name: 'public', namespace: 'gateway-system' }, allowedDomains: ['odoo.example'] },
+      // PostgreSQL listens on the Pods' bridge.
+      network: { postgres: { cidrs: [`${POD_GATEWAY}/32`] } },
     },
   } as k8s.KubernetesObject;
 }

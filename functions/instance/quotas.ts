@@ -1,0 +1,63 @@
+// What a key account manager (Tenant type spec) or an end user (Instance)
+// asked for, against the limits the App and the Tenant set. Only what they
+// set is checked: the App's defaults are the DevOps team's own choice.
+import type { InstanceSizing } from '../shared/instance-spec-kit.js';
+import type { Quotas } from '../shared/quota-schema.js';
+import { quantityValue } from '../shared/quantity.js';
+import type { InstanceContext } from './context.js';
+import type { Instance } from './schema.js';
+
+interface Limit {
+  value: number | string;
+  who: string;
+}
+
+/** The tighter of the App's and the Tenant's limit of each kind, with who set it. */
+function limits(context: InstanceContext): Partial<Record<keyof Quotas, Limit>> {
+  const out: Partial<Record<keyof Quotas, Limit>> = {};
+  const layers: [Quotas | undefined, string][] = [
+    [context.app.spec.quotas, `App "${context.app.metadata.name}" spec.quotas`],
+    [context.tenant.spec.quotas, `Tenant "${context.tenant.metadata.name}" spec.quotas`],
+  ];
+  for (const [q, who] of layers) {
+    for (const [key, value] of Object.entries(q ?? {}) as [keyof Quotas, number | string | undefined][]) {
+      if (value === undefined) continue;
+      const current = out[key];
+      const smaller = current === undefined || (typeof value === 'number' ? value < (current.value as number) : quantityValue(value) < quantityValue(current.value as string));
+      if (smaller) out[key] = { value, who };
+    }
+  }
+  return out;
+}
+
+/** Every value the tenant's type spec or the instance set beyond a limit, as messages naming the field and the limit. */
+export function quotaViolations(instance: Instance, typeSpec: InstanceSizing | undefined, context: InstanceContext): string[] {
+  const l = limits(context);
+  const out: string[] = [];
+  const layers: [InstanceSizing | undefined, string][] = [
+    [typeSpec, `Tenant "${context.tenant.metadata.name}" spec.${instance.spec.type}`],
+    [instance.spec, 'spec'],
+  ];
+  const over = (field: string, value: number | string, limit: Limit | undefined, name: keyof Quotas) => {
+    if (limit === undefined) return;
+    const beyond = typeof value === 'number' ? value > (limit.value as number) : quantityValue(value) > quantityValue(limit.value as string);
+    if (beyond) out.push(`${field}: ${value} is over ${limit.value}, the limit ${limit.who}.${name} sets; ask for at most that, or ask the DevOps team to raise it`);
+  };
+  for (const [layer, at] of layers) {
+    if (layer === undefined) continue;
+    if (layer.replicas !== undefined) over(`${at}.replicas`, layer.replicas, l.maxReplicas, 'maxReplicas');
+    if (layer.config?.workers !== undefined) over(`${at}.config.workers`, layer.config.workers, l.maxWorkers, 'maxWorkers');
+    if (layer.filestore?.size !== undefined) over(`${at}.filestore.size`, layer.filestore.size, l.maxFilestore, 'maxFilestore');
+    for (const component of ['web', 'cron', 'jobs'] as const) {
+      const r = layer.resources?.[component];
+      for (const kind of ['requests', 'limits'] as const) {
+        const cpu = r?.[kind]?.cpu;
+        const memory = r?.[kind]?.memory;
+        if (cpu !== undefined) over(`${at}.resources.${component}.${kind}.cpu`, cpu, l.maxCpu, 'maxCpu');
+        if (memory !== undefined) over(`${at}.resources.${component}.${kind}.memory`, memory, l.maxMemory, 'maxMemory');
+      }
+    }
+  }
+  over('spec.initModules', instance.spec.initModules.length, l.maxInitModules, 'maxInitModules');
+  return out;
+}

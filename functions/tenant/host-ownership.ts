@@ -1,0 +1,54 @@
+// Who may route which host names. A Tenant's instances answer on its base
+// host name and on <instance>.<baseHostName>, so a base host name below
+// another tenant's would claim that tenant's instances' hosts (and Gateway
+// API gives a tie to the oldest route). With the App's allowedDomains, a
+// base host name must sit under the tenant's own namespace label of an
+// allowed domain: tenants of different namespaces can never overlap. Within
+// a namespace, the Tenant that claimed a host first keeps it.
+import type { App } from '../app/schema.js';
+import type { ObservedObject } from '../shared/composition.js';
+import { tenantMessages as m } from '../shared/messages.js';
+import { record } from '../shared/observed.js';
+import type { Tenant } from './schema.js';
+
+export interface HostRefusal {
+  reason: 'HostNotAllowed' | 'HostTaken';
+  message: string;
+}
+
+/** Whether one host is the other or below it: their routes would overlap. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+function claimedHosts(o: ObservedObject): string[] {
+  const spec = record(o.spec);
+  const status = record(o.status);
+  return [spec.baseHostName, status.baseHostName].filter((h): h is string => typeof h === 'string' && h !== '');
+}
+
+function created(o: ObservedObject): string {
+  const t = record(o.metadata).creationTimestamp;
+  return typeof t === 'string' ? t : '';
+}
+
+/** Why this Tenant may not route `host`, or undefined when it may. */
+export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
+  const namespace = tenant.metadata.namespace ?? 'default';
+  const domains = app.spec.routing?.allowedDomains;
+  if (domains !== undefined && domains.length > 0) {
+    const own = domains.map((d) => `${namespace}.${d}`);
+    if (!own.some((o) => host === o || host.endsWith(`.${o}`))) return { reason: 'HostNotAllowed', message: m.hostNotAllowed(host, own) };
+  }
+  const mine = { created: typeof tenant.metadata.creationTimestamp === 'string' ? tenant.metadata.creationTimestamp : '', name: tenant.metadata.name };
+  for (const other of tenantsOfNamespace) {
+    const name = record(other.metadata).name;
+    if (typeof name !== 'string' || name === tenant.metadata.name) continue;
+    const theirs = claimedHosts(other).find((h) => overlaps(h, host));
+    if (theirs === undefined) continue;
+    // The older claim wins; between two of the same age, the name decides, so both agree.
+    const olderThanMe = created(other) < mine.created || (created(other) === mine.created && name < mine.name);
+    if (olderThanMe) return { reason: 'HostTaken', message: m.hostTaken(host, theirs, name) };
+  }
+  return undefined;
+}
