@@ -7,6 +7,7 @@
 // HTTP. Stand-ins: the Gateway (routes are accepted, traffic goes to the
 // Pods' own addresses, no kube-proxy) and the image cache DaemonSet's Pods.
 import * as k8s from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
 import { ROOT } from '../../scripts/function-process.js';
 import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { app, appPrerequisites, backupCredentials, instance, namespace, tenant } from './support/objects.js';
+import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
 import { eventually, GiveUp } from './support/processes.js';
 
@@ -110,6 +111,8 @@ async function filestoreDir(name: string, ns: string): Promise<string> {
 }
 
 const dbQuery = (sql: string, db: string) => h.pg.query(sql, db);
+/** What a container needs under the restricted Pod Security standard the tenant namespaces enforce. */
+const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 const PARTNER = 'Azure Interior (written on 17.0)';
 let attachmentChecksum = '';
 
@@ -125,7 +128,7 @@ describe('1. App', () => {
 
 describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
   it('initializes base, mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
-    await applyObjects(h.plane.kc, [namespace('acme'), namespace('beta')]);
+    await applyObjects(h.plane.kc, [tenantNamespace('acme'), tenantNamespace('beta')]);
     await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), backupCredentials('beta', h.s3)]);
     await applyObjects(h.plane.kc, [
       tenant('acme', 'acme', { primaryInstance: 'prod', production: { replicas: 2 }, migration: { targetRelease: '2.0.0' } }),
@@ -181,6 +184,40 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
       expect(web.items[0]!.spec!.securityContext!.runAsUser).toBe(uid);
       expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", `beta_${name}`)[0]).toMatch(new RegExp(`^${release === '2.0.0' ? '18' : '19'}\\.0\\.`));
     }
+  });
+});
+
+describe('2b. Tenants cannot reach each other', () => {
+  it('every Pod composed so far passed the restricted Pod Security standard the API server enforces on tenant namespaces', async () => {
+    const events = await h.cluster.core.listNamespacedEvent({ namespace: 'acme' });
+    expect(events.items.filter((e) => /violates PodSecurity/.test(e.message ?? '')).map((e) => e.message)).toEqual([]);
+    expect((await h.cluster.servingPods('prod', 'acme', '1.4.1')).length).toBeGreaterThan(0);
+  });
+
+  it('another tenant’s role cannot connect to a tenant’s database (real PostgreSQL, the role and password provider-sql made)', async () => {
+    const secret = await h.cluster.core.readNamespacedSecret({ name: 'p18-db-credentials', namespace: 'beta' });
+    const password = Buffer.from(secret.data!.password!, 'base64').toString();
+    const connect = (db: string) => {
+      try {
+        return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(h.pg.port), '-U', 'beta_p18', '-d', db, '-Atc', 'SELECT current_database()'], { env: { ...process.env, PGPASSWORD: password }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      } catch (error) {
+        return String((error as { stderr?: string }).stderr);
+      }
+    };
+    expect(connect('beta_p18')).toBe('beta_p18');
+    expect(connect('acme_prod')).toMatch(/permission denied for database "acme_prod"/);
+  });
+
+  it('a KAM of another namespace cannot take an acme host: the hijack is refused before any route is written', async () => {
+    await applyObjects(h.plane.kc, [tenantNamespace('evil')]);
+    await applyObjects(h.plane.kc, [{ ...tenant('evil', 'evil', { baseHostName: 'staging.acme.odoo.example' }) } as k8s.KubernetesObject]);
+    const refused = await eventually('the evil Tenant to say why it routes nothing', async () => {
+      const t = await h.cluster.get<Record<string, any>>(TENANT, 'Tenant', 'evil', 'evil');
+      return t?.status?.conditions?.find((c: { type: string; reason: string }) => c.type === 'RoutingReady' && c.reason === 'HostNotAllowed');
+    }, 120_000);
+    expect(refused.message).toContain('spec.baseHostName "staging.acme.odoo.example" is not under this tenant\'s domain: the App allows "evil.odoo.example"');
+    const routes = (await h.cluster.objects.list('gateway.networking.k8s.io/v1', 'HTTPRoute', 'evil')).items;
+    expect(routes).toEqual([]);
   });
 });
 
@@ -307,7 +344,7 @@ describe('5b. Backups and restore', () => {
             spec: {
               restartPolicy: 'Never',
               automountServiceAccountToken: false,
-              securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101 },
+              securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
               volumes: [{ name: 'backup', emptyDir: {} }, { name: 'tmp', emptyDir: {} }],
               initContainers: [
                 {
@@ -319,6 +356,7 @@ describe('5b. Backups and restore', () => {
                     { name: 'RCLONE_CONFIG', value: '/backup/rclone.conf' },
                   ],
                   volumeMounts: [{ name: 'backup', mountPath: '/backup' }, { name: 'tmp', mountPath: '/tmp' }],
+                  securityContext: RESTRICTED,
                 },
               ],
               containers: [
@@ -331,6 +369,7 @@ describe('5b. Backups and restore', () => {
                     { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'password' } } },
                   ],
                   volumeMounts: [{ name: 'backup', mountPath: '/backup' }, { name: 'tmp', mountPath: '/tmp' }],
+                  securityContext: RESTRICTED,
                 },
               ],
             },

@@ -24,6 +24,15 @@ export function namespace(name: string): k8s.KubernetesObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
 }
 
+/**
+ * A tenant namespace as a SaaS sets it up: the API server's Pod Security
+ * admission enforces the restricted standard on every Pod the Job,
+ * ReplicaSet and CronJob controllers create from what is composed there.
+ */
+export function tenantNamespace(name: string): k8s.KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.34' } } } as k8s.KubernetesObject;
+}
+
 /** The image cache namespace and the PostgreSQL admin Secret provider-sql uses. */
 export function appPrerequisites(pg: Postgres): k8s.KubernetesObject[] {
   return [
