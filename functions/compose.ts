@@ -6,6 +6,7 @@ import { fatalResponse, writeComposed } from './response.js';
 import type { ObservedObject } from './shared/composition.js';
 import { asClaim, CLAIMS_KINDS } from './shared/claims.js';
 import { messages } from './shared/messages.js';
+import { newWarnings, transitionEvents } from './shared/transitions.js';
 import { formatIssues } from './shared/validation.js';
 
 function text(value: unknown): string {
@@ -47,10 +48,11 @@ export const compose: ComposeFunction = (req, rsp) => {
     const outcome = composer.compose(parsed.data, { observed, required });
     if (outcome.kind === 'fatal') return fatalResponse(rsp, messages.invalidSpec(kind, name, outcome.message));
     // The status goes to the XR itself (Crossplane copies it to the claim).
-    return writeComposed(rsp, { apiVersion, kind }, outcome.composed);
+    const events = [...transitionEvents(xr, outcome.composed.conditions), ...newWarnings(xr, outcome.composed.warnings)];
+    return writeComposed(rsp, { apiVersion, kind }, outcome.composed, events);
   } catch (error) {
     // A bug of ours must still give Crossplane a readable Fatal result, never a stack trace.
     const cause = error instanceof Error ? error.message : String(error);
-    return fatalResponse(rsp, messages.internalError(kind, name, cause));
+    return fatalResponse(rsp, messages.internalError(kind, name, cause), 'InternalError');
   }
 };

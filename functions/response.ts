@@ -9,6 +9,7 @@ import {
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Composed, ConditionStatus } from './shared/composition.js';
+import type { TransitionEvent } from './shared/transitions.js';
 
 const CONDITION_STATUS: Record<ConditionStatus, Status> = {
   True: Status.STATUS_CONDITION_TRUE,
@@ -16,9 +17,16 @@ const CONDITION_STATUS: Record<ConditionStatus, Status> = {
   Unknown: Status.STATUS_CONDITION_UNKNOWN,
 };
 
-/** A Fatal result: Crossplane stops the pipeline and shows the message on the XR. */
-export function fatalResponse(rsp: ComposeResponse, message: string): RunFunctionResponse {
-  rsp.results.push({ severity: Severity.SEVERITY_FATAL, message, target: Target.TARGET_COMPOSITE });
+/**
+ * Conditions, events and refusals go to the XR and, in the claims edition,
+ * to the claim: the person who applied the claim must see them too. For a
+ * namespaced XR without a claim Crossplane treats this as the XR alone.
+ */
+const TO_XR_AND_CLAIM = Target.TARGET_COMPOSITE_AND_CLAIM;
+
+/** A Fatal result: Crossplane stops the pipeline and shows the message on the XR and its claim. */
+export function fatalResponse(rsp: ComposeResponse, message: string, reason: 'Refused' | 'InternalError' = 'Refused'): RunFunctionResponse {
+  rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason, message, target: TO_XR_AND_CLAIM });
   return rsp;
 }
 
@@ -31,6 +39,7 @@ export function writeComposed(
   rsp: ComposeResponse,
   xr: { apiVersion: string; kind: string },
   composed: Composed,
+  events: readonly TransitionEvent[] = [],
 ): RunFunctionResponse {
   const resources: Record<string, Resource> = { ...rsp.desired.resources };
   for (const r of [...composed.resources].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
@@ -56,11 +65,17 @@ export function writeComposed(
       status: CONDITION_STATUS[c.status],
       reason: c.reason,
       message: c.message,
-      target: Target.TARGET_COMPOSITE,
+      target: TO_XR_AND_CLAIM,
     });
   }
-  for (const message of composed.warnings) {
-    rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, target: Target.TARGET_COMPOSITE });
+  // Crossplane records each result as an event: only transitions are results.
+  for (const e of events) {
+    rsp.results.push({
+      severity: e.severity === 'Warning' ? Severity.SEVERITY_WARNING : Severity.SEVERITY_NORMAL,
+      reason: e.reason,
+      message: e.message,
+      target: TO_XR_AND_CLAIM,
+    });
   }
   const names = Object.keys(composed.requirements).sort();
   if (names.length > 0) {

@@ -22,7 +22,9 @@ import {
   type ComposeFunction,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
+import { callRecord, debugLine, type CallRecord } from './call-record.js';
 import { ClientCertificateVerifier } from './client-certificate.js';
+import { functionMetrics, serveMetrics } from './metrics.js';
 import { encodeResponse } from './wire/codec.js';
 
 type Handler = (request: Buffer) => Promise<Buffer>;
@@ -71,20 +73,45 @@ const RAW_SERVICE: grpc.ServiceDefinition = {
   },
 };
 
-/** decode → compose → encode; a thrown error becomes a Fatal result, never a failed call. */
-export function handler(compose: ComposeFunction): Handler {
+/**
+ * decode → compose → encode; a thrown error becomes a Fatal result, never a
+ * failed call. `onCall`, when given, hears what each call did (the debug log
+ * and the metrics).
+ */
+export function handler(compose: ComposeFunction, onCall?: (record: CallRecord) => void): Handler {
   return async (bytes) => {
+    const started = process.hrtime.bigint();
     const req = RunFunctionRequest.decode(bytes);
     let rsp: RunFunctionResponse;
     try {
       rsp = await compose(req, to(req) as Parameters<ComposeFunction>[1]);
     } catch (error) {
       rsp = to(req);
-      rsp.results.push({ severity: Severity.SEVERITY_FATAL, message: `internal error: ${error instanceof Error ? error.message : String(error)}` });
+      rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InternalError', message: `internal error: ${error instanceof Error ? error.message : String(error)}` });
     }
     const out = encodeResponse(rsp);
+    if (onCall !== undefined) onCall(callRecord(req, rsp, Number(process.hrtime.bigint() - started) / 1e9));
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   };
+}
+
+/** Flags of function-odoo beyond the SDK's standard ones. */
+const OWN_FLAGS_HELP = `${'      --metrics-address <value>'.padEnd(38)}Serve Prometheus metrics on GET /metrics at this address (e.g. :8080); off when not given`;
+
+/** Takes --metrics-address out of argv, leaving the standard flags for the SDK's parser. */
+export function splitOwnFlags(argv: readonly string[]): { metricsAddress?: string; rest: string[] } {
+  const rest: string[] = [];
+  let metricsAddress: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--metrics-address=')) metricsAddress = arg.slice('--metrics-address='.length);
+    else if (arg === '--metrics-address') {
+      metricsAddress = argv[i + 1];
+      if (metricsAddress === undefined || metricsAddress.startsWith('--')) throw new Error("option '--metrics-address <value>' argument missing");
+      i++;
+    } else rest.push(arg);
+  }
+  return { ...(metricsAddress !== undefined ? { metricsAddress } : {}), rest };
 }
 
 /**
@@ -164,14 +191,17 @@ function log(severity: 'INFO' | 'ERROR' | 'DEBUG', msg: string): void {
 /** Parses the standard flags and serves until SIGTERM or SIGINT. */
 export function serveFunction(compose: ComposeFunction, options: ServeOptions): grpc.Server {
   let args: ReturnType<typeof parseArgs>;
+  let metricsAddress: string | undefined;
   try {
-    args = parseArgs(options.argv ?? process.argv.slice(2));
+    const own = splitOwnFlags(options.argv ?? process.argv.slice(2));
+    metricsAddress = own.metricsAddress;
+    args = parseArgs(own.rest);
   } catch (error) {
     process.stderr.write(`${options.name}: ${(error as Error).message}\nTry '${options.name} --help' for the available flags.\n`);
     process.exit(2);
   }
   if (args.help) {
-    process.stdout.write(`${helpText(options.name)}\n`);
+    process.stdout.write(`${helpText(options.name)}\n${OWN_FLAGS_HELP}\n`);
     process.exit(0);
   }
   let tlsFront: ((accept: (socket: tls.TLSSocket) => void) => MutualTls) | undefined;
@@ -188,7 +218,27 @@ export function serveFunction(compose: ComposeFunction, options: ServeOptions): 
     }
     tlsFront = (accept) => new MutualTls(dir, identity, accept);
   }
-  const run = handler(compose);
+  const metrics = metricsAddress !== undefined ? functionMetrics() : undefined;
+  const debug = args.debug === true;
+  const run = handler(
+    compose,
+    metrics === undefined && !debug
+      ? undefined
+      : (record) => {
+          metrics?.observe(record);
+          if (debug) process.stderr.write(debugLine(record, Date.now()));
+        },
+  );
+  if (metrics !== undefined) {
+    const { host, port } = hostAndPort(metricsAddress!);
+    serveMetrics(metrics, host, port, (error) => {
+      if (error) {
+        log('ERROR', `cannot serve metrics on ${metricsAddress}: ${error.message}`);
+        process.exit(1);
+      }
+      log('INFO', `metrics on http://${metricsAddress}/metrics`);
+    });
+  }
   const server = new grpc.Server(SERVER_OPTIONS);
   server.addService(RAW_SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {

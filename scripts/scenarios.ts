@@ -9,7 +9,7 @@ import { parseAllDocuments, parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './function-process.js';
-import { failedTestPod, observe, runFunction, type Facts } from './simulate.js';
+import { failedTestPod, observe, runFunction, xrAfter, type Facts } from './simulate.js';
 
 type Obj = Record<string, any>;
 
@@ -141,11 +141,13 @@ function yamlDocs(objects: Obj[]): string {
 
 /** Plays a scenario and returns the files of its folder. */
 export async function scenarioFiles(s: Scenario): Promise<ScenarioFiles> {
-  const xr = structuredClone(s.xr);
+  let xr = structuredClone(s.xr);
   let required = structuredClone(s.required);
   let observed: Record<string, Obj> = {};
   for (const step of s.steps) {
     const rsp = await runFunction(xr, observed, required);
+    // Crossplane writes the status and conditions the call returned onto the XR.
+    xr = xrAfter(xr, rsp);
     step.edit?.(xr);
     if (step.editRequired) required = step.editRequired(required);
     observed = observe(rsp, step.facts ?? {});

@@ -112,6 +112,22 @@ export function observe(rsp: RunFunctionResponse, facts: Facts): Record<string, 
 }
 
 /** Runs the function in-process, as one RunFunction call, with required resources matched like Crossplane does. */
+const CONDITION_STATUS: Record<number, string> = { 0: 'Unknown', 1: 'Unknown', 2: 'True', 3: 'False' };
+
+/**
+ * The XR as Crossplane leaves it after a call: the status the function
+ * desired, and its conditions (kept where the call returned none of a type).
+ * A Fatal call changes nothing of the status.
+ */
+export function xrAfter(xr: Obj, rsp: RunFunctionResponse): Obj {
+  if (rsp.results.some((r) => r.severity === 1)) return xr;
+  const desired = ((rsp.desired?.composite?.resource ?? {}) as Obj).status ?? {};
+  const before: Obj[] = xr.status?.conditions ?? [];
+  const now = rsp.conditions.map((c) => ({ type: c.type, status: CONDITION_STATUS[c.status] ?? 'Unknown', reason: c.reason, ...(c.message ? { message: c.message } : {}), lastTransitionTime: '2026-01-01T00:00:00Z' }));
+  const conditions = [...before.filter((c) => !now.some((n) => n.type === c.type)), ...now];
+  return { ...xr, status: { ...desired, ...(conditions.length > 0 ? { conditions } : {}) } };
+}
+
 export async function runFunction(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<RunFunctionResponse> {
   return (await runFunctionWithRequest(xr, observed, required)).rsp;
 }

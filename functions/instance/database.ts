@@ -106,8 +106,10 @@ export function createExtensionsSQL(): string {
  * and TEMPORARY on a new database to PUBLIC, so on a server shared by every
  * tenant any instance's role could otherwise connect to any other's database
  * and read its catalog. Run as the owner, which keeps its own privileges.
+ * The dollar quote is tagged: it travels in a container's args, where
+ * Kubernetes turns "$$" into "$".
  */
-export const ISOLATE_DATABASE_SQL = "DO $$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); END $$;";
+export const ISOLATE_DATABASE_SQL = "DO $isolate$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); END $isolate$;";
 
 /** What the Job that first writes a database runs before anything else: isolation, then the role's own extensions. */
 export function prepareDatabaseSQL(): string {

@@ -51,7 +51,7 @@ export interface Composed {
   /** Fields written into the XR's status (our schema's status, never conditions). */
   status: Record<string, unknown>;
   conditions: XrCondition[];
-  /** Things that went wrong this round but did not stop composition. */
+  /** Spec fields to fix that did not stop composition; a composer also shows them in its status, and each is told as an event once. */
   warnings: string[];
   /** Resources this composer wants on the next call. */
   requirements: Record<string, RequiredSelector>;

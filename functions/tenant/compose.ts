@@ -100,6 +100,8 @@ export function composeTenant(
     objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app) });
   }
   const warnings = tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : [];
+  // In the status, so they stay visible; told as events only when they change.
+  if (warnings.length > 0) status = { ...status, warnings };
 
   const resources = withObservedReadiness(objects, observed);
   return {

@@ -101,5 +101,6 @@ export const tenantStatus = z.object({
     .describe('Every other instance of the tenant and the host it is reached on.'),
   hasTransitioningInstance: z.boolean().optional().describe('True while an instance initializes, copies, upgrades, migrates or tests; base host name and primary instance are locked.'),
   transitioningInstances: z.array(z.string()).optional().describe('Instances that hold the lock.'),
+  warnings: z.array(z.string()).optional().describe('Fields of the spec that are deprecated or unused, and what to do about them.'),
 });
 export type TenantStatus = z.infer<typeof tenantStatus>;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { parse, parseAllDocuments } from 'yaml';
-import { observe, runFunction, type Facts } from '../../scripts/simulate.js';
+import { observe, runFunction, xrAfter, type Facts } from '../../scripts/simulate.js';
 
 export type Obj = Record<string, any>;
 
@@ -68,6 +68,8 @@ export class Cluster {
   async reconcile(facts: Facts = {}): Promise<Reconcile> {
     if (this.last) this.observed = observe(this.last.rsp, facts);
     this.last = summary(await runFunction(this.xr, this.observed, this.required));
+    // What Crossplane writes back: the next call sees this call's status and conditions.
+    this.xr = xrAfter(this.xr, this.last.rsp);
     return this.last;
   }
 

@@ -1,6 +1,6 @@
 // compose(): dispatch on the XR's kind, and what a person reads when the
 // input cannot be understood. Every message is asserted in full.
-import { Ready, Severity, Status, to, type RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
+import { Ready, Severity, Status, Target, to, type RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../functions/compose.js';
 import { appManifest } from '../support/builders.js';
@@ -20,7 +20,8 @@ function withSpec(mutate: (spec: any) => void): Record<string, unknown> {
 describe('dispatch', () => {
   it('composes an App through the App composer', async () => {
     const rsp = await run(request(appManifest()));
-    expect(rsp.results).toEqual([]);
+    // A new App: its condition appears, which is a transition told as an event.
+    expect(rsp.results.map((r) => [r.severity, r.reason])).toEqual([[Severity.SEVERITY_NORMAL, 'Pulling']]);
     expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['image-cache', 'provider-config']);
     expect(rsp.desired?.resources['provider-config']?.ready).toBe(Ready.READY_FALSE);
     expect(rsp.desired?.composite?.resource?.status).toMatchObject({ providerConfigName: 'odoo-acme' });
@@ -128,7 +129,7 @@ describe('bad input gives one Fatal result naming the field and the fix', () => 
 
   it.each(cases)('$name: $reason', async ({ xr, want }) => {
     const rsp = await run(request(xr));
-    expect(rsp.results).toEqual([{ severity: Severity.SEVERITY_FATAL, message: want, target: 1 }]);
+    expect(rsp.results).toEqual([{ severity: Severity.SEVERITY_FATAL, reason: 'Refused', message: want, target: Target.TARGET_COMPOSITE_AND_CLAIM }]);
     expect(rsp.desired?.resources).toEqual({});
   });
 });

@@ -81,7 +81,7 @@ describe('production', () => {
       '-c',
       [
         'set -euo pipefail',
-        "psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command='DO $$ BEGIN EXECUTE format('\\''REVOKE ALL ON DATABASE %I FROM PUBLIC'\\'', current_database()); END $$; CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;'",
+        "psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command='DO $isolate$ BEGIN EXECUTE format('\\''REVOKE ALL ON DATABASE %I FROM PUBLIC'\\'', current_database()); END $isolate$; CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;'",
         'exec odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
       ].join('\n'),
     ]);
