@@ -5,6 +5,7 @@ import { appDefinition } from '../functions/app/definition.js';
 import { instanceDefinition } from '../functions/instance/definition.js';
 import { tenantDefinition } from '../functions/tenant/definition.js';
 import { claimsCompositeResourceDefinition, compositeResourceDefinition, type ClaimNames, type XrdSource } from '../functions/shared/xrd.js';
+import { FUNCTION_NAME } from './package-metadata.js';
 
 export const XRD_SOURCES: readonly { dir: string; source: XrdSource }[] = [
   { dir: 'app', source: appDefinition },
@@ -30,7 +31,8 @@ function composition(group: string, kind: string, name: string): string {
       spec: {
         compositeTypeRef: { apiVersion: `${group}/v1alpha1`, kind },
         mode: 'Pipeline',
-        pipeline: [{ step: 'function-odoo', functionRef: { name: 'function-odoo' } }],
+        // The name Crossplane's package manager gives the Function package installed as a dependency.
+        pipeline: [{ step: 'function-odoo', functionRef: { name: FUNCTION_NAME } }],
       },
     },
     { lineWidth: 0 },
@@ -42,6 +44,7 @@ export function generatedApis(): { path: string; content: string }[] {
     const claims = CLAIM_NAMES[dir];
     return [
       { path: `apis/${dir}/definition.yaml`, content: HEADER + stringify(compositeResourceDefinition(source), { lineWidth: 0 }) },
+      { path: `compositions/${dir}.yaml`, content: HEADER + composition(source.group, source.kind, `${source.plural}.${source.group}`) },
       { path: `apis/claims/${dir}/definition.yaml`, content: HEADER + stringify(claimsCompositeResourceDefinition(source, claims), { lineWidth: 0 }) },
       {
         path: `compositions/claims/${dir}.yaml`,

@@ -7,10 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { freePort, ROOT } from '../../scripts/function-process.js';
-import { packageVersion } from '../../scripts/package-metadata.js';
+import { FUNCTION_NAME, FUNCTION_PACKAGE, PROVIDER_SQL_MANAGED_RESOURCES, packageVersion } from '../../scripts/package-metadata.js';
 import { appManifest } from '../support/builders.js';
 import { functionClient } from '../support/grpc-client.js';
 import { request } from '../support/request.js';
@@ -55,17 +56,21 @@ describe('Configuration packages', () => {
   it.each([
     { file: `configuration-odoo-${version}.xpkg`, name: 'configuration-odoo', xrds: ['apps.app.odoo.io', 'instances.instance.odoo.io', 'tenants.tenant.odoo.io'], v: 'apiextensions.crossplane.io/v2' },
     { file: `configuration-odoo-claims-${version}.xpkg`, name: 'configuration-odoo-claims', xrds: ['apps.app.odoo.io', 'xinstances.instance.odoo.io', 'xtenants.tenant.odoo.io'], v: 'apiextensions.crossplane.io/v1' },
-  ])('$name holds its metadata, its three XRDs and three Compositions, and nothing else', async ({ file, name, xrds, v }) => {
+  ])('$name holds its metadata, its three XRDs, three Compositions and the activation policy of provider-sql kinds, and nothing else', async ({ file, name, xrds, v }) => {
     const { layers } = await unpack(join(packages, file));
     const [meta, ...objects] = packageObjects(layers);
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', kind: 'Configuration', metadata: { name } });
     expect(meta!.spec.dependsOn).toEqual([
-      { function: 'xpkg.crossplane.io/odoo/function-odoo', version: `>=${version} <v0.2.0-0` },
+      { function: 'xpkg.crossplane.io/odoo-crossplane/function-odoo', version: `>=${version} <v0.2.0-0` },
       { provider: 'xpkg.crossplane.io/crossplane-contrib/provider-sql', version: '>=v0.16.0' },
     ]);
     expect(objects.filter((o) => o.kind === 'CompositeResourceDefinition').map((o) => [o.metadata.name, o.apiVersion]).sort()).toEqual(xrds.map((x) => [x, v]));
-    expect(objects.filter((o) => o.kind === 'Composition')).toHaveLength(3);
-    expect(objects.filter((o) => o.kind !== 'Composition' && o.kind !== 'CompositeResourceDefinition')).toEqual([]);
+    const compositions = objects.filter((o) => o.kind === 'Composition');
+    expect(compositions).toHaveLength(3);
+    for (const c of compositions) expect(c.spec.pipeline.map((s: { functionRef: { name: string } }) => s.functionRef.name)).toEqual([FUNCTION_NAME]);
+    const policies = objects.filter((o) => o.kind === 'ManagedResourceActivationPolicy');
+    expect(policies.map((p) => p.spec.activate)).toEqual([[...PROVIDER_SQL_MANAGED_RESOURCES]]);
+    expect(objects.filter((o) => !['Composition', 'CompositeResourceDefinition', 'ManagedResourceActivationPolicy'].includes(o.kind))).toEqual([]);
   });
 });
 
@@ -73,7 +78,8 @@ describe('Function package', () => {
   it('embeds the runtime image and its metadata', async () => {
     const { config, layers } = await unpack(join(packages, `function-odoo-${version}.xpkg`));
     const [meta] = packageObjects(layers);
-    expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1beta1', kind: 'Function', metadata: { name: 'function-odoo' } });
+    expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1beta1', kind: 'Function', metadata: { name: 'function-odoo' }, spec: { capabilities: ['composition'] } });
+    expect(meta!.metadata.annotations['meta.crossplane.io/readme']).toContain(FUNCTION_PACKAGE.replace('function-odoo', 'configuration-odoo'));
     expect(config.config.Entrypoint).toEqual(['/usr/local/bin/node', '/function/function-odoo.cjs']);
     expect(layers.some((l) => existsSync(join(l, 'usr/local/bin/node')))).toBe(true);
   });
@@ -109,7 +115,8 @@ describe('runtime image', () => {
     const client = functionClient(`127.0.0.1:${port}`);
     const rsp = await client.runFunction(request(appManifest()));
     client.close();
-    expect(rsp.results).toEqual([]);
+    // Only the event of the new App's first condition: no warning, no refusal.
+    expect(rsp.results.map((r) => r.severity)).toEqual([Severity.SEVERITY_NORMAL]);
     expect(Object.keys(rsp.desired?.resources ?? {}).sort()).toEqual(['image-cache', 'provider-config']);
     expect(user).toBe('65532');
   });
