@@ -61,7 +61,7 @@ describe('Configuration packages', () => {
     const [meta, ...objects] = packageObjects(layers);
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', kind: 'Configuration', metadata: { name } });
     expect(meta!.spec.dependsOn).toEqual([
-      { function: 'xpkg.crossplane.io/odoo-crossplane/function-odoo', version: `>=${version} <v0.2.0-0` },
+      { function: 'xpkg.crossplane.io/odoo-crossplane/function-odoo', version: `>=${version}, <v0.2.0` },
       { provider: 'xpkg.crossplane.io/crossplane-contrib/provider-sql', version: '>=v0.16.0' },
     ]);
     expect(objects.filter((o) => o.kind === 'CompositeResourceDefinition').map((o) => [o.metadata.name, o.apiVersion]).sort()).toEqual(xrds.map((x) => [x, v]));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../../scripts/function-process.js';
-import { dependencyName, FUNCTION_NAME, FUNCTION_PACKAGE, PROVIDER_SQL_PACKAGE, repositoryOf, toDNSLabel } from '../../scripts/package-metadata.js';
+import { dependencyName, FUNCTION_NAME, FUNCTION_PACKAGE, PROVIDER_SQL_PACKAGE, repositoryOf, sameMinorConstraint, toDNSLabel } from '../../scripts/package-metadata.js';
 
 type Doc = { kind?: string; metadata?: { name?: string }; spec?: Record<string, any> };
 
@@ -78,5 +78,26 @@ describe('every Composition names the Function the package manager installs', ()
       const meta = parse(readFileSync(join(ROOT, 'package', dir, 'crossplane.yaml'), 'utf8')) as Doc;
       expect((meta.spec!.dependsOn as { function?: string }[]).map((d) => d.function).filter(Boolean)).toEqual([FUNCTION_PACKAGE]);
     }
+  });
+});
+
+/**
+ * Crossplane (go.mod: github.com/Masterminds/semver v1.5.0) reads a
+ * dependency's version as comma-separated AND terms; one term is an operator
+ * and a version. A space-separated range is "improper constraint" there, and
+ * the package manager then installs nothing (found by the install e2e test).
+ */
+const MASTERMINDS_V1_TERM = /^(=|!=|>|<|>=|=<|<=|~|~>|\^)?\s*v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
+
+describe('dependency version constraints Crossplane can parse', () => {
+  it.each(['configuration', 'configuration-claims'])('%s', (dir) => {
+    const meta = parse(readFileSync(join(ROOT, 'package', dir, 'crossplane.yaml'), 'utf8')) as Doc;
+    const constraints = [String((meta.spec!.crossplane as { version: string }).version), ...(meta.spec!.dependsOn as { version: string }[]).map((d) => d.version)];
+    for (const c of constraints) for (const term of c.split(',')) expect(term.trim(), `${dir}: ${c}`).toMatch(MASTERMINDS_V1_TERM);
+  });
+
+  it('the Function is pinned to the same minor release as the Configuration', () => {
+    expect(sameMinorConstraint('v0.1.0')).toBe('>=v0.1.0, <v0.2.0');
+    expect(sameMinorConstraint('v1.4.2')).toBe('>=v1.4.2, <v1.5.0');
   });
 });
