@@ -11,9 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFiles, applyObjects, crdsEstablished } from './support/apply.js';
-import { ROOT } from '../../scripts/function-process.js';
-import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
+import { applyObjects, crdsEstablished } from './support/apply.js';
+import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
 import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
@@ -27,8 +26,6 @@ beforeAll(async () => {
   h = await startHarness();
   record = new RunRecord(h.plane.kc);
   await record.start();
-  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'apis', x, 'definition.yaml')));
-  await applyFiles(h.plane.kc, ['app', 'tenant', 'instance'].map((x) => join(ROOT, 'compositions', `${x}.yaml`)));
   await eventually('the XRDs to be established as CRDs', async () => {
     const ok = await crdsEstablished(h.plane.kc, ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']).catch(() => undefined);
     if (ok) return true;
@@ -41,8 +38,8 @@ afterAll(async () => {
   if (record) {
     record.stop();
     const report = record.report();
-    writeFileSync(join(E2E_DIR, 'real-odoo.json'), `${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(`e2e: what ran for real (.work/e2e/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
+    writeFileSync(join(E2E_REPORTS, 'real-odoo.json'), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`e2e: what ran for real (.work/e2e-reports/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
   }
   if (KEEP) {
     process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${h?.plane.kubeconfig}\n`);

@@ -1,67 +1,52 @@
 // Crossplane core as a process against the e2e API server, with the
-// package runtime External: Crossplane installs function-odoo from its
-// package cache (packagePullPolicy Never, no registry is reachable) and
-// reaches it where its FunctionRevision's status.endpoint says, over mutual
-// TLS with certificates from Crossplane's own CA. This harness plays the
-// part of the runtime that would have started the function's Pod: it starts
-// the function process and records its endpoint.
+// package runtime External, installing function-odoo the way users do: the
+// README's install commands push the packages to a loopback OCI registry and
+// install the Configuration; Crossplane's package manager resolves and
+// installs function-odoo and provider-sql as its dependencies, under the
+// names it derives from their package paths. This harness plays the part of
+// the runtime that would start their Pods: it runs the function's and the
+// provider's processes for the revisions Crossplane created and records the
+// function's endpoint, which Crossplane reaches over mutual TLS with
+// certificates from its own CA.
 import * as k8s from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { freePort, ROOT } from '../../../scripts/function-process.js';
+import { FUNCTION_NAME, PROVIDER_SQL_PACKAGE, dependencyName } from '../../../scripts/package-metadata.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
+import { ExternalPackageRuntime } from './external-runtime.js';
+import { pushProviderSql, runReadmeBlock, startRegistry } from './package-install.js';
 import { issue } from './pki.js';
 import { eventually, type Managed, type Processes } from './processes.js';
 
 export const NAMESPACE = 'crossplane-system';
-export const FUNCTION_SOURCE = 'xpkg.crossplane.io/odoo/function-odoo';
-
-/** Crossplane's FriendlyID: the cache file name of a package source and digest. */
-export function cacheId(source: string, digest: string): string {
-  const s = `${source.slice(0, 50)}-${digest.slice(0, 12)}`;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (/[a-z0-9]/.test(c)) out += c;
-    if ('./:-'.includes(c) && i !== 0 && i !== 62 && i !== s.length - 1) out += '-';
-    if (i === 62) break;
-  }
-  return out.replace(/^-+|-+$/g, '');
-}
-
-/** The package.yaml of an xpkg and the digest of its image config. */
-export function readXpkg(file: string): { packageYaml: string; digest: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-xpkg-'));
-  execFileSync('tar', ['-xf', file, '-C', dir]);
-  const [manifest] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
-  for (const layer of manifest!.Layers) {
-    try {
-      const yaml = execFileSync('tar', ['-xzOf', join(dir, layer), 'package.yaml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-      const digest = manifest!.Config.startsWith('sha256:') ? manifest!.Config : `sha256:${createHash('sha256').update(readFileSync(join(dir, manifest!.Config))).digest('hex')}`;
-      return { packageYaml: yaml, digest };
-    } catch {
-      // not the package layer
-    }
-  }
-  throw new Error(`${file} has no package.yaml layer`);
-}
+/** The Function object the package manager creates for function-odoo. */
+export const FUNCTION_OBJECT = FUNCTION_NAME;
+export const PROVIDER_SQL_OBJECT = dependencyName(PROVIDER_SQL_PACKAGE);
 
 export interface CrossplaneEnv {
   kc: k8s.KubeConfig;
   kubeconfig: string;
   crossplane: string;
+  /** The Crossplane CLI (crank) and kubectl the README's commands run with. */
+  crossplaneCli: string;
+  kubectl: string;
+  registry: string;
   dir: string;
   processes: Processes;
+  /** Which README install block to run: the namespaced edition or the claims edition. */
+  edition: 'install' | 'install-claims';
 }
 
 export interface RunningCrossplane {
   core: Managed;
   fn: Managed;
   fnAddress: string;
+  fnMetricsUrl: string;
+  registry: string;
+  /** The harness's package runtime: call markRunning and reconcile once provider-sql runs. */
+  runtime: ExternalPackageRuntime;
   /** Kills function-odoo (SIGKILL) and leaves it down until startFunction(). */
   killFunction: () => Promise<void>;
   startFunction: () => void;
@@ -141,19 +126,20 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
   const webhookPort = await freePort();
   await pointWebhooksAtLoopback(env.kc, `https://127.0.0.1:${webhookPort}`, secretData(ca, 'tls.crt'));
 
-  // The Function package in Crossplane's cache, under the name Crossplane looks for.
-  const cacheDir = join(env.dir, 'xpkg-cache');
-  mkdirSync(cacheDir, { recursive: true });
-  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const { packageYaml, digest } = readXpkg(join(ROOT, 'dist', 'packages', `function-odoo-v${version}.xpkg`));
-  writeFileSync(join(cacheDir, `${cacheId(FUNCTION_SOURCE, digest)}.gz`), gzipSync(packageYaml));
-
   const fnPort = await freePort();
   const fnAddress = `127.0.0.1:${fnPort}`;
+  const fnMetricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
   const startFn = () =>
-    env.processes.start('function-odoo', process.execPath, [join(ROOT, 'dist', 'function-odoo.cjs'), `--tls-server-certs-dir=${fnDir}`, `--address=${fnAddress}`]);
+    env.processes.start('function-odoo', process.execPath, [
+      join(ROOT, 'dist', 'function-odoo.cjs'),
+      `--tls-server-certs-dir=${fnDir}`,
+      `--address=${fnAddress}`,
+      `--metrics-address=${new URL(fnMetricsUrl).host}`,
+    ]);
   let fn = startFn();
 
+  // Crossplane keeps the packages it pulled here (its Pod has an emptyDir).
+  mkdirSync(join(env.dir, 'xpkg-cache'), { recursive: true });
   const coreProcess = env.processes.start('crossplane', env.crossplane, [
     'core',
     'start',
@@ -161,7 +147,7 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     '--package-runtime=External',
     `--webhook-port=${webhookPort}`,
     `--tls-server-certs-dir=${webhookDir}`,
-    `--cache-dir=${cacheDir}`,
+    `--cache-dir=${join(env.dir, 'xpkg-cache')}`,
     `--tls-client-certs-dir=${clientDir}`,
     `--metrics-port=${await freePort()}`,
     `--health-probe-port=${await freePort()}`,
@@ -169,26 +155,44 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     '--sync-interval=30s',
   ], base);
 
+  // provider-sql from the loopback registry: the public one is out of reach
+  // here. Only this mirror is the harness's own; the README's block mirrors
+  // this project's packages the way it tells users to.
+  const registry = await startRegistry(env.registry, env.dir, env.processes);
+  await pushProviderSql(env.crossplaneCli, registry, join(env.dir, 'packages'));
   const objects = k8s.KubernetesObjectApi.makeApiClient(env.kc);
-  await objects.create({
-    apiVersion: 'pkg.crossplane.io/v1',
-    kind: 'Function',
-    metadata: { name: 'function-odoo' },
-    spec: { package: `${FUNCTION_SOURCE}@${digest}`, packagePullPolicy: 'Never' },
-  } as k8s.KubernetesObject);
-  const custom = env.kc.makeApiClient(k8s.CustomObjectsApi);
-  const revision = await eventually(
-    `the FunctionRevision of function-odoo (crossplane: ${env.processes.tail(coreProcess, 5)})`,
-    async () => {
-      const list = (await custom.listClusterCustomObject({ group: 'pkg.crossplane.io', version: 'v1', plural: 'functionrevisions', labelSelector: 'pkg.crossplane.io/package=function-odoo' })) as { items: { metadata: { name: string } }[] };
-      return list.items[0]?.metadata.name;
-    },
-    120_000,
+  await eventually('the ImageConfig kind', async () => {
+    await objects.create({
+      apiVersion: 'pkg.crossplane.io/v1beta1',
+      kind: 'ImageConfig',
+      metadata: { name: 'e2e-provider-sql-mirror' },
+      spec: { matchImages: [{ prefix: 'xpkg.crossplane.io/crossplane-contrib/' }], rewriteImage: { prefix: `${registry}/crossplane-contrib/` } },
+    } as k8s.KubernetesObject);
+    return true;
+  }, 60_000, 1000);
+
+  // The README's commands, while this harness plays the package runtime for
+  // the revisions the package manager creates (what --package-runtime=External
+  // leaves to another controller): their TLS Secrets and, for the function,
+  // the endpoint its process listens on.
+  const runtime = new ExternalPackageRuntime(env.kc, { crt: readFileSync(join(fnDir, 'tls.crt')), key: readFileSync(join(fnDir, 'tls.key')), ca: secretData(ca, 'tls.crt') }, { [FUNCTION_OBJECT]: fnAddress });
+  runtime.markRunning(FUNCTION_OBJECT);
+  const install = runReadmeBlock(env.edition, { crossplane: env.crossplaneCli, kubectl: env.kubectl, kubeconfig: env.kubeconfig }, { REGISTRY: registry }, env.dir);
+  let installed = false;
+  let installError: unknown;
+  install.then(
+    () => (installed = true),
+    (error: unknown) => (installError = error),
   );
-  // What the Deployment runtime would record once the function's Pod serves.
-  await custom.patchClusterCustomObjectStatus(
-    { group: 'pkg.crossplane.io', version: 'v1', plural: 'functionrevisions', name: revision, body: { status: { endpoint: fnAddress } } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  await eventually(
+    `the README's install block and the revisions of ${FUNCTION_OBJECT} and ${PROVIDER_SQL_OBJECT} (crossplane: ${env.processes.tail(coreProcess, 5)})`,
+    async () => {
+      if (installError !== undefined) throw installError;
+      await runtime.reconcile();
+      return installed || undefined;
+    },
+    600_000,
+    1000,
   );
   return {
     core: coreProcess,
@@ -196,6 +200,9 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
       return fn;
     },
     fnAddress,
+    fnMetricsUrl,
+    registry,
+    runtime,
     killFunction: () => fn.kill(),
     startFunction: () => {
       fn = startFn();

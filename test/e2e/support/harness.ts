@@ -1,27 +1,31 @@
 // Everything the end-to-end tests run on, brought up from nothing and torn
 // down in reverse: the Pods' bridge, PostgreSQL, the control plane, the
 // kubelet stand-in with its volume provisioner, the Gateway stand-in, the
-// Gateway API and provider-sql CRDs, Crossplane with function-odoo, and
-// provider-sql.
+// Gateway API CRDs, Crossplane, and the Configuration installed with the
+// README's commands from a loopback registry, which brings function-odoo
+// and provider-sql (whose processes the harness runs) as dependencies.
+import * as k8s from '@kubernetes/client-node';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../../scripts/function-process.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
-import { applyFiles } from './apply.js';
+import { applyFiles, crdsEstablished } from './apply.js';
 import { Cluster } from './cluster.js';
 import { binaries, startControlPlane, type ControlPlane } from './control-plane.js';
-import { startCrossplane, type RunningCrossplane } from './crossplane.js';
+import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT, startCrossplane, type RunningCrossplane } from './crossplane.js';
 import { GatewayStandIn } from './gateway-stand-in.js';
 import { loadImages } from './kubelet/images.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { POD_GATEWAY, PodNetwork } from './kubelet/pod-network.js';
 import { VolumeProvisioner } from './kubelet/volume-provisioner.js';
 import { startPostgres, type Postgres } from './postgres.js';
-import { Processes } from './processes.js';
-import { installProviderSqlCrds, startProviderSql, type RunningProviderSql } from './provider-sql.js';
+import { eventually, Processes } from './processes.js';
+import { providerSqlCrdsEstablished, startProviderSql, type RunningProviderSql } from './provider-sql.js';
 import { startS3, type S3Server } from './s3-server.js';
 
 export const E2E_DIR = join(ROOT, '.work', 'e2e');
+/** What the files report (real-odoo.json, saas-load.json, traces): kept when the next file's harness clears E2E_DIR. */
+export const E2E_REPORTS = join(ROOT, '.work', 'e2e-reports');
 
 export interface Harness {
   processes: Processes;
@@ -64,10 +68,17 @@ function stopLeftovers(): void {
   }
 }
 
-export async function startHarness(options: { withCrossplane: boolean } = { withCrossplane: true }): Promise<Harness> {
+export interface HarnessOptions {
+  withCrossplane: boolean;
+  /** The README block that installs the packages (default: the namespaced edition). */
+  edition?: 'install' | 'install-claims';
+}
+
+export async function startHarness(options: HarnessOptions = { withCrossplane: true }): Promise<Harness> {
   stopLeftovers();
   rmSync(E2E_DIR, { recursive: true, force: true });
   mkdirSync(E2E_DIR, { recursive: true });
+  mkdirSync(E2E_REPORTS, { recursive: true });
   const processes = new Processes(E2E_DIR);
   const network = new PodNetwork();
   network.setUp();
@@ -104,8 +115,40 @@ export async function startHarness(options: { withCrossplane: boolean } = { with
 
   const gatewayCrds = join(goModuleDir(SCHEMA_MODULES.gatewayApi.module, SCHEMA_MODULES.gatewayApi.version), 'config', 'crd', 'standard');
   await applyFiles(plane.kc, readdirSync(gatewayCrds).filter((f) => f.endsWith('.yaml')).map((f) => join(gatewayCrds, f)));
-  await installProviderSqlCrds(plane.kc);
-  harness.crossplane = await startCrossplane({ kc: plane.kc, kubeconfig: plane.kubeconfig, crossplane: process.env.E2E_CROSSPLANE!, dir: E2E_DIR, processes });
-  harness.providerSql = await startProviderSql(process.env.E2E_PROVIDER_SQL!, plane.kubeconfig, processes);
+  harness.crossplane = await startCrossplane({
+    kc: plane.kc,
+    kubeconfig: plane.kubeconfig,
+    crossplane: need('E2E_CROSSPLANE'),
+    crossplaneCli: need('E2E_CROSSPLANE_CLI'),
+    kubectl: need('E2E_KUBECTL'),
+    registry: need('E2E_OCI_REGISTRY'),
+    dir: E2E_DIR,
+    processes,
+    edition: options.edition ?? 'install',
+  });
+  // The provider's process for the revision the package manager installed, once its CRDs serve.
+  await providerSqlCrdsEstablished(plane.kc);
+  // The Configuration's XRDs, as the CRDs Crossplane made of them.
+  const xrds = options.edition === 'install-claims'
+    ? ['apps.app.odoo.io', 'xtenants.tenant.odoo.io', 'xinstances.instance.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']
+    : ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io'];
+  await eventually('the Configuration’s XRDs to serve', () => crdsEstablished(plane.kc, xrds), 180_000, 1000);
+  harness.providerSql = await startProviderSql(need('E2E_PROVIDER_SQL'), plane.kubeconfig, processes);
+  const runtime = harness.crossplane.runtime;
+  runtime.markRunning(PROVIDER_SQL_OBJECT);
+  await eventually('the installed Function and Provider to be healthy', async () => {
+    await runtime.reconcile();
+    return (await packagesHealthy(plane.kc, [['functions', FUNCTION_OBJECT], ['providers', PROVIDER_SQL_OBJECT]])) || undefined;
+  }, 120_000, 1000);
   return harness;
+}
+
+/** Whether each package (plural, name) of pkg.crossplane.io reports Healthy. */
+async function packagesHealthy(kc: k8s.KubeConfig, packages: [string, string][]): Promise<boolean> {
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  for (const [plural, name] of packages) {
+    const p = (await custom.getClusterCustomObject({ group: 'pkg.crossplane.io', version: 'v1', plural, name })) as { status?: { conditions?: { type: string; status: string }[] } };
+    if (!p.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'True')) return false;
+  }
+  return true;
 }

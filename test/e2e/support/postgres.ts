@@ -1,8 +1,10 @@
 // A real PostgreSQL server (Debian's package) on a loopback port, in a
-// directory of the test's, with password authentication over TCP, and psql
-// to look at what provider-sql did to it.
+// directory of the test's, with password authentication over TCP, TLS
+// offered (a self-signed certificate, as Debian's package sets up: the
+// example App asks for sslMode require), and psql to look at what
+// provider-sql did to it.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/function-process.js';
 import { eventually, type Managed, type Processes } from './processes.js';
@@ -51,10 +53,13 @@ export async function startPostgres(dir: string, processes: Processes, network: 
   writeFileSync(pwfile, password);
   chownSync(pwfile, pg, pg);
   execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'initdb'), '-D', data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8'], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(data, 'server.key'), '-subj', '/CN=postgres.e2e.test', '-days', '2', '-out', join(data, 'server.crt')], { stdio: 'pipe' });
+  for (const file of ['server.key', 'server.crt']) chownSync(join(data, file), pg, pg);
+  chmodSync(join(data, 'server.key'), 0o600);
   if (network.clients.length > 0) appendFileSync(join(data, 'pg_hba.conf'), network.clients.map((cidr) => `host all all ${cidr} scram-sha-256\n`).join(''));
   const port = await freePort();
   const run = () =>
-    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', `listen_addresses=${['127.0.0.1', ...network.listen].join(',')}`, '-c', `max_connections=${MAX_CONNECTIONS}`]);
+    processes.start('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', data, '-c', `listen_addresses=${['127.0.0.1', ...network.listen].join(',')}`, '-c', `max_connections=${MAX_CONNECTIONS}`, '-c', 'ssl=on']);
   let managed = run();
   const query = (sql: string, database = 'postgres') =>
     execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {

@@ -1,21 +1,21 @@
-// provider-sql as a process against the e2e API server: its namespaced
-// (postgresql.sql.m.crossplane.io) and cluster CRDs from the same module
-// version the render tests validate against.
+// provider-sql as a process against the e2e API server, for the revision
+// Crossplane's package manager installed from the package built of the same
+// module version the render tests validate against.
 import * as k8s from '@kubernetes/client-node';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/function-process.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
-import { applyFiles, crdsEstablished, loadYaml } from './apply.js';
+import { crdsEstablished, loadYaml } from './apply.js';
 import { eventually, type Managed, type Processes } from './processes.js';
 
-export async function installProviderSqlCrds(kc: k8s.KubeConfig): Promise<void> {
+/** Waits until every CRD of the package serves: the provider lists all of its kinds, MySQL and MSSQL too, when it starts. */
+export async function providerSqlCrdsEstablished(kc: k8s.KubeConfig): Promise<void> {
   const dir = join(goModuleDir(SCHEMA_MODULES.providerSql.module, SCHEMA_MODULES.providerSql.version), 'package', 'crds');
-  // Every CRD of the package, MySQL and MSSQL too: the provider lists all of its kinds when it starts.
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
-  await applyFiles(kc, files);
-  const names = files.flatMap((f) => loadYaml(f).map((o) => o.metadata!.name!));
-  await eventually('provider-sql CRDs to be established', () => crdsEstablished(kc, names), 60_000);
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => loadYaml(join(dir, f)).map((o) => o.metadata!.name!));
+  await eventually('the CRDs of the installed provider-sql package to be established', () => crdsEstablished(kc, names), 180_000, 1000);
 }
 
 export interface RunningProviderSql {

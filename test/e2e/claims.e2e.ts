@@ -1,0 +1,73 @@
+// The claims edition, installed with the README's claims block: a tenant's
+// user applies Tenant and Instance claims (the same YAML as the namespaced
+// edition); Crossplane backs them with cluster-scoped XTenant and XInstance,
+// which function-odoo composes as the claims they stand for. What the claim
+// owner sees, on the claim itself: the lifecycle conditions and one event per
+// transition, while real Odoo initializes and serves.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyObjects } from './support/apply.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
+import { get } from './support/odoo-rpc.js';
+import { eventually } from './support/processes.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ withCrossplane: true, edition: 'install-claims' });
+}, 900_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+type Claim = { spec?: { resourceRef?: { name: string } }; status?: { phase?: string; conditions?: { type: string; status: string; reason: string; message?: string }[] } };
+
+describe('claims edition', () => {
+  it('installed configuration-odoo-claims with function-odoo under the name its Compositions use', async () => {
+    const configuration = await h.cluster.get<{ status?: { conditions?: { type: string; status: string }[] } }>('pkg.crossplane.io/v1', 'Configuration', 'odoo-crossplane-configuration-odoo-claims');
+    expect(configuration?.status?.conditions?.find((c) => c.type === 'Healthy')?.status).toBe('True');
+    const composition = await h.cluster.get<{ spec: { pipeline: { functionRef: { name: string } }[] } }>('apiextensions.crossplane.io/v1', 'Composition', 'xinstances.instance.odoo.io');
+    expect(composition?.spec.pipeline[0]!.functionRef.name).toBe('odoo-crossplane-function-odoo');
+  });
+
+  it('a production Instance claim on real Odoo 17.0 shows its owner Lifecycle, DatabaseReady and BackupReady, and reaches Running', async () => {
+    await applyObjects(h.plane.kc, [...appPrerequisites(h.pg), app('acme', h.pg, h.s3), tenantNamespace('acme')]);
+    await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), tenant('acme', 'acme', { primaryInstance: 'prod' }), instance('prod', 'acme', { release: '1.4.1', type: 'production', initModules: ['contacts'] })]);
+    const claim = await eventually(
+      'the Instance claim acme/prod to be Running',
+      async () => {
+        const c = await h.cluster.get<Claim>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+        const lifecycle = c?.status?.conditions?.find((x) => x.type === 'Lifecycle');
+        if (lifecycle?.reason?.endsWith('Failed')) throw new Error(`the claim says ${JSON.stringify(lifecycle)}`);
+        return lifecycle?.status === 'True' && lifecycle.reason === 'Running' ? c : undefined;
+      },
+      900_000,
+      2000,
+    );
+    const types = claim.status!.conditions!.map((c) => c.type);
+    expect(types).toEqual(expect.arrayContaining(['Lifecycle', 'DatabaseReady', 'BackupReady', 'Synced', 'Ready']));
+    // The composite it stands for is cluster-scoped.
+    const xr = await h.cluster.get<Claim>('instance.odoo.io/v1alpha1', 'XInstance', claim.spec!.resourceRef!.name);
+    expect(xr?.status?.phase).toBe('Running');
+    const pods = await eventually('a Ready web Pod', async () => {
+      const found = await h.cluster.servingPods('prod', 'acme', '1.4.1');
+      return found.length > 0 ? found : undefined;
+    }, 300_000, 1000);
+    expect((await get(`http://${pods[0]}:8069`, '/web/health')).status).toBe(200);
+  });
+
+  it('the claim carries the Instance’s transitions as events, each once', async () => {
+    const events = (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items;
+    const reasons = events.map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Initializing', 'Starting', 'Running']));
+    const lifecycle = events.filter((e) => e.message?.startsWith('Lifecycle '));
+    // At most twice (see install.e2e.ts: Crossplane may call again before its status write is cached), never per reconcile.
+    expect(lifecycle.filter((e) => (e.count ?? 1) > 2).map((e) => `${e.reason} ×${e.count}`)).toEqual([]);
+  });
+
+  it('the Tenant claim shows its owner RoutingReady', async () => {
+    const t = await h.cluster.until<Claim>('the Tenant claim routed', 'tenant.odoo.io/v1alpha1', 'Tenant', 'acme', 'acme', (c) => c.status?.conditions?.some((x) => x.type === 'RoutingReady' && x.status === 'True') === true);
+    expect(t.status!.conditions!.map((c) => c.type)).toEqual(expect.arrayContaining(['RoutingReady', 'Locked']));
+  });
+});

@@ -1,0 +1,120 @@
+// Installed the way users install it. The harness has run the README's
+// install block (push to a loopback OCI registry, mirror, RBAC, `crossplane
+// xpkg install configuration`); this file runs the README's first-tenant
+// block as written and checks what the real package manager, function,
+// provider-sql and PostgreSQL made of it: the names the Compositions
+// reference, the activation policy, the example App, Tenant and Instance
+// reconciled, one event per transition, `crossplane beta trace`, and the
+// function's metrics.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAME } from '../../scripts/package-metadata.js';
+import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT } from './support/crossplane.js';
+import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
+import { runReadmeBlock } from './support/package-install.js';
+import { eventually } from './support/processes.js';
+
+let h: Harness;
+const tools = () => ({ crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig });
+
+beforeAll(async () => {
+  h = await startHarness({ withCrossplane: true, edition: 'install' });
+}, 900_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+type Conditioned = { status?: { conditions?: { type: string; status: string; reason?: string }[] } };
+const condition = (o: Conditioned | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type);
+
+describe('the README install block', () => {
+  it('installed the Configuration, and as its dependencies function-odoo and provider-sql under the names Crossplane derives from their package paths', async () => {
+    const configuration = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Configuration', 'odoo-crossplane-configuration-odoo');
+    expect(configuration?.spec.package).toBe('xpkg.crossplane.io/odoo-crossplane/configuration-odoo:v0.1.0');
+    expect(condition(configuration, 'Installed')?.status).toBe('True');
+    expect(condition(configuration, 'Healthy')?.status).toBe('True');
+    const fn = await h.cluster.until<Conditioned & { spec: { package: string } }>('function-odoo Healthy', 'pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT, undefined, (f) => condition(f, 'Healthy')?.status === 'True');
+    expect(FUNCTION_OBJECT).toBe('odoo-crossplane-function-odoo');
+    // The package manager records the package as the Configuration names it; the ImageConfig rewrote where it came from.
+    expect(fn.spec.package).toMatch(/^xpkg\.crossplane\.io\/odoo-crossplane\/function-odoo[:@]/);
+    await h.cluster.until('provider-sql Healthy', 'pkg.crossplane.io/v1', 'Provider', PROVIDER_SQL_OBJECT, undefined, (p: Conditioned) => condition(p, 'Healthy')?.status === 'True');
+    expect(PROVIDER_SQL_OBJECT).toBe('crossplane-contrib-provider-sql');
+    for (const kind of ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']) {
+      const composition = await h.cluster.get<{ spec: { pipeline: { functionRef: { name: string } }[] } }>('apiextensions.crossplane.io/v1', 'Composition', kind);
+      expect(composition?.spec.pipeline.map((s) => s.functionRef.name)).toEqual([FUNCTION_NAME]);
+    }
+  });
+
+  it('installed the activation policy, and the provider-sql kinds the function composes are active', async () => {
+    const policy = await h.cluster.get<{ spec: { activate: string[] } }>('apiextensions.crossplane.io/v1alpha1', 'ManagedResourceActivationPolicy', 'odoo-provider-sql');
+    expect(policy?.spec.activate).toContain('roles.postgresql.sql.m.crossplane.io');
+    for (const mrd of ['roles.postgresql.sql.m.crossplane.io', 'databases.postgresql.sql.m.crossplane.io']) {
+      const found = await h.cluster.get<{ spec: { state: string } }>('apiextensions.crossplane.io/v1alpha1', 'ManagedResourceDefinition', mrd);
+      expect(found?.spec.state, mrd).toBe('Active');
+    }
+  });
+});
+
+describe('the README first-tenant block, as written', () => {
+  beforeAll(async () => {
+    await runReadmeBlock('first-tenant', tools(), { PGADMIN_USER: 'postgres', PGADMIN_PASSWORD: h.pg.password, PGADMIN_HOST: '127.0.0.1', PGADMIN_PORT: String(h.pg.port) }, E2E_DIR);
+  }, 600_000);
+
+  it('reconciles the example App, Tenant and Instance: provider config, routes, a real role and database, the init Job', async () => {
+    const cpc = await h.cluster.get('postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme');
+    expect(cpc).toBeDefined();
+    expect(h.pg.query("SELECT rolname FROM pg_roles WHERE rolname = 'acme_prod'")).toEqual(['acme_prod']);
+    expect(h.pg.query("SELECT datname FROM pg_database WHERE datname = 'acme_prod'")).toEqual(['acme_prod']);
+    const job = await h.cluster.until('the init Job of the example production instance', 'batch/v1', 'Job', 'prod-init', 'acme');
+    expect(job).toBeDefined();
+    const route = await h.cluster.until<{ spec: { hostnames: string[] } }>('the primary route', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+    expect(route.spec.hostnames).toEqual(['acme.odoo.example']);
+  });
+
+  it('tells each transition of the Instance once in its events, however often it is reconciled', async () => {
+    // Several reconciles later (a poll is 5 s, the TTL while initializing 15 s), nothing is repeated.
+    await new Promise((r) => setTimeout(r, 45_000));
+    const events = (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items;
+    const ours = events.filter((e) => ['WaitingForDatabase', 'Provisioning', 'Available', 'Initializing', 'NoStorage'].includes(e.reason ?? ''));
+    expect(ours.map((e) => e.reason).sort()).toEqual(expect.arrayContaining(['Available', 'Initializing']));
+    // Once per transition, not per call: a transition may be told twice when
+    // Crossplane calls again before its own status write is in its cache
+    // (seen here: the same "(was Provisioning)" at two resource versions),
+    // never once per reconcile.
+    const repeated = ours.filter((e) => (e.count ?? 1) > 2 || (e.series?.count ?? 1) > 2).map((e) => `${e.reason} ×${e.count}: ${e.message}`);
+    expect(repeated).toEqual([]);
+    const lifecycle = ours.filter((e) => e.message?.includes('Lifecycle False: Initializing'));
+    expect(lifecycle).toHaveLength(1);
+  });
+
+  it('crossplane beta trace shows the Tenant and the Instance with what they compose', async () => {
+    // The example's images are not test images of Odoo: the kubelet stand-in reports its Pods as run, so the instance goes on to Running.
+    await h.cluster.until('the example instance Running', 'instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', (o: { status?: { phase?: string } }) => o.status?.phase === 'Running');
+    const trace = (args: string[]) =>
+      execFileSync(process.env.E2E_CROSSPLANE_CLI!, ['beta', 'trace', ...args], { env: { ...process.env, KUBECONFIG: h.plane.kubeconfig }, encoding: 'utf8' });
+    const instance = trace(['instance.instance.odoo.io', 'prod', '-n', 'acme']);
+    const tenant = trace(['tenant.tenant.odoo.io', 'acme', '-n', 'acme']);
+    writeFileSync(join(E2E_REPORTS, 'trace-instance.txt'), instance);
+    writeFileSync(join(E2E_REPORTS, 'trace-tenant.txt'), tenant);
+    expect(instance).toMatch(/Instance\/prod/);
+    expect(instance).toMatch(/Role\/prod/);
+    expect(instance).toMatch(/Database\//);
+    expect(instance).toMatch(/Deployment\/prod-web/);
+    expect(instance).not.toMatch(/Job\/prod-init/); // nothing kept after it served
+    expect(tenant).toMatch(/Tenant\/acme/);
+    expect(tenant).toMatch(/HTTPRoute\/acme-primary/);
+  });
+
+  it('the function’s metrics count the calls by kind: what the lifecycle costs in calls', async () => {
+    const body = await eventually('the function’s metrics', async () => (await fetch(h.crossplane!.fnMetricsUrl)).text(), 10_000);
+    const calls = (kind: string) =>
+      [...body.matchAll(new RegExp(`^function_odoo_calls_total\\{kind="${kind}",result="(\\w+)"\\} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[2]), 0);
+    expect(calls('Instance')).toBeGreaterThan(0);
+    expect(calls('Tenant')).toBeGreaterThan(0);
+    expect(calls('App')).toBeGreaterThan(0);
+    writeFileSync(join(E2E_REPORTS, 'install-function-metrics.txt'), body);
+  });
+});

@@ -1,0 +1,88 @@
+// The way users install function-odoo: an OCI registry, `crossplane xpkg
+// push`, `crossplane xpkg install configuration`, and Crossplane's package
+// manager resolving the Function and provider-sql as dependencies. The
+// registry is go-containerregistry's on loopback (tools/oci-registry); the
+// commands are the README's own, read from its fenced blocks marked
+// `<!-- e2e: NAME -->`, so the README cannot drift from what ran.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../../../scripts/function-process.js';
+import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
+import { eventually, type Processes } from './processes.js';
+
+const run = promisify(execFile);
+
+/** The shell block that follows `<!-- e2e: name -->` in the README. */
+export function readmeBlock(name: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const marker = `<!-- e2e: ${name} -->`;
+  const at = readme.indexOf(marker);
+  if (at === -1) throw new Error(`README.md has no block marked ${marker}`);
+  const match = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(at));
+  if (match === null) throw new Error(`README.md: no \`\`\`sh block after ${marker}`);
+  return match[1]!;
+}
+
+export interface Tools {
+  crossplane: string;
+  kubectl: string;
+  kubeconfig: string;
+}
+
+/**
+ * Runs a README block with bash (-euo pipefail, each command echoed into
+ * the log), from the repository root, with the Crossplane CLI and kubectl on
+ * PATH. Throws with the log's tail when a command fails.
+ */
+export async function runReadmeBlock(name: string, tools: Tools, env: Record<string, string>, logDir: string): Promise<string> {
+  const script = `set -euxo pipefail\n${readmeBlock(name)}\n`;
+  const binDir = join(logDir, 'readme-bin');
+  mkdirSync(binDir, { recursive: true });
+  // The names the README uses for the binaries the harness built.
+  writeFileSync(join(binDir, 'crossplane'), `#!/bin/sh\nexec '${tools.crossplane}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(binDir, 'kubectl'), `#!/bin/sh\nexec '${tools.kubectl}' "$@"\n`, { mode: 0o755 });
+  const log = join(logDir, `readme-${name}.log`);
+  try {
+    const { stdout, stderr } = await run('bash', ['-c', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, KUBECONFIG: tools.kubeconfig, PATH: `${binDir}:${dirname(process.execPath)}:${process.env.PATH}` },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60_000,
+    });
+    writeFileSync(log, `${stderr}\n${stdout}`);
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    writeFileSync(log, `${e.stderr ?? ''}\n${e.stdout ?? ''}`);
+    throw new Error(`README block "${name}" failed (${log}):\n${`${e.stderr ?? ''}${e.stdout ?? ''}`.split('\n').slice(-25).join('\n')}`);
+  }
+}
+
+/** go-containerregistry's registry on a loopback port, blobs on disk. Resolves to host:port. */
+export async function startRegistry(binary: string, dir: string, processes: Processes): Promise<string> {
+  const managed = processes.start('oci-registry', binary, ['--address=127.0.0.1:0', `--blobs=${join(dir, 'registry-blobs')}`]);
+  return eventually(
+    'the OCI registry to listen',
+    async () => /serving on (127\.0\.0\.1:\d+)/.exec(processes.tail(managed, 50))?.[1],
+    30_000,
+    200,
+  );
+}
+
+/**
+ * provider-sql as a package in the loopback registry: built with `crossplane
+ * xpkg build` from the package/ folder of the module the harness runs (the
+ * published package cannot be pulled from here). No runtime image: the
+ * harness runs the provider's process itself, as for the External runtime.
+ */
+export async function pushProviderSql(crossplane: string, registry: string, workDir: string): Promise<string> {
+  const module = goModuleDir(SCHEMA_MODULES.providerSql.module, SCHEMA_MODULES.providerSql.version);
+  const file = join(workDir, `provider-sql-${SCHEMA_MODULES.providerSql.version}.xpkg`);
+  mkdirSync(join(workDir, 'no-examples'), { recursive: true });
+  await run(crossplane, ['xpkg', 'build', `--package-root=${join(module, 'package')}`, `--examples-root=${join(workDir, 'no-examples')}`, `--package-file=${file}`]);
+  const ref = `${registry}/crossplane-contrib/provider-sql:${SCHEMA_MODULES.providerSql.version}`;
+  await run(crossplane, ['xpkg', 'push', '-f', file, ref]);
+  return ref;
+}
