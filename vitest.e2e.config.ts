@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
+    setupFiles: ['test/e2e/support/stop-after-failure.ts'],
     testTimeout: 300_000,
     hookTimeout: 600_000,
     pool: 'forks',
