@@ -30,6 +30,29 @@ ensure_node() {
   export PATH="$dir/bin:$PATH"
 }
 
+# node_binary prints the path of Node.js $NODE_VERSION's binary for a Linux
+# architecture (amd64: the one the project runs on; others from their npm
+# package, for the runtime images only).
+node_binary() {
+  local arch="$1"
+  if [[ "$arch" == amd64 ]]; then
+    ensure_node
+    echo "$TOOLS/node-v$NODE_VERSION/bin/node"
+    return
+  fi
+  local npm_arch="$arch" dir="$TOOLS/node-v$NODE_VERSION-linux-$arch"
+  if [[ ! -f "$dir/bin/node" ]]; then
+    log "fetching Node.js $NODE_VERSION for linux-$arch from the npm registry (node-linux-$npm_arch)"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-$npm_arch@$NODE_VERSION" >/dev/null)
+    mkdir -p "$dir"
+    tar -xzf "$tmp/node-linux-$npm_arch-$NODE_VERSION.tgz" -C "$dir" --strip-components=1 package/bin package/LICENSE
+    rm -rf "$tmp"
+  fi
+  echo "$dir/bin/node"
+}
+
 # npm24 runs the machine's npm CLI on Node 24, so install scripts see the
 # same Node as the tests.
 npm24() {

@@ -48,6 +48,14 @@ describe('the README install block', () => {
     }
   });
 
+  it('pushed the Function as one multi-platform index (amd64 and arm64), of which Crossplane installed this node’s', async () => {
+    const index = (await (
+      await fetch(`http://${h.crossplane!.registry}/v2/odoo-crossplane/function-odoo/manifests/v0.1.0`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } })
+    ).json()) as { mediaType: string; manifests: { platform: { os: string; architecture: string } }[] };
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
   it('installed the activation policy, and the provider-sql kinds the function composes are active', async () => {
     const policy = await h.cluster.get<{ spec: { activate: string[] } }>('apiextensions.crossplane.io/v1alpha1', 'ManagedResourceActivationPolicy', 'odoo-provider-sql');
     expect(policy?.spec.activate).toContain('roles.postgresql.sql.m.crossplane.io');

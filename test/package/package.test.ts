@@ -21,6 +21,8 @@ const version = packageVersion();
 const packages = join(ROOT, 'dist', 'packages');
 
 interface ImageConfig {
+  architecture: string;
+  os: string;
   config: { Entrypoint: string[]; User: string; WorkingDir: string; ExposedPorts: Record<string, object>; Env: string[]; Labels?: Record<string, string> };
 }
 
@@ -74,14 +76,34 @@ describe('Configuration packages', () => {
   });
 });
 
-describe('Function package', () => {
-  it('embeds the runtime image and its metadata', async () => {
-    const { config, layers } = await unpack(join(packages, `function-odoo-${version}.xpkg`));
+/** The machine an ELF binary is for (its e_machine field): 62 x86-64, 183 AArch64. */
+function elfMachine(file: string): number {
+  const header = readFileSync(file).subarray(0, 20);
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
+}
+
+const PLATFORMS = [
+  { arch: 'amd64', machine: 62, triplet: 'x86_64-linux-gnu' },
+  { arch: 'arm64', machine: 183, triplet: 'aarch64-linux-gnu' },
+];
+
+describe('Function package, one per platform (pushed together as one multi-platform index)', () => {
+  it.each(PLATFORMS)('$arch: embeds the runtime image for $arch and the metadata', async ({ arch, machine, triplet }) => {
+    const { config, layers } = await unpack(join(packages, `function-odoo-${version}-${arch}.xpkg`));
     const [meta] = packageObjects(layers);
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1beta1', kind: 'Function', metadata: { name: 'function-odoo' }, spec: { capabilities: ['composition'] } });
     expect(meta!.metadata.annotations['meta.crossplane.io/readme']).toContain(FUNCTION_PACKAGE.replace('function-odoo', 'configuration-odoo'));
+    // crossplane xpkg push lists each package in the index under its config's platform.
+    expect({ os: config.os, architecture: config.architecture }).toEqual({ os: 'linux', architecture: arch });
     expect(config.config.Entrypoint).toEqual(['/usr/local/bin/node', '/function/function-odoo.cjs']);
-    expect(layers.some((l) => existsSync(join(l, 'usr/local/bin/node')))).toBe(true);
+    const rootfs = layers.find((l) => existsSync(join(l, 'usr/local/bin/node')));
+    expect(rootfs).toBeDefined();
+    // Built, not run, on this machine: what it would run is read from the ELF headers.
+    expect(elfMachine(join(rootfs!, 'usr/local/bin/node'))).toBe(machine);
+    expect(elfMachine(join(rootfs!, `usr/lib/${triplet}/libstdc++.so.6`))).toBe(machine);
+    expect(elfMachine(join(rootfs!, `lib/${triplet}/libc.so.6`))).toBe(machine);
+    expect(readFileSync(join(rootfs!, 'function/function-odoo.cjs'))).toEqual(readFileSync(join(ROOT, 'dist/function-odoo.cjs')));
   });
 });
 
@@ -89,9 +111,10 @@ describe('runtime image', () => {
   let image: Awaited<ReturnType<typeof unpack>>;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    image = await unpack(join(ROOT, '.work/package/function-odoo-image.tar'));
-    const size = statSync(join(ROOT, '.work/package/function-odoo-image.tar')).size;
-    process.stderr.write(`runtime image: ${(size / 2 ** 20).toFixed(1)} MiB compressed\n`);
+    // The image for this machine (amd64) is the one started here.
+    image = await unpack(join(ROOT, '.work/package/function-odoo-image-amd64.tar'));
+    const size = statSync(join(ROOT, '.work/package/function-odoo-image-amd64.tar')).size;
+    process.stderr.write(`runtime image (amd64): ${(size / 2 ** 20).toFixed(1)} MiB compressed\n`);
   });
   afterAll(() => child?.kill('SIGKILL'));
 

@@ -99,19 +99,20 @@ func main() {
 	tag := flag.String("tag", "function-odoo:latest", "image reference recorded in the tarball")
 	user := flag.String("user", "65532:65532", "user to run as")
 	workdir := flag.String("workdir", "/", "working directory")
+	arch := flag.String("arch", "amd64", "architecture of the root filesystem's binaries (amd64, arm64): recorded in the image config, which is what a multi-platform index lists")
 	var entrypoint, env, ports, labels list
 	flag.Var(&entrypoint, "entrypoint", "entrypoint argument (repeat)")
 	flag.Var(&env, "env", "NAME=value (repeat)")
 	flag.Var(&ports, "port", "exposed port such as 9443/tcp (repeat)")
 	flag.Var(&labels, "label", "key=value (repeat)")
 	flag.Parse()
-	if err := run(*rootfs, *out, *tag, *user, *workdir, entrypoint, env, ports, labels); err != nil {
+	if err := run(*rootfs, *out, *tag, *user, *workdir, *arch, entrypoint, env, ports, labels); err != nil {
 		fmt.Fprintln(os.Stderr, "oci-image:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rootfs, out, tag, user, workdir string, entrypoint, env, ports, labels []string) error {
+func run(rootfs, out, tag, user, workdir, arch string, entrypoint, env, ports, labels []string) error {
 	data, err := layerTar(rootfs)
 	if err != nil {
 		return fmt.Errorf("cannot archive %s: %w", rootfs, err)
@@ -129,7 +130,7 @@ func run(rootfs, out, tag, user, workdir string, entrypoint, env, ports, labels 
 		return err
 	}
 	cfg = cfg.DeepCopy()
-	cfg.Architecture, cfg.OS = "amd64", "linux"
+	cfg.Architecture, cfg.OS = arch, "linux"
 	cfg.Created = v1.Time{Time: time.Unix(0, 0)}
 	cfg.Config.Entrypoint = entrypoint
 	cfg.Config.User = user
