@@ -7,6 +7,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ObservedObject } from '../../../functions/shared/composition.js';
+import { hasTrueCondition } from '../../../functions/shared/readiness.js';
 import { ROOT } from '../../../scripts/function-process.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
 import { applyFiles, crdsEstablished } from './apply.js';
@@ -147,8 +149,8 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
 async function packagesHealthy(kc: k8s.KubeConfig, packages: [string, string][]): Promise<boolean> {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   for (const [plural, name] of packages) {
-    const p = (await custom.getClusterCustomObject({ group: 'pkg.crossplane.io', version: 'v1', plural, name })) as { status?: { conditions?: { type: string; status: string }[] } };
-    if (!p.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'True')) return false;
+    const p = (await custom.getClusterCustomObject({ group: 'pkg.crossplane.io', version: 'v1', plural, name })) as ObservedObject;
+    if (!hasTrueCondition(p, 'Healthy')) return false;
   }
   return true;
 }

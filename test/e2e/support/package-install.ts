@@ -32,12 +32,16 @@ export interface Tools {
 }
 
 /**
- * Runs a README block with bash (-euo pipefail, each command echoed into
- * the log), from the repository root, with the Crossplane CLI and kubectl on
- * PATH. Throws with the log's tail when a command fails.
+ * Runs a README block with bash (-euo pipefail, each line echoed into the
+ * log as written: -v, not -x, whose expanded echo would put the PostgreSQL
+ * admin password of the first-tenant block in the log), from the
+ * repository root, with the Crossplane CLI and kubectl on PATH. Throws with
+ * the log's tail when a command fails.
  */
 export async function runReadmeBlock(name: string, tools: Tools, env: Record<string, string>, logDir: string): Promise<string> {
-  const script = `set -euxo pipefail\n${readmeBlock(name)}\n`;
+  // From a file: bash echoes (-v) the lines it reads from a file, not those of a -c string.
+  const script = join(logDir, `readme-${name}.sh`);
+  writeFileSync(script, `set -veuo pipefail\n${readmeBlock(name)}\n`);
   const binDir = join(logDir, 'readme-bin');
   mkdirSync(binDir, { recursive: true });
   // The names the README uses for the binaries the harness built.
@@ -45,7 +49,7 @@ export async function runReadmeBlock(name: string, tools: Tools, env: Record<str
   writeFileSync(join(binDir, 'kubectl'), `#!/bin/sh\nexec '${tools.kubectl}' "$@"\n`, { mode: 0o755 });
   const log = join(logDir, `readme-${name}.log`);
   try {
-    const { stdout, stderr } = await run('bash', ['-c', script], {
+    const { stdout, stderr } = await run('bash', [script], {
       cwd: ROOT,
       env: { ...process.env, ...env, KUBECONFIG: tools.kubeconfig, PATH: `${binDir}:${dirname(process.execPath)}:${process.env.PATH}` },
       maxBuffer: 64 * 1024 * 1024,
