@@ -113,6 +113,20 @@ export const SCENARIOS: Scenario[] = [
   { name: 'migration-failed', description: 'The migration step failed: MigrationFailed; prod keeps serving.', xr: migration(), required: requiredWith(), steps: [roleReady, settled, settled, { facts: { jobs: { migrate: 'failed' } } }] },
   { name: 'migration-ready', description: 'Migrated and running 2.0.0, ready to promote; no cron until it is the primary.', xr: migration(), required: requiredWith(), steps: [roleReady, settled, settled, settled, settled] },
   // ---- testing
+  {
+    name: 'production-autoscaled',
+    description: 'Production web Pods scaled by a HorizontalPodAutoscaler between 2 and 6 on CPU; the HPA had scaled to 4, which the next call keeps.',
+    xr: (() => { const x = production(); x.spec.autoscaling = { minReplicas: 2, maxReplicas: 6, targetCPUUtilization: 60 }; return x; })(),
+    required: requiredWith(),
+    steps: [roleReady, settled, settled, settled, settled],
+  },
+  {
+    name: 'testing-expired',
+    description: 'The tenant gives testing instances 72h; the lifetime Job (no Pod) passed its deadline: web and cron stop, Expired says so.',
+    xr: testing(),
+    required: requiredWith((objects) => { const t = objects.find((o) => o.kind === 'Tenant')!; t.spec.testing = { ...t.spec.testing, lifetime: '72h' }; return objects; }),
+    steps: [roleReady, settled, settled, settled, settled, { facts: { lifetimeOver: true } }],
+  },
   { name: 'testing-initializing', description: 'A testing instance installs its modules with demo data.', xr: testing(), required: requiredWith(), steps: [roleReady, { facts: { jobs: { init: 'running' } } }] },
   { name: 'testing-testing', description: 'Initialized: the test Job runs the tenant’s test tags.', xr: testing(), required: requiredWith(), steps: [roleReady, settled, { facts: { jobs: { test: 'running' } } }] },
   { name: 'testing-passed', description: 'Tests passed: Passed, and the instance runs for inspection.', xr: testing(), required: requiredWith(), steps: [roleReady, settled, settled, settled, settled] },
@@ -125,6 +139,19 @@ export const SCENARIOS: Scenario[] = [
   { name: 'tenant-primary-missing', description: 'primaryInstance names an instance that does not exist: refused, routes keep pointing at prod.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'nope'; } }] },
   { name: 'tenant-primary-is-testing', description: 'primaryInstance names the testing instance: refused.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.primaryInstance = 'ci'; } }] },
   { name: 'tenant-hostname-locked', description: 'baseHostName changes while staging copies: locked, routes keep the old host.', xr: tenant(), required: requiredWith(instanceStatus('staging', { phase: 'Copying', transitioning: true })), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.odoo.example'; } }] },
+  { name: 'tenant-maintenance', description: 'prod is stopped for its upgrade (status.serving false): acme.odoo.example routes to the tenant’s maintenance page.', xr: tenant(), required: requiredWith(), steps: [settled, { editRequired: instanceStatus('prod', { phase: 'Upgrading', transitioning: true, serving: false }) }] },
+  {
+    name: 'tenant-custom-domains',
+    description: 'The customer brings erp.customer.com for the primary instance; the App names a cert-manager issuer: a route, a Certificate and the ReferenceGrant the Gateway needs. The mail catcher UI is routed behind basic auth.',
+    xr: tenant(),
+    required: requiredWith((objects) => {
+      const app = objects.find((o) => o.kind === 'App')!;
+      app.spec.routing.certificateIssuer = { kind: 'ClusterIssuer', name: 'letsencrypt' };
+      app.spec.mail = { catcher: { uiAuthSecretName: 'mailpit-users' } };
+      return objects;
+    }),
+    steps: [settled, { edit: (x) => { x.spec.customDomains = ['erp.customer.com']; } }],
+  },
   { name: 'tenant-hostname-applied', description: 'baseHostName changes with nothing transitioning: every route moves to the new host.', xr: tenant(), required: requiredWith(), steps: [settled, { edit: (x) => { x.spec.baseHostName = 'erp.acme.odoo.example'; } }] },
 ];
 

@@ -6,6 +6,7 @@
 // - provider-sql CRDs: github.com/crossplane-contrib/provider-sql/package/crds
 // - Gateway API CRDs: sigs.k8s.io/gateway-api/config/crd/standard
 // - Crossplane's own CRDs (Usage, …): github.com/crossplane/crossplane/v2/cluster/crds
+// - cert-manager's Certificate: github.com/cert-manager/cert-manager/deploy/crds
 // - Kubernetes kinds: k8s.io/kubernetes/api/openapi-spec/v3, turned into
 //   CRD form so one validator (crossplane beta validate, which runs the API
 //   server's validation library) checks everything, unknown fields included.
@@ -20,6 +21,7 @@ export const SCHEMA_MODULES = {
   gatewayApi: { module: 'sigs.k8s.io/gateway-api', version: 'v1.4.1' },
   crossplane: { module: 'github.com/crossplane/crossplane/v2', version: 'v2.2.1' },
   kubernetes: { module: 'k8s.io/kubernetes', version: 'v1.34.2' },
+  certManager: { module: 'github.com/cert-manager/cert-manager', version: 'v1.19.1' },
 } as const;
 
 /** Kubernetes kinds we compose, by OpenAPI file and schema name. */
@@ -27,6 +29,7 @@ const KUBERNETES_KINDS = [
   { file: 'apis__apps__v1_openapi.json', group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', scope: 'Namespaced' },
   { file: 'apis__apps__v1_openapi.json', group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', scope: 'Namespaced' },
   { file: 'apis__batch__v1_openapi.json', group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced' },
+  { file: 'apis__autoscaling__v2_openapi.json', group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', scope: 'Namespaced' },
   { file: 'apis__policy__v1_openapi.json', group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced' },
   { file: 'apis__networking.k8s.io__v1_openapi.json', group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', scope: 'Namespaced' },
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'Service', plural: 'services', scope: 'Namespaced' },
@@ -124,6 +127,8 @@ export function prepareSchemas(out: string, edition?: 'claims'): { extensions: s
   for (const f of readdirSync(join(gateway, 'config', 'crd', 'standard')).filter((f) => f.endsWith('.yaml'))) {
     writeFileSync(join(extensions, f), readFileSync(join(gateway, 'config', 'crd', 'standard', f)));
   }
+  const certManager = goModuleDir(SCHEMA_MODULES.certManager.module, SCHEMA_MODULES.certManager.version);
+  writeFileSync(join(extensions, 'cert-manager.io_certificates.yaml'), readFileSync(join(certManager, 'deploy', 'crds', 'cert-manager.io_certificates.yaml')));
   const kube = goModuleDir(SCHEMA_MODULES.kubernetes.module, SCHEMA_MODULES.kubernetes.version);
   for (const k of KUBERNETES_KINDS) {
     writeFileSync(join(extensions, `kubernetes-${k.group || 'core'}-${k.plural}.yaml`), stringify(kubernetesCrd(kube, k), { lineWidth: 0 }));

@@ -21,6 +21,8 @@ export interface Facts {
   jobFailure?: 'BackoffLimitExceeded' | 'DeadlineExceeded';
   /** Gateways accepted the routes (default true). */
   routesAccepted?: boolean;
+  /** A testing instance's lifetime Job ran past its activeDeadlineSeconds (default false). */
+  lifetimeOver?: boolean;
 }
 
 type Obj = Record<string, any>;
@@ -64,8 +66,14 @@ function observedStatus(object: Obj, facts: Facts): Obj | undefined {
       return { observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 3, numberReady: 3, numberAvailable: 3, numberMisscheduled: 0 };
     case 'Job': {
       const step = object.metadata.labels?.['odoo.io/lifecycle-step'];
-      const outcome = facts.jobs?.[step] ?? 'complete';
       const at = '2026-01-01T00:00:00Z';
+      // A Job that runs no Pod only counts time (a testing instance's lifetime): the Job controller fails it at its deadline.
+      if (object.spec.parallelism === 0) {
+        return facts.lifetimeOver
+          ? { startTime: at, conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastTransitionTime: at, lastProbeTime: at }] }
+          : { startTime: at };
+      }
+      const outcome = facts.jobs?.[step] ?? 'complete';
       if (outcome === 'running') return { active: 1, startTime: at };
       if (outcome === 'failed') {
         const reason = facts.jobFailure ?? 'BackoffLimitExceeded';

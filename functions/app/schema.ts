@@ -5,6 +5,7 @@ import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef, quantit
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
 import { backupPolicy, jobDeadlines } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
+import { mailCatcher, outgoingMailServer } from '../shared/mail-schema.js';
 
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
@@ -202,6 +203,13 @@ export const appSpec = z.object({
         })
         .describe('Gateway API Gateway that tenant HTTPRoutes attach to.')
         .optional(),
+      certificateIssuer: z
+        .object({
+          kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer').describe('cert-manager issuer kind; an Issuer must exist in each tenant namespace.'),
+          name: dnsSubdomain.describe('Name of the issuer.'),
+        })
+        .optional()
+        .describe('cert-manager issuer of the certificates of tenants’ custom domains (Tenant spec.customDomains); without it, custom domains get routes but no Certificate.'),
       allowedDomains: z
         .array(dnsSubdomain)
         .max(64)
@@ -212,6 +220,40 @@ export const appSpec = z.object({
     })
     .optional()
     .describe('Routing defaults for tenants; a Tenant may override the Gateway.'),
+  mail: z
+    .object({
+      outgoing: outgoingMailServer.optional(),
+      catcher: mailCatcher.prefault({}),
+    })
+    .prefault({})
+    .describe('Mail: the outgoing server of production instances (a Tenant may name its own), and the catcher of copies and tests.'),
+  maintenance: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('While an instance that serves a host is stopped (upgrade, migration, restore) or not ready yet, its host answers 503 with Retry-After from a maintenance page each Tenant composes.'),
+      image: imageReference
+        .optional()
+        .describe('Image of the maintenance page server: any image with python3. Default the image of the newest release that is not retired, which the nodes already have.'),
+      retryAfterSeconds: z.number().int().min(1).max(86400).default(300).describe('Retry-After of the 503 answers, in seconds.'),
+      title: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^<>&\x00-\x1F\x7F]*$/, { error: 'must be one line of plain text (no <, > or &)' })
+        .default('Under maintenance')
+        .describe('Title of the page.'),
+      message: z
+        .string()
+        .min(1)
+        .max(2000)
+        .regex(/^[^<>&\x00-\x08\x0B-\x1F\x7F]*$/, { error: 'must be plain text (no <, > or &)' })
+        .default('This service is being upgraded and will be back in a few minutes.')
+        .describe('Text of the page, e.g. your brand and where to get help. Plain text: it is escaped into the page.'),
+    })
+    .prefault({})
+    .describe('The maintenance page customers see while their instance is stopped.'),
   network: z
     .object({
       postgres: z

@@ -12,7 +12,8 @@ import type { Instance } from './schema.js';
 import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
 import { quotaViolations } from './quotas.js';
 import { protectionUsages } from './usages.js';
-import { cronDeployment, observedRunAsUser, odooService, webDeployment, webDisruptionBudget } from './workloads.js';
+import { autoscaledReplicas, cronDeployment, observedRunAsUser, odooService, webAutoscaler, webDeployment, webDisruptionBudget } from './workloads.js';
+import { LIFETIME_KEY, testingExpiry, type Expiry } from './lifetime.js';
 import { releaseUid } from '../app/release-catalogue.js';
 import { LABEL } from '../shared/labels.js';
 import { labelOf } from '../shared/observed.js';
@@ -28,6 +29,7 @@ export const INSTANCE_RESOURCE = {
   filestore: 'filestore',
   service: 'service',
   pdb: 'pdb',
+  autoscaler: 'hpa',
 } as const;
 
 
@@ -68,9 +70,14 @@ function workloadResources(
   settings: InstanceSettings,
   lifecycle: Lifecycle,
   observed: Readonly<Record<string, ObservedObject>>,
+  expired: boolean,
 ): { key: string; object: KubeObject }[] {
   const w = lifecycle.workloads;
   if (w === undefined) return [];
+  const stopped = w.stopped || expired;
+  const autoscaling = settings.autoscaling;
+  const webReplicas = stopped ? 0 : autoscaling !== undefined ? autoscaledReplicas(observed[WORKLOAD_KEYS.web], autoscaling) : settings.replicas;
+  const smtp = settings.mail.kind === 'server' ? settings.mail.server.passwordSecretRef : undefined;
   // Only the instance the tenant routes as primary runs the customer's cron: two databases of one customer
   // must never both send its mail queue or fetch its mail (a POP fetch deletes it from the server).
   const cronAllowed = context.routedPrimary === context.name;
@@ -80,16 +87,19 @@ function workloadResources(
     image: w.image,
     // A release the App no longer lists keeps the UID it was observed running as.
     runAsUser: release !== undefined ? releaseUid(context.app, release) : (observedRunAsUser(observed[WORKLOAD_KEYS.web]) ?? releaseUid(context.app, context.release)),
-    webReplicas: w.stopped ? 0 : settings.replicas,
-    cronReplicas: w.stopped || !cronAllowed || settings.config.maxCronThreads === 0 ? 0 : 1,
+    webReplicas,
+    cronReplicas: stopped || !cronAllowed || settings.config.maxCronThreads === 0 ? 0 : 1,
     cronThreads: Math.max(settings.config.maxCronThreads, 1),
     resources: settings.resources,
+    smtpPassword: smtp,
   };
   const out: { key: string; object: KubeObject }[] = [
     { key: WORKLOAD_KEYS.web, object: webDeployment(context, plan) },
     { key: WORKLOAD_KEYS.cron, object: cronDeployment(context, plan) },
   ];
-  if (instance.spec.type === 'production' && settings.replicas > 1) out.push({ key: INSTANCE_RESOURCE.pdb, object: webDisruptionBudget(context) });
+  if (autoscaling !== undefined) out.push({ key: INSTANCE_RESOURCE.autoscaler, object: webAutoscaler(context, autoscaling) });
+  const several = autoscaling !== undefined ? autoscaling.minReplicas > 1 : settings.replicas > 1;
+  if (instance.spec.type === 'production' && several) out.push({ key: INSTANCE_RESOURCE.pdb, object: webDisruptionBudget(context) });
   return out;
 }
 
@@ -136,6 +146,25 @@ function optionsOutOfSeries(settings: InstanceSettings, context: InstanceContext
   return missing.length === 0 ? undefined : m.optionNotInSeries(missing, context.release.series);
 }
 
+/** Autoscaled web Pods share one filestore from several nodes. */
+function refusedAutoscaling(instance: Instance, settings: InstanceSettings): string | undefined {
+  if (instance.spec.autoscaling !== undefined && instance.spec.type !== 'production') return m.autoscalingType(instance.spec.type);
+  if (settings.autoscaling !== undefined && settings.filestore.accessMode !== 'ReadWriteMany') return m.autoscalingNeedsShared;
+  return undefined;
+}
+
+/**
+ * Whether web Pods answer on the instance's host now: the Tenant routes the
+ * host to its maintenance page otherwise. Observed: a web Pod is ready and
+ * the lifecycle is not stopping web.
+ */
+function servingNow(lifecycle: Lifecycle, expiry: Expiry, observedWeb: ObservedObject | undefined): boolean {
+  if (lifecycle.workloads === undefined || lifecycle.workloads.stopped || expiry.expired) return false;
+  const spec = (observedWeb?.spec ?? {}) as { replicas?: unknown };
+  const status = (observedWeb?.status ?? {}) as { readyReplicas?: unknown };
+  return typeof spec.replicas === 'number' && spec.replicas > 0 && typeof status.readyReplicas === 'number' && status.readyReplicas > 0;
+}
+
 /** spec.restore asks for what this instance can do. */
 function refusedRestore(instance: Instance, settings: InstanceSettings): string | undefined {
   if (instance.spec.restore === undefined) return undefined;
@@ -161,6 +190,7 @@ export function composeInstance(
     refusedName(instance.metadata.name) ??
     refusedChange(context, observed) ??
     refusedRestore(instance, settings) ??
+    refusedAutoscaling(instance, settings) ??
     (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
     optionsOutOfSeries(settings, context) ??
     (() => {
@@ -181,6 +211,7 @@ export function composeInstance(
     required,
   });
 
+  const expiry = testingExpiry(context, observed[LIFETIME_KEY]);
   const databaseObjects = databaseResources(context, settings, observed);
   const backups = scheduledBackups(context, settings, findRelease(context.app, lifecycle.runningRelease), lifecycle.transitioning);
   const backup = backupState(context, settings, required[BACKUP_PODS]);
@@ -188,10 +219,11 @@ export function composeInstance(
     { key: INSTANCE_RESOURCE.role, object: databaseRole(context, settings.dataRetention) },
     ...databaseObjects,
     ...retiredExtensions(observed),
-    { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config) },
+    { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config, settings.mail) },
     { key: INSTANCE_RESOURCE.filestore, object: filestoreClaim(context, settings) },
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
-    ...workloadResources(instance, context, settings, lifecycle, observed),
+    ...workloadResources(instance, context, settings, lifecycle, observed, expiry.expired),
+    ...(expiry.job !== undefined ? [{ key: LIFETIME_KEY, object: expiry.job }] : []),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
     ...backups,
     ...(settings.deletionProtection ? protectionUsages(context, databaseObjects.length > 0) : []),
@@ -199,7 +231,8 @@ export function composeInstance(
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });
 
-  const resources = withObservedReadiness(objects, observed);
+  // The lifetime Job never completes: it is a clock, in place once it exists.
+  const resources = withObservedReadiness(objects, observed).map((r) => (r.key === LIFETIME_KEY ? { ...r, ready: observed[LIFETIME_KEY] !== undefined } : r));
   return {
     kind: 'composed',
     composed: {
@@ -207,13 +240,15 @@ export function composeInstance(
       status: {
         databaseName: context.databaseName,
         phase: lifecycle.phase,
+        serving: servingNow(lifecycle, expiry, observed[WORKLOAD_KEYS.web]),
+        ...(expiry.job !== undefined ? { expired: expiry.expired } : {}),
         ...(lifecycle.runningRelease !== undefined ? { runningRelease: lifecycle.runningRelease } : {}),
         transitioning: lifecycle.transitioning,
         url,
         ...(lifecycle.activeJob !== undefined ? { activeJob: lifecycle.activeJob } : {}),
         ...(backup.status !== undefined ? { backup: backup.status } : {}),
       },
-      conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : [])],
+      conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
       requirements: { ...resolved.requirements, ...lifecycle.requirements, ...(backups.length > 0 ? { [BACKUP_PODS]: backupPodsSelector(context) } : {}) },
       ttlSeconds: recheckSoon(lifecycle, context) ? TTL.transitioning : TTL.steady,

@@ -261,7 +261,8 @@ function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: stri
 function neutralizeSteps(input: LifecycleInput): Step[] {
   const { context, settings } = input;
   if (!settings.neutralize) return [];
-  const job = neutralizeJob(context, run(settings, 'neutralize'));
+  const catcher = settings.mail.kind === 'catcher' ? settings.mail : undefined;
+  const job = neutralizeJob(context, run(settings, 'neutralize'), catcher);
   return [
     {
       job,

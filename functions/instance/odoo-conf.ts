@@ -6,7 +6,7 @@ import { instanceNames } from '../shared/instance-names.js';
 import { quantityToBytes } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels } from './labels.js';
-import type { OdooConfig } from './settings.js';
+import type { MailRoute, OdooConfig } from './settings.js';
 
 export const ODOO_PATHS = {
   dataDir: '/var/lib/odoo',
@@ -17,8 +17,40 @@ export const ODOO_PATHS = {
 
 export const ODOO_PORTS = { http: 8069, websocket: 8072 } as const;
 
-/** The [options] of odoo.conf, in a fixed order: what the composer owns, then the layered settings, then free options by key. */
-export function odooConfEntries(context: InstanceContext, config: OdooConfig): [string, string][] {
+/** odoo.conf keys the mail settings render; config.options cannot set them then (the file would hold a key twice). */
+export const MAIL_OPTIONS = ['smtp_server', 'smtp_port', 'smtp_ssl', 'smtp_user', 'email_from', 'from_filter'] as const;
+
+/**
+ * Where Odoo sends mail when no ir.mail_server record applies. The password
+ * is not here: the Pod's configure step appends smtp_password from the Secret.
+ */
+export function mailEntries(mail: MailRoute): [string, string][] {
+  switch (mail.kind) {
+    case 'server': {
+      const s = mail.server;
+      return [
+        ['smtp_server', s.host],
+        ['smtp_port', String(s.port)],
+        ['smtp_ssl', s.encryption === 'starttls' ? 'True' : 'False'],
+        ...(s.user !== undefined ? [['smtp_user', s.user] as [string, string]] : []),
+        ...(s.from !== undefined ? [['email_from', s.from] as [string, string]] : []),
+        ...(s.fromFilter !== undefined ? [['from_filter', s.fromFilter] as [string, string]] : []),
+      ];
+    }
+    case 'catcher':
+      return [
+        ['smtp_server', mail.host],
+        ['smtp_port', String(mail.port)],
+        ['smtp_ssl', 'False'],
+      ];
+    case 'silent':
+    case 'none':
+      return [];
+  }
+}
+
+/** The [options] of odoo.conf, in a fixed order: what the composer owns, then the layered settings, then mail, then free options by key. */
+export function odooConfEntries(context: InstanceContext, config: OdooConfig, mail: MailRoute = { kind: 'none' }): [string, string][] {
   const { app, databaseName } = context;
   const owned: [string, string][] = [
     ['addons_path', app.spec.code.addonsPaths.join(',')],
@@ -47,18 +79,22 @@ export function odooConfEntries(context: InstanceContext, config: OdooConfig): [
     ['log_level', config.logLevel],
     ['server_wide_modules', config.serverWideModules.join(',')],
   ];
+  const mailed = mailEntries(mail);
+  // Typed mail settings replace what the App's options say about mail, and a copy reaches the catcher or nothing.
+  const replaced = new Set<string>(mail.kind === 'none' ? [] : MAIL_OPTIONS);
   const free = Object.keys(config.options)
+    .filter((k) => !replaced.has(k))
     .sort()
     .map((k): [string, string] => [k, config.options[k]!]);
-  return [...owned, ...layered, ...free];
+  return [...owned, ...layered, ...mailed, ...free];
 }
 
-export function odooConf(context: InstanceContext, config: OdooConfig): string {
-  const lines = odooConfEntries(context, config).map(([k, v]) => `${k} = ${v.replace(/\n/g, ' ')}`);
+export function odooConf(context: InstanceContext, config: OdooConfig, mail: MailRoute = { kind: 'none' }): string {
+  const lines = odooConfEntries(context, config, mail).map(([k, v]) => `${k} = ${v.replace(/\n/g, ' ')}`);
   return `[options]\n${lines.join('\n')}\n`;
 }
 
-export function odooConfConfigMap(context: InstanceContext, config: OdooConfig): KubeObject {
+export function odooConfConfigMap(context: InstanceContext, config: OdooConfig, mail: MailRoute = { kind: 'none' }): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -67,6 +103,6 @@ export function odooConfConfigMap(context: InstanceContext, config: OdooConfig):
       namespace: context.namespace,
       labels: instanceLabels(context, 'config'),
     },
-    data: { 'odoo.conf': odooConf(context, config) },
+    data: { 'odoo.conf': odooConf(context, config, mail) },
   };
 }

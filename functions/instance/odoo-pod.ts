@@ -24,8 +24,15 @@ const CONFIGURE_SCRIPT = [
   "master = hmac.new(os.environ['PGPASSWORD'].encode(), b'odoo-admin:' + db.encode(), hashlib.sha256).hexdigest()",
   "salt = hashlib.sha256(b'function-odoo:' + db.encode()).digest()[:16]",
   'hashed = pbkdf2_sha512.using(salt=salt, rounds=600000).hash(master)',
-  `conf = open('${ODOO_PATHS.template}/odoo.conf').read()`,
-  `open('${ODOO_PATHS.conf}', 'w').write(conf + 'admin_passwd = ' + hashed + '\\n')`,
+  `conf = open('${ODOO_PATHS.template}/odoo.conf').read() + 'admin_passwd = ' + hashed + '\\n'`,
+  // The outgoing mail server's password, from its Secret: in the Pod's memory only.
+  // A Secret made from a file often ends with a line break: that one is not part of the password.
+  "smtp = os.environ.get('SMTP_PASSWORD')",
+  'if smtp is not None:',
+  "    smtp = smtp.rstrip('\\r\\n')",
+  "    if '\\n' in smtp or '\\r' in smtp: raise SystemExit('the SMTP password Secret holds a line break: store the password alone')",
+  "    conf += 'smtp_password = ' + smtp + '\\n'",
+  `open('${ODOO_PATHS.conf}', 'w').write(conf)`,
 ].join('\n');
 
 export const SECURITY_CONTEXT = {
@@ -60,14 +67,20 @@ export function odooMounts(withFilestore = true): IVolumeMount[] {
   ];
 }
 
-/** The init container that writes odoo.conf (with the hashed admin_passwd) into the Pod's memory. */
-export function configureContainer(context: InstanceContext, image: string): IContainer {
+/** A Secret key the Pod reads the outgoing mail server's password from. */
+export interface SecretKey {
+  name: string;
+  key: string;
+}
+
+/** The init container that writes odoo.conf (with the hashed admin_passwd and the SMTP password) into the Pod's memory. */
+export function configureContainer(context: InstanceContext, image: string, smtpPassword?: SecretKey): IContainer {
   return {
     name: 'configure',
     image,
     imagePullPolicy: 'IfNotPresent',
     command: ['python3', '-c', CONFIGURE_SCRIPT],
-    env: databaseEnv(context),
+    env: [...databaseEnv(context), ...(smtpPassword ? [{ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: smtpPassword.name, key: smtpPassword.key } } }] : [])],
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     securityContext: SECURITY_CONTEXT,
     volumeMounts: [

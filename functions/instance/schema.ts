@@ -1,6 +1,6 @@
 // The Instance: one Odoo database with its code, declared by the end user.
 import { z } from 'zod';
-import { sizing } from '../shared/instance-spec-kit.js';
+import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 /** A key of a backup below its tenant's directory: path segments, no "..", ending in .zip. */
@@ -84,6 +84,7 @@ export const instanceSpec = z.object({
     .optional()
     .describe('Create the database from a backup (Odoo’s zip format) instead of initializing it (production) or copying another instance (staging: then neutralized). For disaster recovery, or to look at an old state.'),
   ...sizing,
+  autoscaling,
   deletionProtection: z
     .boolean()
     .optional()
@@ -94,6 +95,7 @@ export const instanceSpec = z.object({
     .describe('What deleting the Instance does to its PostgreSQL database and role: Retain leaves them (provider-sql lets go of them), Delete drops them. Default Retain for instances that serve customers, Delete otherwise.'),
 }).meta({
   'x-kubernetes-validations': [
+    { rule: "!has(self.autoscaling) || self.type == 'production'", message: 'spec.autoscaling is for production instances: remove it, or set replicas' },
     { rule: 'self.type == oldSelf.type', message: 'spec.type cannot change once set: create a new instance of the other type (a copy or a restore of this one)' },
     { rule: 'self.tenantRef == oldSelf.tenantRef', message: 'spec.tenantRef cannot change once set: an instance belongs to one tenant' },
     { rule: '!has(oldSelf.source) || (has(self.source) && self.source == oldSelf.source)', message: 'spec.source cannot change once set: create a new copy instead' },
@@ -137,6 +139,8 @@ export const instanceStatus = z.object({
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
   runningRelease: z.string().optional().describe('Release the web and cron Pods run now.'),
   transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),
+  serving: z.boolean().optional().describe('True while a web Pod answers on the instance’s host; false routes the host to the tenant’s maintenance page.'),
+  expired: z.boolean().optional().describe('A testing instance past its tenant’s testing.lifetime: web and cron are stopped.'),
   url: z.string().optional().describe('Where users reach the instance.'),
   activeJob: z.string().optional().describe('The lifecycle Job the phase waits for.'),
   backup: z

@@ -10,6 +10,8 @@ import { ODOO_CONFIG_DEFAULTS, type OdooConfigLayer } from '../shared/odoo-confi
 import { quantityToBytes } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import type { Instance } from './schema.js';
+import type { OutgoingMailServer } from '../shared/mail-schema.js';
+import { MAILPIT_SMTP_PORT, mailCatcherNames } from '../shared/tenant-names.js';
 
 export type OdooConfig = {
   -readonly [K in keyof typeof ODOO_CONFIG_DEFAULTS]-?: K extends 'serverWideModules'
@@ -52,6 +54,39 @@ export interface InstanceSettings {
   deletionProtection: boolean;
   neutralize: boolean;
   testTags: string;
+  /** Production web Pods scaled by a HorizontalPodAutoscaler. */
+  autoscaling: Autoscaling | undefined;
+  /** Where Odoo sends mail: the real server (instances that serve customers), the tenant's catcher (copies and tests), or nowhere. */
+  mail: MailRoute;
+}
+
+export interface Autoscaling {
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPUUtilization: number;
+}
+
+export type MailRoute =
+  | { kind: 'server'; server: OutgoingMailServer }
+  | { kind: 'catcher'; host: string; port: number }
+  /** Copies without a catcher: no mail settings at all, not even the App's config.options ones. */
+  | { kind: 'silent' }
+  /** Instances that serve customers without a typed server: the App's config.options, if any, say where. */
+  | { kind: 'none' };
+
+/**
+ * Instances that serve customers send through the tenant's server, else the
+ * App's; staging and testing instances through the tenant's catcher when the
+ * App has one; other copies (a migration not routed yet) get no mail settings.
+ */
+export function mailRoute(instance: Instance, context: InstanceContext, servesCustomers: boolean): MailRoute {
+  const server = context.tenant.spec.mail.outgoing ?? context.app.spec.mail.outgoing;
+  if (servesCustomers) return server !== undefined ? { kind: 'server', server } : { kind: 'none' };
+  const catcher = context.app.spec.mail.catcher;
+  if (catcher.enabled && (instance.spec.type === 'staging' || instance.spec.type === 'testing')) {
+    return { kind: 'catcher', host: mailCatcherNames(context.tenant.metadata.name).service, port: MAILPIT_SMTP_PORT };
+  }
+  return { kind: 'silent' };
 }
 
 /** Merges odoo.conf layers; undefined fields fall through, options merge by key. */
@@ -170,5 +205,7 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
     deletionProtection: instance.spec.deletionProtection ?? servesCustomers,
     neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
     testTags: instance.spec.testTags ?? context.tenant.spec.testing.testTags,
+    autoscaling: instance.spec.type === 'production' ? (instance.spec.autoscaling ?? context.tenant.spec.production?.autoscaling) : undefined,
+    mail: mailRoute(instance, context, servesCustomers),
   };
 }

@@ -12,7 +12,9 @@ import { findCondition } from '../shared/readiness.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels, podSelector } from './labels.js';
 import { ODOO_PATHS, ODOO_PORTS } from './odoo-conf.js';
-import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT } from './odoo-pod.js';
+import { configureContainer, containerResources, databaseEnv, odooMounts, odooPodSpec, odooVolumes, SECURITY_CONTEXT, type SecretKey } from './odoo-pod.js';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { Autoscaling } from './settings.js';
 import type { Resources } from './settings.js';
 
 /** Label on the web and cron Deployments naming the release they run: how the lifecycle observes what is running. */
@@ -28,6 +30,8 @@ export interface WorkloadPlan {
   cronReplicas: number;
   cronThreads: number;
   resources: { web: Resources; cron: Resources };
+  /** Where the Pods read the outgoing mail server's password, when they send through one that has it. */
+  smtpPassword?: SecretKey | undefined;
 }
 
 function deployment(
@@ -57,7 +61,7 @@ function deployment(
         spec: {
           ...odooPodSpec(context, plan.runAsUser),
           terminationGracePeriodSeconds: component === 'web' ? 60 : 120,
-          initContainers: [configureContainer(context, plan.image)],
+          initContainers: [configureContainer(context, plan.image, plan.smtpPassword)],
           containers,
           volumes: odooVolumes(context),
         },
@@ -135,6 +139,39 @@ export function webDisruptionBudget(context: InstanceContext): KubeObject {
     spec: { maxUnavailable: 1, selector: { matchLabels: podSelector(context.name, 'web') } },
   };
   return pdb as KubeObject;
+}
+
+/**
+ * Scales the web Deployment on CPU between the production instance's bounds.
+ * While the lifecycle stops web (replicas 0) the HPA stands still, as the
+ * HorizontalPodAutoscaler does for a target scaled to zero.
+ */
+export function webAutoscaler(context: InstanceContext, autoscaling: Autoscaling): KubeObject {
+  const hpa: IHorizontalPodAutoscaler = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: instanceNames(context.name).web, namespace: context.namespace, labels: instanceLabels(context, 'web') },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: instanceNames(context.name).web },
+      minReplicas: autoscaling.minReplicas,
+      maxReplicas: autoscaling.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.targetCPUUtilization } } }],
+      // Odoo workers take a while to warm up: scale down only after five quiet minutes.
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    },
+  };
+  return hpa as unknown as KubeObject;
+}
+
+/**
+ * Web replicas when an HPA scales them: what the HPA last set (observed),
+ * within its bounds. Applying the observed count back keeps Crossplane and
+ * the HPA from undoing each other; a stopped Deployment starts at the minimum.
+ */
+export function autoscaledReplicas(observedWeb: Record<string, unknown> | undefined, autoscaling: Autoscaling): number {
+  const current = ((observedWeb?.spec ?? {}) as { replicas?: unknown }).replicas;
+  if (typeof current !== 'number' || current < 1) return autoscaling.minReplicas;
+  return Math.min(Math.max(current, autoscaling.minReplicas), autoscaling.maxReplicas);
 }
 
 /** The UID a Deployment's Pods were observed running as. */

@@ -4,6 +4,18 @@ import { z } from 'zod';
 import { tenantConfigLayer } from './odoo-config-schema.js';
 import { dnsSubdomain, quantity, resourceRequirements } from './schema-kit.js';
 
+/** Autoscaling of production web Pods (HorizontalPodAutoscaler). */
+export const autoscaling = z
+  .object({
+    minReplicas: z.number().int().min(1).max(50).default(2).describe('Fewest web Pods.'),
+    maxReplicas: z.number().int().min(1).max(50).describe('Most web Pods.'),
+    targetCPUUtilization: z.number().int().min(10).max(100).default(70).describe('Average CPU use of web Pods, in percent of their CPU request, the HorizontalPodAutoscaler aims at.'),
+  })
+  .refine((a) => a.maxReplicas >= a.minReplicas, { error: 'maxReplicas must be at least minReplicas', path: ['maxReplicas'] })
+  .meta({ 'x-kubernetes-validations': [{ rule: 'self.maxReplicas >= self.minReplicas', message: 'maxReplicas must be at least minReplicas' }] })
+  .optional()
+  .describe('Scale production web Pods on CPU with a HorizontalPodAutoscaler, instead of a fixed replicas. Needs a ReadWriteMany filestore (App spec.filestore.accessMode).');
+
 export const sizing = {
   replicas: z.number().int().min(0).max(50).optional().describe('Web Pods. More than one needs a ReadWriteMany filestore.'),
   config: tenantConfigLayer.optional(),

@@ -79,6 +79,9 @@ export const instanceMessages = {
   tenantChangeRefused: (instance: string, was: string, now: string) =>
     `spec.tenantRef of Instance "${instance}" changed from "${was}" to "${now}": an instance belongs to one tenant. Set it back to "${was}"`,
   restoreType: (type: string) => `spec.restore is for production and staging instances, not ${type}: restore into a production or staging instance, then copy or migrate it`,
+  autoscalingType: (type: string) => `spec.autoscaling is for production instances, not ${type}: remove it and set spec.replicas`,
+  autoscalingNeedsShared:
+    'autoscaling needs a ReadWriteMany filestore, since web Pods may run on several nodes: set the App’s spec.filestore.accessMode to ReadWriteMany (with a storage class that offers it), or remove autoscaling and set replicas: 1',
   restoreNeedsStorage: 'spec.restore needs backup storage: the App (spec.backup.storage), or the Tenant for this instance type, must name the bucket the backups are in',
   sourceNewer: (source: string, sourceRelease: string, wanted: string) =>
     `Source instance "${source}" runs "${sourceRelease}", newer than spec.release "${wanted}": Odoo cannot downgrade the copy. Set spec.release to "${sourceRelease}" or later`,
@@ -104,6 +107,13 @@ export const tenantMessages = {
     `spec.baseHostName "${host}" is not under this tenant's domain: the App allows ${own.map((o) => `"${o}"`).join(' or ')} and names below it; ask the DevOps team to allow another domain`,
   hostTaken: (host: string, theirs: string, owner: string) =>
     `spec.baseHostName "${host}" overlaps "${theirs}", which Tenant "${owner}" of this namespace claimed first; choose another host name`,
+  customDomainOfPlatform: (host: string, platform: string, own: string) =>
+    `spec.customDomains "${host}" is under the platform's domain "${platform}", where this tenant may only use "${own}" and names below it: remove it, or use the base host name`,
+  customDomainOverlapsBase: (host: string, base: string) =>
+    `spec.customDomains "${host}" overlaps the base host name "${base}", which is routed already: remove it`,
+  customDomainTaken: (host: string, why: string) => `spec.customDomains "${host}" is not routed: ${why}`,
+  catcherHostTaken: (host: string, instance: string) =>
+    `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   locked: (changes: string, waiting: string) =>
     `Locked while ${waiting} transition(s): ${changes} will be applied when they finish`,

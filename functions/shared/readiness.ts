@@ -85,6 +85,8 @@ const READY_WHEN_PRESENT = new Set([
   'ServiceAccount',
   'ClusterProviderConfig',
   'ProviderConfig',
+  'HorizontalPodAutoscaler',
+  'ReferenceGrant',
 ]);
 
 /**

@@ -6,11 +6,14 @@ import { tenantMessages as m } from '../shared/messages.js';
 import { withObservedReadiness } from '../shared/readiness.js';
 import { formatIssues } from '../shared/validation.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND } from '../instance/schema.js';
-import { baseHostRefusal } from './host-ownership.js';
+import { baseHostRefusal, customDomainRefusal } from './host-ownership.js';
 import { tenantInstances } from './instances.js';
 import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance } from './lock.js';
 import { tenantNetworkPolicy } from './network-policy.js';
-import { observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
+import { customDomainRoute, mailCatcherRoute, observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
+import { certificateReferenceGrant, customDomainCertificate } from './certificates.js';
+import { maintenanceDeployment, maintenancePageConfigMap, maintenanceService } from './maintenance.js';
+import { mailCatcherDeployment, mailCatcherService } from './mail-catcher.js';
 import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from './schema.js';
 
 export const TENANT_REQUIRED = { app: 'app', instances: 'instances', tenants: 'tenants' } as const;
@@ -19,6 +22,15 @@ export const TENANT_RESOURCE = {
   secondaryRoute: (instance: string) => `route-${instance}`,
   // Renamed from "network-policy" when the policy got a name per Tenant: Crossplane deletes the old one.
   networkPolicy: 'tenant-network-policy',
+  customDomainRoute: (host: string) => `route-domain-${host}`,
+  certificate: (host: string) => `certificate-${host}`,
+  referenceGrant: 'certificate-reference-grant',
+  maintenancePage: 'maintenance-page',
+  maintenance: 'maintenance',
+  maintenanceService: 'maintenance-service',
+  mailCatcher: 'mail-catcher',
+  mailCatcherService: 'mail-catcher-service',
+  mailCatcherRoute: 'route-mail-catcher',
 } as const;
 
 export function composeTenant(
@@ -55,6 +67,21 @@ export function composeTenant(
   const base = wanted === undefined ? undefined : reconcileBaseHostName(routed?.host, wanted, lock);
   const gateway = tenant.spec.routing.gatewayRef ?? app.spec.routing?.gatewayRef;
   const objects: { key: string; object: KubeObject }[] = [];
+  const maintenanceOn = app.spec.maintenance.enabled;
+  const catcher = app.spec.mail.catcher;
+  const domainRefusals: string[] = [];
+  const routedDomains: string[] = [];
+  const catcherWarnings: string[] = [];
+  if (maintenanceOn) {
+    objects.push(
+      { key: TENANT_RESOURCE.maintenancePage, object: maintenancePageConfigMap(tenant, app) },
+      { key: TENANT_RESOURCE.maintenance, object: maintenanceDeployment(tenant, app) },
+      { key: TENANT_RESOURCE.maintenanceService, object: maintenanceService(tenant) },
+    );
+  }
+  if (catcher.enabled) {
+    objects.push({ key: TENANT_RESOURCE.mailCatcher, object: mailCatcherDeployment(tenant, app) }, { key: TENANT_RESOURCE.mailCatcherService, object: mailCatcherService(tenant) });
+  }
   const held: string[] = [];
   const conditions: XrCondition[] = [];
   let status: Record<string, unknown> = { hasTransitioningInstance: lock.locked, transitioningInstances: lock.transitioning.map((i) => i.name) };
@@ -71,13 +98,35 @@ export function composeTenant(
     if (gateway === undefined) {
       conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
     } else {
+      // An instance whose web Pods do not answer shows the maintenance page on its hosts.
+      const down = (name: string) => maintenanceOn && instances.find((i) => i.name === name)?.serving === false;
       if (primary.primary !== undefined) {
-        objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway) });
+        objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway, down(primary.primary)) });
+        for (const host of tenant.spec.customDomains ?? []) {
+          const refused = customDomainRefusal(tenant, host, app, tenantsOfNamespace);
+          if (refused !== undefined) {
+            domainRefusals.push(refused.message);
+            continue;
+          }
+          objects.push({ key: TENANT_RESOURCE.customDomainRoute(host), object: customDomainRoute(tenant, host, primary.primary, gateway, down(primary.primary)) });
+          routedDomains.push(host);
+        }
       }
       for (const instance of instances) {
         // A name that is not a DNS label gets no host (its Instance is refused too).
         if (instance.name === primary.primary || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(instance.name)) continue;
-        objects.push({ key: TENANT_RESOURCE.secondaryRoute(instance.name), object: secondaryRoute(tenant, base.host, instance.name, gateway) });
+        objects.push({ key: TENANT_RESOURCE.secondaryRoute(instance.name), object: secondaryRoute(tenant, base.host, instance.name, gateway, down(instance.name)) });
+      }
+      const issuer = app.spec.routing?.certificateIssuer;
+      if (issuer !== undefined && routedDomains.length > 0) {
+        for (const host of routedDomains) objects.push({ key: TENANT_RESOURCE.certificate(host), object: customDomainCertificate(tenant, host, issuer) });
+        objects.push({ key: TENANT_RESOURCE.referenceGrant, object: certificateReferenceGrant(tenant, routedDomains, gateway.namespace) });
+      }
+      if (catcher.enabled && catcher.uiAuthSecretName !== undefined) {
+        const host = secondaryHost(catcher.hostLabel, base.host);
+        const taken = instances.find((i) => i.name === catcher.hostLabel);
+        if (taken !== undefined) catcherWarnings.push(m.catcherHostTaken(host, taken.name));
+        else objects.push({ key: TENANT_RESOURCE.mailCatcherRoute, object: mailCatcherRoute(tenant, host, gateway) });
       }
       conditions.push(
         refusal
@@ -93,13 +142,15 @@ export function composeTenant(
       secondaryInstances: instances
         .filter((i) => i.name !== primary.primary)
         .map((i) => ({ name: i.name, type: i.type, phase: i.phase, host: secondaryHost(i.name, base.host) })),
+      ...(routedDomains.length > 0 ? { customDomains: routedDomains } : {}),
+      ...(maintenanceOn && instances.some((i) => !i.serving) ? { maintenance: instances.filter((i) => !i.serving).map((i) => i.name) } : {}),
       ...status,
     };
   }
   if (tenant.spec.networkPolicy.enabled) {
     objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app) });
   }
-  const warnings = tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : [];
+  const warnings = [...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []), ...domainRefusals, ...catcherWarnings];
   // In the status, so they stay visible; told as events only when they change.
   if (warnings.length > 0) status = { ...status, warnings };
 

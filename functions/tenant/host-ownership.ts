@@ -24,7 +24,8 @@ function overlaps(a: string, b: string): boolean {
 function claimedHosts(o: ObservedObject): string[] {
   const spec = record(o.spec);
   const status = record(o.status);
-  return [spec.baseHostName, status.baseHostName].filter((h): h is string => typeof h === 'string' && h !== '');
+  const custom = Array.isArray(spec.customDomains) ? spec.customDomains : [];
+  return [spec.baseHostName, status.baseHostName, ...custom].filter((h): h is string => typeof h === 'string' && h !== '');
 }
 
 function created(o: ObservedObject): string {
@@ -51,4 +52,23 @@ export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsO
     if (olderThanMe) return { reason: 'HostTaken', message: m.hostTaken(host, theirs, name) };
   }
   return undefined;
+}
+
+/**
+ * Why this Tenant may not route a custom domain, or undefined when it may.
+ * A name under one of the App's domains is another tenant's host unless it is
+ * under this tenant's own <namespace>.<domain>; within the namespace, the
+ * older claim wins, as for base host names.
+ */
+export function customDomainRefusal(tenant: Tenant, host: string, app: App, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
+  const namespace = tenant.metadata.namespace ?? 'default';
+  const domains = app.spec.routing?.allowedDomains ?? [];
+  const platform = domains.find((d) => overlaps(host, d));
+  if (platform !== undefined && !(host === `${namespace}.${platform}` || host.endsWith(`.${namespace}.${platform}`))) {
+    return { reason: 'HostNotAllowed', message: m.customDomainOfPlatform(host, platform, `${namespace}.${platform}`) };
+  }
+  if (overlaps(host, tenant.spec.baseHostName)) return { reason: 'HostNotAllowed', message: m.customDomainOverlapsBase(host, tenant.spec.baseHostName) };
+  // Only the first-claim rule: the platform domain rule was applied above.
+  const refusal = baseHostRefusal(tenant, host, { ...app, spec: { ...app.spec, routing: { ...app.spec.routing, allowedDomains: [] } } }, tenantsOfNamespace);
+  return refusal === undefined ? undefined : { reason: refusal.reason, message: m.customDomainTaken(host, refusal.message) };
 }

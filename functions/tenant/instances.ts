@@ -8,6 +8,8 @@ export interface TenantInstance {
   type: string;
   phase: string;
   transitioning: boolean;
+  /** Whether its web Pods answer (status.serving); an Instance that has not said so yet counts as serving. */
+  serving: boolean;
 }
 
 /** Instances whose spec.tenantRef names this tenant, sorted by name. */
@@ -23,6 +25,7 @@ export function tenantInstances(tenant: string, observed: readonly ObservedObjec
       type: typeof spec.type === 'string' ? spec.type : 'production',
       phase: typeof status.phase === 'string' ? status.phase : 'Pending',
       transitioning: status.transitioning === true,
+      serving: status.serving !== false,
     });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -8,6 +8,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { KubeObject } from '../shared/composition.js';
 import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import { ROUTE_PORTS } from './routes.js';
+import { MAILPIT_HTTP_PORT } from '../shared/tenant-names.js';
 import type { App } from '../app/schema.js';
 import { kubeName } from '../shared/names.js';
 import type { Tenant } from './schema.js';
@@ -49,6 +50,8 @@ export function tenantNetworkPolicy(tenant: Tenant, gatewayNamespace: string | u
                 ports: [
                   { protocol: 'TCP' as const, port: ROUTE_PORTS.http },
                   { protocol: 'TCP' as const, port: ROUTE_PORTS.websocket },
+                  // The mail catcher's UI, when the App routes it.
+                  ...(app.spec.mail.catcher.enabled && app.spec.mail.catcher.uiAuthSecretName !== undefined ? [{ protocol: 'TCP' as const, port: MAILPIT_HTTP_PORT }] : []),
                 ],
               },
             ]

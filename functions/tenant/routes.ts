@@ -1,11 +1,14 @@
-// Gateway API HTTPRoutes: the base host name to the primary instance, and
-// <instance>.<baseHostName> to every other instance. Odoo's websocket
-// (bus, live chat) is served by the gevent port, everything else by HTTP.
+// Gateway API HTTPRoutes: the base host name and the customer's own domains
+// to the primary instance, <instance>.<baseHostName> to every other instance,
+// and the maintenance page for an instance whose web Pods do not answer.
+// Odoo's websocket (bus, live chat) is served by the gevent port, everything
+// else by HTTP.
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames, secondaryHost } from '../shared/instance-names.js';
 import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import { labelOf } from '../shared/observed.js';
-import { kubeName } from '../shared/names.js';
+import { kubeName, shortHash } from '../shared/names.js';
+import { MAILPIT_HTTP_PORT, MAINTENANCE_PORT, mailCatcherNames, maintenanceNames } from '../shared/tenant-names.js';
 import type { Tenant } from './schema.js';
 
 export const PRIMARY_INSTANCE_LABEL = 'odoo.io/primary-instance';
@@ -28,36 +31,67 @@ function routeLabels(tenant: Tenant, instance: string, role: string): Record<str
   };
 }
 
-function route(tenant: Tenant, name: string, host: string, instance: string, gateway: GatewayRef, labels: Record<string, string>): KubeObject {
-  const service = instanceNames(instance).service;
+/** Where a route sends requests: the instance's Odoo, or the tenant's maintenance page while its web Pods do not answer. */
+export type RouteBackend = { kind: 'odoo'; instance: string } | { kind: 'maintenance' };
+
+/**
+ * Odoo applies its proxy fix (werkzeug's ProxyFix: X-Forwarded-For, -Proto and
+ * -Host, one hop each) only when proxy_mode is on and the request carries
+ * X-Forwarded-Host, which Gateways do not send by default. Without it Odoo
+ * sees http:// and the Gateway's address: web.base.url and client IPs go
+ * wrong. The route sets the host it serves and the scheme the URL in the
+ * Instance's status has; the Gateway appends the client to X-Forwarded-For.
+ */
+export function forwardedHeaders(host: string) {
+  return {
+    type: 'RequestHeaderModifier' as const,
+    requestHeaderModifier: {
+      set: [
+        { name: 'X-Forwarded-Host', value: host },
+        { name: 'X-Forwarded-Proto', value: 'https' },
+      ],
+    },
+  };
+}
+
+function parentRefs(gateway: GatewayRef) {
+  return [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) }];
+}
+
+function route(tenant: Tenant, name: string, host: string, backend: RouteBackend, gateway: GatewayRef, labels: Record<string, string>): KubeObject {
   const timeouts = { request: tenant.spec.routing.requestTimeout };
+  const filters = [forwardedHeaders(host)];
+  const rules =
+    backend.kind === 'maintenance'
+      ? [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            filters,
+            backendRefs: [{ group: '', kind: 'Service', name: maintenanceNames(tenant.metadata.name).service, port: MAINTENANCE_PORT }],
+          },
+        ]
+      : [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/websocket' } }],
+            filters,
+            backendRefs: [{ group: '', kind: 'Service', name: instanceNames(backend.instance).service, port: ROUTE_PORTS.websocket }],
+            timeouts,
+          },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            filters,
+            backendRefs: [{ group: '', kind: 'Service', name: instanceNames(backend.instance).service, port: ROUTE_PORTS.http }],
+            timeouts,
+          },
+        ];
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name, namespace: tenant.metadata.namespace ?? 'default', labels },
     spec: {
-      parentRefs: [
-        {
-          group: 'gateway.networking.k8s.io',
-          kind: 'Gateway',
-          name: gateway.name,
-          namespace: gateway.namespace,
-          ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
-        },
-      ],
+      parentRefs: parentRefs(gateway),
       hostnames: [host],
-      rules: [
-        {
-          matches: [{ path: { type: 'PathPrefix', value: '/websocket' } }],
-          backendRefs: [{ group: '', kind: 'Service', name: service, port: ROUTE_PORTS.websocket }],
-          timeouts,
-        },
-        {
-          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-          backendRefs: [{ group: '', kind: 'Service', name: service, port: ROUTE_PORTS.http }],
-          timeouts,
-        },
-      ],
+      rules,
     },
   };
 }
@@ -67,22 +101,54 @@ export function primaryRouteName(tenant: Tenant): string {
 }
 
 /** The base host name → the primary instance. The label records which instance it serves, so the next reconcile observes it. */
-export function primaryRoute(tenant: Tenant, host: string, primary: string, gateway: GatewayRef): KubeObject {
-  return route(tenant, primaryRouteName(tenant), host, primary, gateway, {
+export function primaryRoute(tenant: Tenant, host: string, primary: string, gateway: GatewayRef, maintenance = false): KubeObject {
+  return route(tenant, primaryRouteName(tenant), host, maintenance ? { kind: 'maintenance' } : { kind: 'odoo', instance: primary }, gateway, {
     ...routeLabels(tenant, primary, 'primary-route'),
     [PRIMARY_INSTANCE_LABEL]: primary,
   });
 }
 
-export function secondaryRoute(tenant: Tenant, baseHostName: string, instance: string, gateway: GatewayRef): KubeObject {
+export function secondaryRoute(tenant: Tenant, baseHostName: string, instance: string, gateway: GatewayRef, maintenance = false): KubeObject {
   return route(
     tenant,
     kubeName([instance, 'route']),
     secondaryHost(instance, baseHostName),
-    instance,
+    maintenance ? { kind: 'maintenance' } : { kind: 'odoo', instance },
     gateway,
     routeLabels(tenant, instance, 'secondary-route'),
   );
+}
+
+/** A customer's own host name → the primary instance, like the base host name. */
+export function customDomainRoute(tenant: Tenant, host: string, primary: string, gateway: GatewayRef, maintenance = false): KubeObject {
+  return route(tenant, customDomainRouteName(tenant, host), host, maintenance ? { kind: 'maintenance' } : { kind: 'odoo', instance: primary }, gateway, routeLabels(tenant, primary, 'custom-domain-route'));
+}
+
+export function customDomainRouteName(tenant: Tenant, host: string): string {
+  return kubeName([tenant.metadata.name, 'domain', shortHash(host)]);
+}
+
+/** The tenant's mail catcher UI on <hostLabel>.<baseHostName>; Mailpit's basic auth protects it. */
+export function mailCatcherRoute(tenant: Tenant, host: string, gateway: GatewayRef): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: {
+      name: mailCatcherNames(tenant.metadata.name).route,
+      namespace: tenant.metadata.namespace ?? 'default',
+      labels: { [LABEL.name]: 'mailpit', [LABEL.component]: 'mail-catcher-route', [LABEL.partOf]: tenant.metadata.name, [LABEL.managedBy]: MANAGED_BY, [LABEL.tenant]: tenant.metadata.name },
+    },
+    spec: {
+      parentRefs: parentRefs(gateway),
+      hostnames: [host],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: mailCatcherNames(tenant.metadata.name).service, port: MAILPIT_HTTP_PORT }],
+        },
+      ],
+    },
+  };
 }
 
 /** What an observed primary route serves: its host and instance. */

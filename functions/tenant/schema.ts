@@ -1,9 +1,10 @@
 // The Tenant: what a key account manager declares per customer. Namespaced;
 // it owns how the customer's instances are reached.
 import { z } from 'zod';
-import { sizing } from '../shared/instance-spec-kit.js';
+import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
 import { backupPolicy } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
+import { outgoingMailServer } from '../shared/mail-schema.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
 
 export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
@@ -12,6 +13,12 @@ export const TENANT_KIND = 'Tenant';
 const releaseVersion = z.string().regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/, {
   error: 'must be a release version of the App, such as 2.0.0',
 });
+
+/** Seconds of a lifetime such as 72h or 1h30m. */
+export function lifetimeSeconds(duration: string): number {
+  const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?$/.exec(duration);
+  return match === null ? 0 : Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60;
+}
 
 export const tenantSpec = z.object({
   appRef: z.object({ name: dnsSubdomain.describe('Name of the App (cluster scoped).') }).describe('The App whose code and database server this tenant uses.'),
@@ -45,13 +52,31 @@ export const tenantSpec = z.object({
       testTags: odooTestTags
         .default('')
         .describe('Odoo --test-tags; empty runs the tests of the installed modules.'),
+      lifetime: z
+        .string()
+        .regex(/^([0-9]{1,5}h)?([0-9]{1,5}m)?$/, { error: 'must be a duration in hours and minutes such as 72h or 90m' })
+        .refine((d) => lifetimeSeconds(d) > 0, { error: 'must be longer than 0, such as 72h' })
+        .optional()
+        .describe('How long a testing instance lives: past it, its web and cron stop and its Lifecycle says Expired (the database stays until the Instance is deleted). Counted by the Kubernetes Job controller from the instance’s first Pods; unset, testing instances live until deleted.'),
     })
     .prefault({})
     .describe('Defaults for testing instances: fresh databases with demo data that run the tests.'),
   production: z
-    .object({ ...sizing, backup: backupPolicy.optional().describe('Backup settings of production instances, over the App’s.') })
+    .object({ ...sizing, autoscaling, backup: backupPolicy.optional().describe('Backup settings of production instances, over the App’s.') })
     .optional()
     .describe('Defaults for production instances of this tenant.'),
+  customDomains: z
+    .array(dnsSubdomain)
+    .max(16)
+    .optional()
+    .meta({ 'x-kubernetes-list-type': 'set' })
+    .describe(
+      'Host names the customer brings for the primary instance, e.g. erp.customer.com: each gets a route (and a cert-manager Certificate when the App names an issuer). The customer points the name at the Gateway; the App’s allowedDomains do not apply, a name another tenant routes is refused.',
+    ),
+  mail: z
+    .object({ outgoing: outgoingMailServer.optional().describe('This tenant’s own outgoing mail server, instead of the App’s.') })
+    .prefault({})
+    .describe('Mail of this tenant’s instances that serve customers.'),
   routing: z
     .object({
       gatewayRef: z
@@ -99,6 +124,8 @@ export const tenantStatus = z.object({
     .array(z.object({ name: z.string(), type: z.string(), phase: z.string(), host: z.string() }))
     .optional()
     .describe('Every other instance of the tenant and the host it is reached on.'),
+  customDomains: z.array(z.string()).optional().describe('Custom domains routed to the primary instance now.'),
+  maintenance: z.array(z.string()).optional().describe('Instances whose hosts show the maintenance page now: their web Pods do not answer.'),
   hasTransitioningInstance: z.boolean().optional().describe('True while an instance initializes, copies, upgrades, migrates or tests; base host name and primary instance are locked.'),
   transitioningInstances: z.array(z.string()).optional().describe('Instances that hold the lock.'),
   warnings: z.array(z.string()).optional().describe('Fields of the spec that are deprecated or unused, and what to do about them.'),

@@ -12,7 +12,7 @@ import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { COPY_DUMP_ARGS, COPY_RESTORE_ARGS } from '../../functions/instance/jobs/copy-job.js';
-import { NEUTRALIZE_CHECKS } from '../../functions/instance/jobs/neutralize-job.js';
+import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
 
@@ -150,13 +150,14 @@ describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
 
   describe.each(TESTED_SERIES)('neutralization on Odoo %s', (series) => {
     const db = `neutralize_${series.replace('.', '_')}`;
-    const counts = () => Object.fromEntries(Object.entries(NEUTRALIZE_CHECKS).map(([what, sql]) => [what, Number(psql(db, db, sql)[0])]));
+    const counts = (catcher?: Catcher) => Object.fromEntries(Object.entries(neutralizeChecks(catcher)).map(([what, sql]) => [what, Number(psql(db, db, sql)[0])]));
+    const catcher = { host: 'acme-mailpit', port: 1025 };
 
     beforeAll(() => {
       instanceDatabase(db);
       // The columns Odoo's neutralize.sql and the check touch, with a live customer setup.
       psql(db, db, `
-        CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL, smtp_host varchar, smtp_port int, smtp_encryption varchar, smtp_authentication varchar, active boolean);
+        CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL, smtp_host varchar, smtp_port int, smtp_encryption varchar, smtp_authentication varchar, smtp_user varchar, smtp_pass varchar, active boolean);
         CREATE TABLE ir_cron (id serial PRIMARY KEY, cron_name varchar, active boolean);
         CREATE TABLE ir_model_data (id serial PRIMARY KEY, module varchar, name varchar, model varchar, res_id int);
         CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE NOT NULL, value text);
@@ -182,6 +183,16 @@ describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
       psql(db, db, `${fetchmail};`);
       expect(psql(db, db, 'SELECT smtp_host FROM ir_mail_server WHERE active')).toEqual(['invalid']);
       expect(counts()).toEqual({ 'outgoing mail server': 0, cron: 0, 'incoming mail server': 0 });
+    });
+
+    it('points Odoo’s own server at the tenant’s mail catcher, and still finds a customer server switched back on', () => {
+      psql(db, db, catcherSQL(catcher));
+      expect(psql(db, db, 'SELECT smtp_host, smtp_port, smtp_encryption FROM ir_mail_server WHERE active')).toEqual(['acme-mailpit|1025|none']);
+      expect(counts(catcher)).toEqual({ 'outgoing mail server': 0, cron: 0, 'incoming mail server': 0 });
+      // Without the catcher named, the check does not take it for harmless.
+      expect(counts()['outgoing mail server']).toBe(1);
+      psql(db, db, "UPDATE ir_mail_server SET active = true WHERE smtp_host = 'smtp.customer.example'");
+      expect(counts(catcher)['outgoing mail server']).toBe(1);
     });
   });
 });

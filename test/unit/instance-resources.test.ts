@@ -74,6 +74,8 @@ describe('odoo.conf', () => {
   it('layers App → code → release → tenant type → instance, and holds no secret', async () => {
     const required = requiredObjects();
     const a = app(required);
+    // Options, not the typed spec.mail.outgoing (which replaces them): the layering is what this shows.
+    delete a.spec.mail;
     a.spec.config = { workers: 4, options: { smtp_server: 'smtp.acme.example', smtp_port: '587', limit_time_real_cron: '900' } };
     a.spec.code.config = { limitTimeReal: 1800 };
     a.spec.releases[0].config = { logLevel: 'warn' };

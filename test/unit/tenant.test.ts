@@ -1,9 +1,14 @@
 // The Tenant: routes to the primary and secondary instances, the lock, and
 // refusals that keep routes on what worked.
 import { describe, expect, it } from 'vitest';
-import { Cluster, example, requiredObjects, type Obj } from '../support/world.js';
+import { app, Cluster, example, requiredObjects, type Obj } from '../support/world.js';
 
-const tenant = (): Obj => ({ ...example('tenant.yaml'), metadata: { name: 'acme', namespace: 'acme', uid: 'u-tenant' } });
+/** The example Tenant without its custom domain: the routes tests count hosts of instances; custom domains have their own tests below. */
+const tenant = (): Obj => {
+  const t: Obj = { ...example('tenant.yaml'), metadata: { name: 'acme', namespace: 'acme', uid: 'u-tenant' } };
+  delete t.spec.customDomains;
+  return t;
+};
 
 function instance(name: string, type: string, status: Obj): Obj {
   return { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name, namespace: 'acme' }, spec: { tenantRef: { name: 'acme' }, type }, status };
@@ -13,7 +18,7 @@ function routes(r: { resources: Record<string, Obj> }): Record<string, [string, 
   return Object.fromEntries(
     Object.values(r.resources)
       .filter((o) => o.kind === 'HTTPRoute')
-      .map((o) => [o.spec.hostnames[0], [o.spec.rules[1].backendRefs[0].name, o.metadata.name]]),
+      .map((o) => [o.spec.hostnames[0], [o.spec.rules[o.spec.rules.length - 1].backendRefs[0].name, o.metadata.name]]),
   );
 }
 
@@ -44,15 +49,26 @@ describe('routes', () => {
     });
   });
 
-  it('sends /websocket to the gevent port and everything else to HTTP, with the tenant’s timeout, on the App’s Gateway', async () => {
+  it('sends /websocket to the gevent port and everything else to HTTP, with the tenant’s timeout, on the App’s Gateway, telling Odoo the public host and scheme', async () => {
     const c = await steady();
     const primary = c.last!.resources['route-primary']!;
+    const filters = [
+      {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: {
+          set: [
+            { name: 'X-Forwarded-Host', value: 'acme.odoo.example' },
+            { name: 'X-Forwarded-Proto', value: 'https' },
+          ],
+        },
+      },
+    ];
     expect(primary.spec).toEqual({
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }],
       hostnames: ['acme.odoo.example'],
       rules: [
-        { matches: [{ path: { type: 'PathPrefix', value: '/websocket' } }], backendRefs: [{ group: '', kind: 'Service', name: 'odoo-prod', port: 8072 }], timeouts: { request: '3600s' } },
-        { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'odoo-prod', port: 8069 }], timeouts: { request: '3600s' } },
+        { matches: [{ path: { type: 'PathPrefix', value: '/websocket' } }], filters, backendRefs: [{ group: '', kind: 'Service', name: 'odoo-prod', port: 8072 }], timeouts: { request: '3600s' } },
+        { matches: [{ path: { type: 'PathPrefix', value: '/' } }], filters, backendRefs: [{ group: '', kind: 'Service', name: 'odoo-prod', port: 8069 }], timeouts: { request: '3600s' } },
       ],
     });
   });
@@ -229,6 +245,125 @@ describe('network policy', () => {
         ],
       },
       { to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
+  });
+});
+
+describe('the maintenance page', () => {
+  const down = (serving: boolean) => [
+    ...requiredObjects().filter((o) => !(o.kind === 'Instance' && o.metadata.name === 'prod')),
+    instance('prod', 'production', { phase: 'Upgrading', transitioning: true, serving }),
+  ];
+
+  it('routes every host of an instance whose web Pods do not answer to the tenant’s maintenance page, and back once they do', async () => {
+    const c = await steady();
+    c.required = down(false);
+    await c.reconcile();
+    expect(routes(c.last!)['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
+    const rule = c.last!.resources['route-primary']!.spec.rules;
+    expect(rule).toHaveLength(1);
+    expect(rule[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'acme-maintenance', port: 8069 }]);
+    expect(rule[0].filters[0].requestHeaderModifier.set[0]).toEqual({ name: 'X-Forwarded-Host', value: 'acme.odoo.example' });
+    expect(c.last!.status.maintenance).toEqual(['prod']);
+    expect(routes(c.last!)['staging.acme.odoo.example']).toEqual(['odoo-staging', 'staging-route']);
+    c.required = down(true);
+    const back = await c.reconcile();
+    expect(routes(back)['acme.odoo.example']).toEqual(['odoo-prod', 'acme-primary']);
+    expect(back.status.maintenance).toBeUndefined();
+  });
+
+  it('is served from an image the nodes have, as a non-root user with nothing writable, with the App’s text escaped into the page', async () => {
+    const required = requiredObjects();
+    app(required).spec.maintenance = { title: 'ACME Cloud', message: 'Back soon. Help: +1 555 0100 "support"' };
+    const c = await steady(required);
+    const deployment = c.last!.resources.maintenance!;
+    const pod = deployment.spec.template.spec;
+    expect(pod.containers[0].image).toBe('registry.acme.example/odoo/acme:2.0.0');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].env).toEqual([{ name: 'RETRY_AFTER', value: '300' }]);
+    const page = c.last!.resources['maintenance-page']!.data['index.html'];
+    expect(page).toContain('<title>ACME Cloud</title>');
+    expect(page).toContain('Back soon. Help: +1 555 0100 &quot;support&quot;');
+    expect(deployment.spec.template.metadata.labels['odoo.io/tenant']).toBe('acme');
+  });
+
+  it('is not composed when the App turns it off, and hosts then keep their Odoo backend', async () => {
+    const required = requiredObjects();
+    app(required).spec.maintenance = { enabled: false };
+    const c = await steady(required);
+    c.required = down(false);
+    app(c.required).spec.maintenance = { enabled: false };
+    await c.reconcile();
+    expect(c.last!.resources.maintenance).toBeUndefined();
+    expect(routes(c.last!)['acme.odoo.example']).toEqual(['odoo-prod', 'acme-primary']);
+  });
+});
+
+describe('the mail catcher', () => {
+  it('runs a Mailpit for the tenant, without a route to its UI unless the App protects it', async () => {
+    const c = await steady();
+    const pod = c.last!.resources['mail-catcher']!.spec.template.spec;
+    expect(pod.containers[0].image).toBe('docker.io/axllent/mailpit:v1.27.11');
+    expect(pod.containers[0].args).toContain('--smtp=0.0.0.0:1025');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+    expect(c.last!.resources['mail-catcher-service']!.metadata.name).toBe('acme-mailpit');
+    expect(c.last!.resources['route-mail-catcher']).toBeUndefined();
+    expect(c.last!.resources['tenant-network-policy']!.spec.ingress[1].ports.map((p: { port: number }) => p.port)).toEqual([8069, 8072]);
+  });
+
+  it('routes its UI on mail.<baseHostName> behind the App’s basic-auth Secret, and lets the Gateway reach it', async () => {
+    const required = requiredObjects();
+    app(required).spec.mail = { catcher: { uiAuthSecretName: 'mailpit-users' } };
+    const c = await steady(required);
+    expect(c.last!.resources['route-mail-catcher']!.spec.hostnames).toEqual(['mail.acme.odoo.example']);
+    expect(c.last!.resources['mail-catcher']!.spec.template.spec.containers[0].args).toContain('--ui-auth-file=/etc/mailpit/htpasswd');
+    expect(c.last!.resources['tenant-network-policy']!.spec.ingress[1].ports.map((p: { port: number }) => p.port)).toEqual([8069, 8072, 8025]);
+  });
+
+  it('leaves the host to an instance named like it, and says so', async () => {
+    const required = [...requiredObjects(), instance('mail', 'staging', { phase: 'Running' })];
+    app(required).spec.mail = { catcher: { uiAuthSecretName: 'mailpit-users' } };
+    const c = await steady(required);
+    expect(c.last!.resources['route-mail-catcher']).toBeUndefined();
+    expect(routes(c.last!)['mail.acme.odoo.example']).toEqual(['odoo-mail', 'mail-route']);
+    expect(c.last!.status.warnings).toEqual([
+      'The mail catcher UI is not routed on mail.acme.odoo.example: instance "mail" answers there. Rename the instance, or set the App\'s spec.mail.catcher.hostLabel',
+    ]);
+  });
+});
+
+describe('custom domains', () => {
+  it('route to the primary instance, each with a cert-manager Certificate the Gateway’s namespace may read', async () => {
+    const required = requiredObjects();
+    app(required).spec.routing.certificateIssuer = { name: 'letsencrypt' };
+    const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.customer.com'] } }, required);
+    await c.reconcile();
+    await c.reconcile();
+    expect(routes(c.last!)['erp.customer.com']).toEqual(['odoo-prod', expect.stringMatching(/^acme-domain-[0-9a-f]{8}$/)]);
+    const route = c.last!.resources['route-domain-erp.customer.com']!;
+    expect(route.spec.rules[1].filters[0].requestHeaderModifier.set[0]).toEqual({ name: 'X-Forwarded-Host', value: 'erp.customer.com' });
+    const certificate = c.last!.resources['certificate-erp.customer.com']!;
+    expect(certificate.spec).toMatchObject({ dnsNames: ['erp.customer.com'], issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt' } });
+    expect(c.last!.resources['certificate-reference-grant']!.spec).toEqual({
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway-system' }],
+      to: [{ group: '', kind: 'Secret', name: certificate.spec.secretName }],
+    });
+    expect(c.last!.status.customDomains).toEqual(['erp.customer.com']);
+  });
+
+  it('are refused under the platform’s domain outside the tenant’s own namespace, and when another tenant of the namespace has them', async () => {
+    const other = { ...tenant(), metadata: { name: 'older', namespace: 'acme', creationTimestamp: '2020-01-01T00:00:00Z' }, spec: { ...tenant().spec, baseHostName: 'older.example', customDomains: ['shop.customer.com'] } };
+    const required = [...requiredObjects(), other];
+    const c = new Cluster({ ...tenant(), metadata: { ...tenant().metadata, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { ...tenant().spec, customDomains: ['beta.odoo.example', 'shop.customer.com'] } }, required);
+    await c.reconcile();
+    await c.reconcile();
+    expect(Object.keys(routes(c.last!))).not.toContain('beta.odoo.example');
+    expect(Object.keys(routes(c.last!))).not.toContain('shop.customer.com');
+    expect(c.last!.status.warnings).toEqual([
+      'spec.customDomains "beta.odoo.example" is under the platform\'s domain "odoo.example", where this tenant may only use "acme.odoo.example" and names below it: remove it, or use the base host name',
+      expect.stringMatching(/^spec.customDomains "shop.customer.com" is not routed: .*Tenant "older" of this namespace claimed first/),
     ]);
   });
 });

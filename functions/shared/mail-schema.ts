@@ -1,0 +1,53 @@
+// Mail settings of the App (DevOps) and the Tenant (KAM): the outgoing server
+// production instances send through, its password in a Secret, and the mail
+// catcher (Mailpit) that staging and testing copies send to instead.
+import { z } from 'zod';
+import { dnsSubdomain } from './schema-kit.js';
+
+const oneLine = z.string().min(1).max(256).regex(/^[^\x00-\x1F\x7F]*$/, { error: 'must be one line without control characters' });
+
+export const outgoingMailServer = z
+  .object({
+    host: dnsSubdomain.describe('SMTP server, e.g. smtp.example.com (odoo.conf smtp_server).'),
+    port: z.number().int().min(1).max(65535).default(587).describe('SMTP port (smtp_port).'),
+    // Odoo's odoo.conf knows STARTTLS or nothing (smtp_ssl); implicit TLS (465) needs an ir.mail_server record.
+    encryption: z.enum(['starttls', 'none']).default('starttls').describe('starttls (smtp_ssl = True) or none. Odoo’s configuration file has no implicit TLS (port 465).'),
+    user: oneLine.optional().describe('SMTP user (smtp_user).'),
+    passwordSecretRef: z
+      .object({
+        name: dnsSubdomain.describe('Secret in the namespace of each instance that sends through this server.'),
+        key: z.string().min(1).max(253).regex(/^[-._a-zA-Z0-9]+$/, { error: 'must be a Secret key: letters, digits, "-", "_" and "."' }).default('password'),
+      })
+      .optional()
+      .describe('Secret holding the SMTP password. It reaches odoo.conf inside the Pod at start, never a ConfigMap.'),
+    from: oneLine.optional().describe('Default sender address (email_from), e.g. odoo@example.com.'),
+    fromFilter: oneLine.optional().describe('Senders this server may send for (from_filter), e.g. example.com.'),
+  })
+  .describe('Outgoing mail server of instances that serve customers (production, and the instance a tenant routes as primary).');
+export type OutgoingMailServer = z.infer<typeof outgoingMailServer>;
+
+export const MAILPIT_IMAGE = 'docker.io/axllent/mailpit:v1.27.11';
+
+export const mailCatcher = z
+  .object({
+    enabled: z.boolean().default(true).describe('Compose a Mailpit per tenant namespace; staging and testing instances send their mail to it.'),
+    image: z
+      .string()
+      .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+        error: 'must be an image reference such as docker.io/axllent/mailpit:v1.27.11',
+      })
+      .default(MAILPIT_IMAGE)
+      .describe('Mailpit image.'),
+    uiAuthSecretName: dnsSubdomain
+      .optional()
+      .describe(
+        'Secret in each tenant namespace with key "htpasswd" (htpasswd lines) protecting the Mailpit UI and API with HTTP basic auth. Without it the UI gets no route: reach it with kubectl port-forward.',
+      ),
+    hostLabel: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: 'must be a DNS label' })
+      .default('mail')
+      .describe('The UI is served on <hostLabel>.<baseHostName>; no instance of a tenant may have this name.'),
+  })
+  .describe('Mail catcher for copies and tests: what Odoo.sh calls the mail catcher of staging builds.');
+export type MailCatcher = z.infer<typeof mailCatcher>;
