@@ -6,14 +6,11 @@
 // ListenerSet, once the Gateway implements that experimental API).
 import type { App } from '../app/schema.js';
 import type { KubeObject } from '../shared/composition.js';
-import { LABEL, MANAGED_BY } from '../shared/labels.js';
+import { tenantLabels } from './labels.js';
 import { kubeName } from '../shared/names.js';
 import { customDomainRouteName } from './routes.js';
 import type { Tenant } from './schema.js';
 
-function labels(tenant: Tenant): Record<string, string> {
-  return { [LABEL.name]: 'odoo', [LABEL.component]: 'custom-domain', [LABEL.partOf]: tenant.metadata.name, [LABEL.managedBy]: MANAGED_BY, [LABEL.tenant]: tenant.metadata.name };
-}
 
 /** The Secret cert-manager writes the domain's key pair to, for the Gateway listener to name. */
 export function customDomainSecretName(tenant: Tenant, host: string): string {
@@ -24,13 +21,13 @@ export function customDomainCertificate(tenant: Tenant, host: string, issuer: No
   return {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
-    metadata: { name: customDomainRouteName(tenant, host), namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: customDomainRouteName(tenant, host), namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'custom-domain') },
     spec: {
       secretName: customDomainSecretName(tenant, host),
       dnsNames: [host],
       issuerRef: { group: 'cert-manager.io', kind: issuer.kind, name: issuer.name },
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-      secretTemplate: { labels: labels(tenant) },
+      secretTemplate: { labels: tenantLabels(tenant, 'custom-domain') },
     },
   };
 }
@@ -40,7 +37,7 @@ export function certificateReferenceGrant(tenant: Tenant, hosts: readonly string
   return {
     apiVersion: 'gateway.networking.k8s.io/v1beta1',
     kind: 'ReferenceGrant',
-    metadata: { name: kubeName([tenant.metadata.name, 'custom-domain-certificates']), namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: kubeName([tenant.metadata.name, 'custom-domain-certificates']), namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'custom-domain') },
     spec: {
       from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: gatewayNamespace }],
       to: hosts.map((h) => ({ group: '', kind: 'Secret', name: customDomainSecretName(tenant, h) })),

@@ -7,7 +7,8 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { App } from '../app/schema.js';
 import type { KubeObject } from '../shared/composition.js';
-import { LABEL, MANAGED_BY } from '../shared/labels.js';
+import { LABEL } from '../shared/labels.js';
+import { tenantLabels } from './labels.js';
 import { MAILPIT_HTTP_PORT, MAILPIT_SMTP_PORT, mailCatcherNames } from '../shared/tenant-names.js';
 import type { Tenant } from './schema.js';
 
@@ -15,15 +16,6 @@ import type { Tenant } from './schema.js';
 const NOBODY = 65534;
 const AUTH_DIR = '/etc/mailpit';
 
-function labels(tenant: Tenant): Record<string, string> {
-  return {
-    [LABEL.name]: 'mailpit',
-    [LABEL.component]: 'mail-catcher',
-    [LABEL.partOf]: tenant.metadata.name,
-    [LABEL.managedBy]: MANAGED_BY,
-    [LABEL.tenant]: tenant.metadata.name,
-  };
-}
 
 const selector = (tenant: Tenant) => ({ [LABEL.tenant]: tenant.metadata.name, [LABEL.component]: 'mail-catcher' });
 
@@ -33,7 +25,7 @@ export function mailCatcherDeployment(tenant: Tenant, app: App): KubeObject {
   const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: mailCatcherNames(tenant.metadata.name).deployment, namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: mailCatcherNames(tenant.metadata.name).deployment, namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'mail-catcher', 'mailpit') },
     spec: {
       replicas: 1,
       revisionHistoryLimit: 2,
@@ -41,7 +33,7 @@ export function mailCatcherDeployment(tenant: Tenant, app: App): KubeObject {
       strategy: { type: 'Recreate' },
       selector: { matchLabels: selector(tenant) },
       template: {
-        metadata: { labels: labels(tenant) },
+        metadata: { labels: tenantLabels(tenant, 'mail-catcher', 'mailpit') },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -91,7 +83,7 @@ export function mailCatcherService(tenant: Tenant): KubeObject {
   const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: mailCatcherNames(tenant.metadata.name).service, namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: mailCatcherNames(tenant.metadata.name).service, namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'mail-catcher', 'mailpit') },
     spec: {
       type: 'ClusterIP',
       selector: selector(tenant),

@@ -9,7 +9,8 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import { activeReleases, releaseImage, releaseUid } from '../app/release-catalogue.js';
 import type { App } from '../app/schema.js';
 import type { KubeObject } from '../shared/composition.js';
-import { LABEL, MANAGED_BY } from '../shared/labels.js';
+import { LABEL } from '../shared/labels.js';
+import { tenantLabels } from './labels.js';
 import { MAINTENANCE_PORT, maintenanceNames } from '../shared/tenant-names.js';
 import type { Tenant } from './schema.js';
 
@@ -65,21 +66,12 @@ export function maintenanceImage(app: App): { image: string; uid: number } {
   return { image: releaseImage(app, newest), uid: releaseUid(app, newest) };
 }
 
-function labels(tenant: Tenant): Record<string, string> {
-  return {
-    [LABEL.name]: 'odoo',
-    [LABEL.component]: 'maintenance',
-    [LABEL.partOf]: tenant.metadata.name,
-    [LABEL.managedBy]: MANAGED_BY,
-    [LABEL.tenant]: tenant.metadata.name,
-  };
-}
 
 export function maintenancePageConfigMap(tenant: Tenant, app: App): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: maintenanceNames(tenant.metadata.name).page, namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: maintenanceNames(tenant.metadata.name).page, namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'maintenance') },
     data: { 'index.html': maintenancePage(app) },
   };
 }
@@ -91,13 +83,13 @@ export function maintenanceDeployment(tenant: Tenant, app: App): KubeObject {
   const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: names.deployment, namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: names.deployment, namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'maintenance') },
     spec: {
       replicas: 1,
       revisionHistoryLimit: 2,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: labels(tenant) },
+        metadata: { labels: tenantLabels(tenant, 'maintenance') },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -131,7 +123,7 @@ export function maintenanceService(tenant: Tenant): KubeObject {
   const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: names.service, namespace: tenant.metadata.namespace ?? 'default', labels: labels(tenant) },
+    metadata: { name: names.service, namespace: tenant.metadata.namespace ?? 'default', labels: tenantLabels(tenant, 'maintenance') },
     spec: {
       type: 'ClusterIP',
       selector: { [LABEL.tenant]: tenant.metadata.name, [LABEL.component]: 'maintenance' },

@@ -9,6 +9,7 @@ import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import { labelOf } from '../shared/observed.js';
 import { kubeName, shortHash } from '../shared/names.js';
 import { MAILPIT_HTTP_PORT, MAINTENANCE_PORT, mailCatcherNames, maintenanceNames } from '../shared/tenant-names.js';
+import { tenantLabels } from './labels.js';
 import type { Tenant } from './schema.js';
 
 export const PRIMARY_INSTANCE_LABEL = 'odoo.io/primary-instance';
@@ -136,7 +137,7 @@ export function mailCatcherRoute(tenant: Tenant, host: string, gateway: GatewayR
     metadata: {
       name: mailCatcherNames(tenant.metadata.name).route,
       namespace: tenant.metadata.namespace ?? 'default',
-      labels: { [LABEL.name]: 'mailpit', [LABEL.component]: 'mail-catcher-route', [LABEL.partOf]: tenant.metadata.name, [LABEL.managedBy]: MANAGED_BY, [LABEL.tenant]: tenant.metadata.name },
+      labels: tenantLabels(tenant, 'mail-catcher-route', 'mailpit'),
     },
     spec: {
       parentRefs: parentRefs(gateway),

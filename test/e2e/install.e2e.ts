@@ -68,7 +68,7 @@ describe('the README install block', () => {
 
 describe('the README first-tenant block, as written', () => {
   beforeAll(async () => {
-    await runReadmeBlock('first-tenant', tools(), { PGADMIN_USER: 'postgres', PGADMIN_PASSWORD: h.pg.password, PGADMIN_HOST: '127.0.0.1', PGADMIN_PORT: String(h.pg.port) }, E2E_DIR);
+    await runReadmeBlock('first-tenant', tools(), { PGADMIN_USER: 'postgres', PGADMIN_PASSWORD: h.pg.password, PGADMIN_HOST: '127.0.0.1', PGADMIN_PORT: String(h.pg.port), SMTP_PASSWORD: 'e2e-example-smtp-password' }, E2E_DIR);
   }, 600_000);
 
   it('reconciles the example App, Tenant and Instance: provider config, routes, a real role and database, the init Job', async () => {

@@ -8,13 +8,15 @@
 // Pods' own addresses, no kube-proxy) and the image cache DaemonSet's Pods.
 import * as k8s from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
+import { app, appPrerequisites, backupCredentials, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
+import { throughRoute } from './support/gateway-stand-in.js';
+import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
 import { eventually, GiveUp } from './support/processes.js';
 
@@ -107,6 +109,28 @@ async function filestoreDir(name: string, ns: string): Promise<string> {
   return pv.spec!.local!.path;
 }
 
+/** Address of the ready Pod of a tenant's own component (maintenance, mail-catcher). */
+async function tenantPod(ns: string, component: string): Promise<string> {
+  return eventually(`a ready ${component} Pod in ${ns}`, async () => {
+    const pods = await h.cluster.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/component=${component}` });
+    return pods.items.find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p.status.podIP)?.status?.podIP;
+  }, 180_000, 1000);
+}
+
+/** What Odoo's web Pods of an instance logged, all of them. */
+function webLogs(name: string, ns: string): string {
+  return h.kubelet.logsOf(ns, `${name}-web-`).filter((l) => l.container === 'odoo').map((l) => (existsSync(l.path) ? readFileSync(l.path, 'utf8') : '')).join('\n');
+}
+
+/** Sends a mail through Odoo's own mail queue (mail.mail send), as a user's "Send" does: its state afterwards. */
+async function sendMail(s: OdooSession, subject: string): Promise<{ state: string; failure_reason: string | false }> {
+  const id = await call<number>(s, 'mail.mail', 'create', [{ subject, email_to: 'customer@example.com', email_from: 'odoo@acme.example', body_html: `<p>${subject}</p>` }]);
+  await call(s, 'mail.mail', 'send', [[id]]);
+  const [mail] = await call<{ state: string; failure_reason: string | false }[]>(s, 'mail.mail', 'read', [[id], ['state', 'failure_reason']]);
+  // A sent mail.mail may be deleted (auto_delete): gone means sent.
+  return mail === undefined ? { state: 'sent', failure_reason: false } : { state: mail.state, failure_reason: mail.failure_reason };
+}
+
 const dbQuery = (sql: string, db: string) => h.pg.query(sql, db);
 /** What a container needs under the restricted Pod Security standard the tenant namespaces enforce. */
 const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
@@ -116,7 +140,7 @@ let attachmentChecksum = '';
 describe('1. App', () => {
   it('composes the ClusterProviderConfig provider-sql uses, and the image cache DaemonSet (its Pods are stand-ins)', async () => {
     await applyObjects(h.plane.kc, appPrerequisites(h.pg));
-    await applyObjects(h.plane.kc, [app('acme', h.pg, h.s3)]);
+    await applyObjects(h.plane.kc, [app('acme', h.pg, h.s3, RELEASES, h.relay)]);
     const cpc = await h.cluster.until<Record<string, any>>('ClusterProviderConfig odoo-acme', 'postgresql.sql.m.crossplane.io/v1alpha1', 'ClusterProviderConfig', 'odoo-acme', undefined);
     expect(cpc.spec.credentials.connectionSecretRef).toEqual({ name: 'postgres-admin', namespace: 'crossplane-system' });
     await h.cluster.until('App acme Ready', 'app.odoo.io/v1alpha1', 'App', 'acme', undefined, (a: Record<string, any>) => a.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'), 300_000);
@@ -126,9 +150,9 @@ describe('1. App', () => {
 describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
   it('initializes base, mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
     await applyObjects(h.plane.kc, [tenantNamespace('acme'), tenantNamespace('beta')]);
-    await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), backupCredentials('beta', h.s3)]);
+    await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), backupCredentials('beta', h.s3), smtpCredentials('acme', h.relay), smtpCredentials('beta', h.relay)]);
     await applyObjects(h.plane.kc, [
-      tenant('acme', 'acme', { primaryInstance: 'prod', production: { replicas: 2 }, migration: { targetRelease: '2.0.0' } }),
+      tenant('acme', 'acme', { primaryInstance: 'prod', production: { replicas: 2 }, migration: { targetRelease: '2.0.0' }, testing: { lifetime: '4m' } }),
       instance('prod', 'acme', {
         release: '1.4.1',
         type: 'production',
@@ -173,6 +197,19 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
     expect(existsSync(join(await filestoreDir('prod', 'acme'), 'filestore', 'acme_prod', stored!.store_fname))).toBe(true);
   });
 
+  it('tells Odoo the public scheme, host and client through the route: an administrator’s login sets web.base.url to https://acme.odoo.example (Gateway stand-in applying the route’s filters)', async () => {
+    const url = await webUrl('prod', 'acme', '1.4.1');
+    const authenticate = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { db: 'acme_prod', login: 'admin', password: 'admin' } }) };
+    // Without the route's headers (a Gateway that sends no X-Forwarded-Host), Odoo ignores the proxy: it records the address it was reached at.
+    const bare = await fetch(`${url}/web/session/authenticate`, { ...authenticate, headers: { ...authenticate.headers, 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' } });
+    expect(bare.status).toBe(200);
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", 'acme_prod')).toEqual([url]);
+    const routed = await throughRoute(h.plane.kc, 'acme', 'acme-primary', url, '/web/session/authenticate', '203.0.113.7', authenticate);
+    expect(((await routed.json()) as { result?: { uid?: number } }).result?.uid).toBe(2);
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", 'acme_prod')).toEqual(['https://acme.odoo.example']);
+    expect(webLogs('prod', 'acme')).toContain('Login successful for db:acme_prod login:admin from 203.0.113.7');
+  });
+
   it('(f) initializes and serves Odoo 18.0 and 19.0, each as its image’s odoo user', async () => {
     for (const [name, release, uid] of [['p18', '2.0.0', 100], ['p19', '3.0.0', 100]] as const) {
       await waitPhase(name, 'beta', 'Running', 900_000);
@@ -181,6 +218,21 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
       expect(web.items[0]!.spec!.securityContext!.runAsUser).toBe(uid);
       expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", `beta_${name}`)[0]).toMatch(new RegExp(`^${release === '2.0.0' ? '18' : '19'}\\.0\\.`));
     }
+  });
+});
+
+describe('2a. Mail of production', () => {
+  it('goes through the App’s SMTP relay, logged in with the password from the Secret: it is in the running Odoo’s odoo.conf and in no ConfigMap', async () => {
+    const s = await login(await webUrl('p19', 'beta', '3.0.0'), 'beta_p19');
+    const sent = await sendMail(s, 'Invoice INV/2026/0001 (production, 19.0)');
+    expect(sent).toEqual({ state: 'sent', failure_reason: false });
+    await eventually('the relay to hold the production mail', async () => ((await h.relay.subjects()).includes('Invoice INV/2026/0001 (production, 19.0)') ? true : undefined), 60_000, 1000);
+    // The relay refuses mail without that password: the file Odoo runs with has it, in the Pod's memory volume.
+    const pod = (await h.cluster.core.listNamespacedPod({ namespace: 'beta', labelSelector: 'odoo.io/instance=p19,app.kubernetes.io/component=web' })).items[0]!;
+    const podDir = readdirSync(h.kubelet.dir).find((d) => d.startsWith(`beta_${pod.metadata!.name}_`))!;
+    expect(readFileSync(join(h.kubelet.dir, podDir, 'volumes', 'odoo-conf', 'odoo.conf'), 'utf8')).toContain(`smtp_password = ${h.relay.password}\n`);
+    const configMaps = await h.cluster.core.listConfigMapForAllNamespaces();
+    expect(configMaps.items.filter((c) => JSON.stringify(c.data ?? {}).includes(h.relay.password)).map((c) => `${c.metadata!.namespace}/${c.metadata!.name}`)).toEqual([]);
   });
 });
 
@@ -219,10 +271,35 @@ describe('2b. Tenants cannot reach each other', () => {
 });
 
 describe('3. (b) release bump within 17.0', () => {
-  it('backs up to the bucket while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2', async () => {
+  it('backs up to the bucket while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2; meanwhile acme.odoo.example shows the maintenance page', async () => {
+    // What the base host name routes to while the upgrade runs, and what a customer gets from the maintenance page.
+    const backends = new Set<string>();
+    let page: { status: number; retryAfter: string | null; body: string } | undefined;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme').catch(() => undefined);
+        const backend = route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name as string | undefined;
+        if (backend !== undefined) backends.add(backend);
+        if (backend === 'acme-maintenance' && page === undefined) {
+          const rsp = await throughRoute(h.plane.kc, 'acme', 'acme-primary', `http://${await tenantPod('acme', 'maintenance')}:8069`, '/odoo/sales', '203.0.113.7');
+          page = { status: rsp.status, retryAfter: rsp.headers.get('retry-after'), body: await rsp.text() };
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await waitPhase('prod', 'acme', 'BackingUp', 120_000).catch(() => undefined);
     await waitPhase('prod', 'acme', 'Running', 900_000);
+    await eventually('acme.odoo.example to route to prod again', async () => {
+      const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
+      return route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name === 'odoo-prod' ? true : undefined;
+    }, 120_000, 1000);
+    watching = false;
+    await watcher;
+    expect([...backends].sort()).toEqual(['acme-maintenance', 'odoo-prod']);
+    expect(page).toMatchObject({ status: 503, retryAfter: '300' });
+    expect(page!.body).toContain('<title>Under maintenance</title>');
     expect((await h.cluster.instance('prod', 'acme'))!.status.runningRelease).toBe('1.4.2');
     await serves('prod', 'acme', '1.4.2');
     // Off the volume it protects, in Odoo's format.
@@ -254,7 +331,8 @@ describe('4. (c) staging copy with odoo neutralize', () => {
     await waitPhase('staging', 'acme', 'Running', 900_000);
     const url = await serves('staging', 'acme', '1.4.2');
     const db = 'acme_staging';
-    expect(dbQuery("SELECT smtp_host FROM ir_mail_server WHERE active ORDER BY 1", db)).toEqual(['invalid']);
+    // Odoo's own server after neutralize, pointed at the tenant's Mailpit: the only active one.
+    expect(dbQuery("SELECT smtp_host, smtp_port, smtp_encryption FROM ir_mail_server WHERE active ORDER BY 1", db)).toEqual(['acme-mailpit\t1025\tnone']);
     expect(dbQuery("SELECT count(*) FROM ir_cron c WHERE active AND c.id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND module = 'base' AND name = 'autovacuum_job')", db)).toEqual(['0']);
     expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", db)).toEqual(['true']);
     expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", db)).toEqual(['https://staging.acme.odoo.example']);
@@ -267,6 +345,15 @@ describe('4. (c) staging copy with odoo neutralize', () => {
     const staging = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=staging,app.kubernetes.io/component=cron' });
     expect(staging.items.length).toBeLessThanOrEqual(1);
   });
+
+  it('sends what the copy mails to the tenant’s catcher (real Mailpit), where people can read it, and nothing to the real relay', async () => {
+    const s = await login(await webUrl('staging', 'acme', '1.4.2'), 'acme_staging');
+    const subject = 'Quotation S00042 (from the staging copy)';
+    expect(await sendMail(s, subject)).toEqual({ state: 'sent', failure_reason: false });
+    const catcher = `http://${await tenantPod('acme', 'mail-catcher')}:8025`;
+    await eventually('the catcher to hold the copy’s mail', async () => ((await mailpitSubjects(catcher)).includes(subject) ? true : undefined), 60_000, 1000);
+    expect(await h.relay.subjects()).not.toContain(subject);
+  });
 });
 
 describe('5. (d) testing instances', () => {
@@ -275,8 +362,13 @@ describe('5. (d) testing instances', () => {
       instance('ci-pass', 'acme', { release: '1.4.2', type: 'testing', initModules: ['e2e_acme'], testTags: 'e2e_pass' }),
       instance('ci-fail', 'acme', { release: '1.4.2', type: 'testing', initModules: ['e2e_acme'], testTags: 'e2e_fail' }),
     ]);
-    const passed = await waitPhase('ci-pass', 'acme', 'Passed', 900_000);
-    expect(passed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle').message).toBe('Tests passed on release 1.4.2 (Job ci-pass-test-1-4-2)');
+    await waitPhase('ci-pass', 'acme', 'Passed', 900_000);
+    // Crossplane writes the XR's status (the phase) and its conditions in two writes: read the condition once it caught up.
+    const passed = await eventually('the Lifecycle condition of ci-pass to say Passed', async () => {
+      const c = await h.cluster.condition('ci-pass', 'acme', 'Lifecycle');
+      return c?.reason === 'Passed' ? c : undefined;
+    }, 60_000, 1000);
+    expect(passed.message).toBe('Tests passed on release 1.4.2 (Job ci-pass-test-1-4-2)');
     expect(h.cluster.jobLogs('ci-pass-test-1-4-2', 'acme')).toMatch(/TestE2EPass|test_main_company_exists|0 failed/);
     await waitPhase('ci-fail', 'acme', 'Failed', 900_000);
     const message = await eventually('the failed test in the condition', async () => {
@@ -287,6 +379,19 @@ describe('5. (d) testing instances', () => {
     // Demo data: testing instances get it, production does not.
     expect(dbQuery("SELECT count(*) > 0 FROM ir_model_data WHERE module = 'base' AND name = 'res_partner_1'", 'acme_ci-pass')).toEqual(['t']);
     expect(dbQuery("SELECT count(*) FROM ir_model_data WHERE module = 'base' AND name = 'res_partner_1'", 'acme_prod')).toEqual(['0']);
+  });
+
+  it('stop once the tenant’s testing lifetime (4m) is over, counted by the Kubernetes Job controller; the database stays', async () => {
+    const expired = await eventually('ci-pass to expire', async () => {
+      const c = await h.cluster.condition('ci-pass', 'acme', 'Expired');
+      return c?.status === 'True' ? c : undefined;
+    }, 360_000, 2000);
+    expect(expired.message).toContain("Lived its tenant's testing lifetime of 4m");
+    const job = await h.cluster.batch.readNamespacedJob({ name: 'ci-pass-lifetime', namespace: 'acme' });
+    expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('DeadlineExceeded');
+    expect(job.status?.active ?? 0).toBe(0);
+    await eventually('the web Pods of ci-pass to be gone', async () => ((await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=ci-pass,app.kubernetes.io/component=web' })).items.length === 0 ? true : undefined), 180_000, 2000);
+    expect(dbQuery("SELECT count(*) FROM pg_database WHERE datname = 'acme_ci-pass'", 'postgres')).toEqual(['1']);
   });
 });
 

@@ -65,3 +65,32 @@ export class GatewayStandIn {
     }
   }
 }
+
+type HeaderModifier = { set?: { name: string; value: string }[]; add?: { name: string; value: string }[]; remove?: string[] };
+
+/**
+ * The data plane of the stand-in: a request as a conformant Gateway would
+ * pass it on for an HTTPRoute read from the API server. It takes the rule
+ * with the longest matching PathPrefix, applies its RequestHeaderModifier
+ * filters, and appends the client's address to X-Forwarded-For as Envoy-based
+ * Gateways do; there is no kube-proxy, so the caller names the backend's
+ * address (a Pod the route's Service selects).
+ */
+export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: string, backend: string, path: string, client: string, init: RequestInit = {}): Promise<Response> {
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const route = (await custom.getNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace, name })) as Record<string, any>;
+  const rules = (route.spec.rules ?? []) as { matches?: { path?: { type: string; value: string } }[]; filters?: { type: string; requestHeaderModifier?: HeaderModifier }[] }[];
+  const prefix = (r: (typeof rules)[number]) => (r.matches ?? []).map((m) => m.path?.value ?? '/').filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const rule = rules.filter((r) => prefix(r) !== undefined).sort((a, b) => prefix(b)!.length - prefix(a)!.length)[0];
+  if (rule === undefined) throw new Error(`HTTPRoute ${namespace}/${name} has no rule for ${path}`);
+  const headers = new Headers(init.headers);
+  for (const f of rule.filters ?? []) {
+    if (f.type !== 'RequestHeaderModifier' || f.requestHeaderModifier === undefined) continue;
+    for (const h of f.requestHeaderModifier.set ?? []) headers.set(h.name, h.value);
+    for (const h of f.requestHeaderModifier.add ?? []) headers.append(h.name, h.value);
+    for (const h of f.requestHeaderModifier.remove ?? []) headers.delete(h);
+  }
+  const forwarded = headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${client}` : client);
+  return fetch(`${backend}${path}`, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+}

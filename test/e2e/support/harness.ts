@@ -24,6 +24,7 @@ import { startPostgres, type Postgres } from './postgres.js';
 import { eventually, Processes } from './processes.js';
 import { providerSqlCrdsEstablished, startProviderSql, type RunningProviderSql } from './provider-sql.js';
 import { startS3, type S3Server } from './s3-server.js';
+import { startMailRelay, type MailRelay } from './mail-relay.js';
 
 export const E2E_DIR = join(ROOT, '.work', 'e2e');
 /** What the files report (real-odoo.json, saas-load.json, traces): kept when the next file's harness clears E2E_DIR. */
@@ -38,6 +39,7 @@ export interface Harness {
   provisioner: VolumeProvisioner;
   gateway: GatewayStandIn;
   s3: S3Server;
+  relay: MailRelay;
   crossplane?: RunningCrossplane;
   providerSql?: RunningProviderSql;
   stop: () => Promise<void>;
@@ -95,6 +97,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
   const gateway = new GatewayStandIn(plane.kc);
   gateway.start();
   const s3 = await startS3(E2E_DIR, processes, { versitygw: need('E2E_VERSITYGW'), rclone: need('E2E_RCLONE') });
+  const relay = await startMailRelay(E2E_DIR, processes, need('E2E_MAILPIT'));
   const cluster = new Cluster(plane.kc, kubelet);
   const harness: Harness = {
     processes,
@@ -105,6 +108,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     provisioner,
     gateway,
     s3,
+    relay,
     stop: async () => {
       await gateway.stop();
       provisioner.stop();

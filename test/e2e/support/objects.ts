@@ -6,6 +6,7 @@ import { E2E_REGISTRY } from './kubelet/images.js';
 import { POD_GATEWAY } from './kubelet/pod-network.js';
 import type { Postgres } from './postgres.js';
 import type { S3Server } from './s3-server.js';
+import type { MailRelay } from './mail-relay.js';
 
 /** Where OpenUpgrade's scripts are in the 18.0 test image: inside Odoo's addons, where pip puts them. */
 export const OPENUPGRADE_SCRIPTS = '/usr/lib/python3/dist-packages/odoo/addons/openupgrade_scripts/scripts';
@@ -54,11 +55,20 @@ export function backupCredentials(ns: string, s3: S3Server): k8s.KubernetesObjec
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name: BACKUP_SECRET, namespace: ns }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey } } as k8s.KubernetesObject;
 }
 
+export const SMTP_SECRET = 'odoo-smtp';
+export const MAILPIT_IMAGE = 'registry.e2e.test/mailpit:v1.27.11';
+
+/** What the DevOps team puts in each tenant namespace whose production sends mail: the relay's password. */
+export function smtpCredentials(ns: string, relay: MailRelay): k8s.KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: SMTP_SECRET, namespace: ns }, stringData: { password: relay.password } } as k8s.KubernetesObject;
+}
+
 /**
  * An App whose Odoo Pods reach PostgreSQL on the Pods' bridge, as they would
- * a Service, and whose instances back up to the test's S3 server.
+ * a Service, whose instances back up to the test's S3 server and, given a
+ * relay, send production mail through it; copies mail the tenants' Mailpit.
  */
-export function app(name: string, pg: Postgres, s3: S3Server, releases: readonly object[] = RELEASES): k8s.KubernetesObject {
+export function app(name: string, pg: Postgres, s3: S3Server, releases: readonly object[] = RELEASES, relay?: MailRelay): k8s.KubernetesObject {
   return {
     apiVersion: 'app.odoo.io/v1alpha1',
     kind: 'App',
@@ -73,6 +83,10 @@ export function app(name: string, pg: Postgres, s3: S3Server, releases: readonly
         image: RCLONE_IMAGE,
       },
       cache: { namespace: 'odoo-system' },
+      mail: {
+        ...(relay ? { outgoing: { host: relay.host, port: relay.port, encryption: 'none', user: relay.user, passwordSecretRef: { name: SMTP_SECRET }, from: relay.user } } : {}),
+        catcher: { image: MAILPIT_IMAGE },
+      },
       routing: { gatewayRef: { name: 'public', namespace: 'gateway-system' }, allowedDomains: ['odoo.example'] },
       // PostgreSQL listens on the Pods' bridge.
       network: { postgres: { cidrs: [`${POD_GATEWAY}/32`] } },

@@ -168,6 +168,7 @@ class PodWorker {
     let exit: Exit;
     const startedAt = now();
     try {
+      await this.writeServiceHosts();
       const user = runAs(image, this.pod, container);
       const own = await containerEnv(this.pod, container, this.ip, this.kubelet.reader);
       const env = processEnv(image, this.pod, user.uid, own);
@@ -270,10 +271,41 @@ class PodWorker {
 
   private writeHostFiles(): void {
     const name = this.pod.metadata!.name!;
-    writeFileSync(join(this.dir, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost\n${this.ip}\t${name}\n`);
+    writeFileSync(join(this.dir, 'hosts'), this.ownHosts());
     writeFileSync(join(this.dir, 'hostname'), `${name}\n`);
-    // No cluster DNS runs here; names that need resolving are not used by the tests.
+    // No cluster DNS runs here: Service names resolve through /etc/hosts (writeServiceHosts).
     writeFileSync(join(this.dir, 'resolv.conf'), `nameserver ${POD_GATEWAY}\noptions ndots:5\n`);
+  }
+
+  private ownHosts(): string {
+    return `127.0.0.1\tlocalhost\n::1\tlocalhost\n${this.ip}\t${this.pod.metadata!.name!}\n`;
+  }
+
+  /**
+   * Stand-in for the cluster DNS and kube-proxy, written before each
+   * container starts: every Service of the Pod's namespace resolves to a
+   * ready Pod it selects that this kubelet runs (the Services composed here
+   * map each port to the same container port). Same file, same inode: the
+   * running containers' bind mounts see it.
+   */
+  private async writeServiceHosts(): Promise<void> {
+    const namespace = this.pod.metadata!.namespace!;
+    const [services, pods] = await Promise.all([this.kubelet.core.listNamespacedService({ namespace }), this.kubelet.core.listNamespacedPod({ namespace })]);
+    const lines: string[] = [];
+    for (const service of services.items) {
+      const selector = service.spec?.selector;
+      if (selector === undefined || Object.keys(selector).length === 0) continue;
+      const backend = pods.items
+        .filter((p) => p.status?.podIP !== undefined && p.status.podIP !== POD_GATEWAY)
+        .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v))
+        .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        .map((p) => p.status!.podIP!)
+        .sort()[0];
+      if (backend === undefined) continue;
+      const name = service.metadata!.name!;
+      lines.push(`${backend}\t${name} ${name}.${namespace} ${name}.${namespace}.svc ${name}.${namespace}.svc.cluster.local`);
+    }
+    writeFileSync(join(this.dir, 'hosts'), this.ownHosts() + lines.map((l) => `${l}\n`).join(''));
   }
 
   private async finish(phase: 'Succeeded' | 'Failed'): Promise<void> {
