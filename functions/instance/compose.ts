@@ -251,7 +251,7 @@ export function composeInstance(
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
       requirements: { ...resolved.requirements, ...lifecycle.requirements, ...(backups.length > 0 ? { [BACKUP_PODS]: backupPodsSelector(context) } : {}) },
-      ttlSeconds: recheckSoon(lifecycle, context) ? TTL.transitioning : TTL.steady,
+      ttlSeconds: recheckSoon(lifecycle, context) ? TTL.transitioning : (expiry.recheckSeconds ?? TTL.steady),
     },
   };
 }

@@ -6,7 +6,7 @@
 // person extends a testing instance.
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import { releaseUid } from '../app/release-catalogue.js';
-import type { KubeObject, ObservedObject, XrCondition } from '../shared/composition.js';
+import { TTL, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import { lifetimeSeconds } from '../tenant/schema.js';
 import type { InstanceContext } from './context.js';
@@ -49,18 +49,27 @@ export interface Expiry {
   job: KubeObject | undefined;
   expired: boolean;
   condition: XrCondition | undefined;
+  /**
+   * How soon to look again while the clock runs. Crossplane calls as soon as
+   * the Job fails, unless its circuit breaker for the XR is open then and
+   * drops that one event (seen with real Odoo: the breaker opens while a new
+   * instance's objects are created): a quarter of the lifetime bounds the
+   * delay, within the steady TTL.
+   */
+  recheckSeconds: number | undefined;
 }
 
 /** Whether a testing instance outlived its tenant's testing.lifetime, from its clock Job. */
 export function testingExpiry(context: InstanceContext, observed: ObservedObject | undefined): Expiry {
   const duration = context.tenant.spec.testing.lifetime;
-  if (context.type !== 'testing' || duration === undefined) return { job: undefined, expired: false, condition: undefined };
+  if (context.type !== 'testing' || duration === undefined) return { job: undefined, expired: false, condition: undefined, recheckSeconds: undefined };
   const job = lifetimeJob(context, duration);
   const expired = jobState(observed) === 'failed' && jobFailureReason(observed) === 'DeadlineExceeded';
   const name = lifetimeJobName(context.name);
   return {
     job,
     expired,
+    recheckSeconds: expired ? undefined : Math.min(TTL.steady, Math.max(TTL.transitioning, Math.floor(lifetimeSeconds(duration) / 4))),
     condition: expired
       ? {
           type: 'Expired',

@@ -385,14 +385,26 @@ describe('5. (d) testing instances', () => {
     const expired = await eventually('ci-pass to expire', async () => {
       const c = await h.cluster.condition('ci-pass', 'acme', 'Expired');
       return c?.status === 'True' ? c : undefined;
-    }, 360_000, 2000);
+    }, 400_000, 2000).catch(async (error: Error) => {
+      // What the clock and Crossplane say, for the failure message.
+      const job = await h.cluster.get<Record<string, any>>('batch/v1', 'Job', 'ci-pass-lifetime', 'acme');
+      const xr = await h.cluster.instance('ci-pass', 'acme');
+      const port = h.processes.latest('crossplane').child.spawnargs.find((a) => a.startsWith('--metrics-port='))!.split('=')[1];
+      const circuit = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.includes('circuit') && !l.startsWith('#') && l.includes('ci-pass'));
+      throw new Error(`${error.message}\nJob: ${JSON.stringify(job?.metadata?.creationTimestamp)} ${JSON.stringify(job?.status)}\nInstance: ${JSON.stringify(xr?.status?.conditions)}\n${circuit.join('\n')}`);
+    });
     expect(expired.message).toContain("Lived its tenant's testing lifetime of 4m");
     const job = await h.cluster.batch.readNamespacedJob({ name: 'ci-pass-lifetime', namespace: 'acme' });
     expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('DeadlineExceeded');
     expect(job.status?.active ?? 0).toBe(0);
-    await eventually('the web Pods of ci-pass to be gone', async () => ((await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=ci-pass,app.kubernetes.io/component=web' })).items.length === 0 ? true : undefined), 180_000, 2000);
+    // Scaled to zero, and the ReplicaSet controller deletes the Pods (the kubelet stand-in may take its time removing them).
+    await eventually('the web Pods of ci-pass to be deleted', async () => {
+      const web = await h.cluster.get<Record<string, any>>('apps/v1', 'Deployment', 'ci-pass-web', 'acme');
+      const pods = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=ci-pass,app.kubernetes.io/component=web' });
+      return web?.spec?.replicas === 0 && pods.items.every((p) => p.metadata?.deletionTimestamp !== undefined) ? true : undefined;
+    }, 180_000, 2000);
     expect(dbQuery("SELECT count(*) FROM pg_database WHERE datname = 'acme_ci-pass'", 'postgres')).toEqual(['1']);
-  });
+  }, 600_000);
 });
 
 /** A backup name for a moment: the UTC timestamp the backup Jobs name scheduled backups by. */

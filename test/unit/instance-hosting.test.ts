@@ -3,7 +3,7 @@
 // mailing the tenant's catcher, autoscaled production web Pods, testing
 // instances that expire, and whether web answers (for the maintenance page).
 import { describe, expect, it } from 'vitest';
-import { app, Cluster, example, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+import { app, Cluster, example, requiredObjects, tenantOf, type Obj, type Reconcile } from '../support/world.js';
 
 const named = (file: string, name: string): Obj => ({ ...example(file), metadata: { name, namespace: 'acme', uid: `u-${name}` } });
 const production = () => named('instance-production.yaml', 'prod');
@@ -162,6 +162,16 @@ describe('a testing instance’s lifetime', () => {
       reason: 'LifetimeOver',
       message: "Lived its tenant's testing lifetime of 72h: web and cron are stopped, the database is kept. Delete the Instance (kubectl delete -n acme instance/ci), or delete Job ci-lifetime to give it another 72h",
     });
+  });
+
+  it('is looked at again within a quarter of the lifetime (at most the steady 10 minutes), should Crossplane’s circuit breaker drop the Job’s event', async () => {
+    const ttl = (r: Reconcile) => Number(r.rsp.meta?.ttl?.seconds);
+    const short = requiredObjects();
+    tenantOf(short).spec.testing = { lifetime: '4m' };
+    const c = new Cluster(named('instance-testing.yaml', 'ci'), short);
+    expect(ttl(await c.until('Passed'))).toBe(60);
+    expect(ttl(await c.reconcile({ lifetimeOver: true }))).toBe(600);
+    expect(ttl(await withLifetime().until('Passed'))).toBe(600);
   });
 
   it('does not exist without a lifetime, nor for other types', async () => {
