@@ -1,7 +1,7 @@
 // The App: what the DevOps team declares once per Odoo project. Cluster
 // scoped; tenants reference it by name.
 import { z } from 'zod';
-import { compositeResource, dnsLabel, dnsSubdomain, namespacedSecretRef, quantity } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, imageReference, namespacedSecretRef, quantity } from '../shared/schema-kit.js';
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
 import { backupPolicy, jobDeadlines } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
@@ -19,12 +19,6 @@ const releaseVersion = z
   .string()
   .regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/, {
     error: 'must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (no "+build" part: it becomes an image tag)',
-  });
-
-const imageReference = z
-  .string()
-  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-    error: 'must be an image reference such as registry.example.com/acme/odoo:1.4.0',
   });
 
 const imageRepository = z

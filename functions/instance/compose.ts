@@ -231,8 +231,7 @@ export function composeInstance(
   const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });
 
-  // The lifetime Job never completes: it is a clock, in place once it exists.
-  const resources = withObservedReadiness(objects, observed).map((r) => (r.key === LIFETIME_KEY ? { ...r, ready: observed[LIFETIME_KEY] !== undefined } : r));
+  const resources = withObservedReadiness(objects, observed);
   return {
     kind: 'composed',
     composed: {

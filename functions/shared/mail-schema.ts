@@ -2,7 +2,7 @@
 // production instances send through, its password in a Secret, and the mail
 // catcher (Mailpit) that staging and testing copies send to instead.
 import { z } from 'zod';
-import { dnsSubdomain } from './schema-kit.js';
+import { dnsSubdomain, imageReference } from './schema-kit.js';
 
 const oneLine = z.string().min(1).max(256).regex(/^[^\x00-\x1F\x7F]*$/, { error: 'must be one line without control characters' });
 
@@ -31,11 +31,7 @@ export const MAILPIT_IMAGE = 'docker.io/axllent/mailpit:v1.27.11';
 export const mailCatcher = z
   .object({
     enabled: z.boolean().default(true).describe('Compose a Mailpit per tenant namespace; staging and testing instances send their mail to it.'),
-    image: z
-      .string()
-      .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-        error: 'must be an image reference such as docker.io/axllent/mailpit:v1.27.11',
-      })
+    image: imageReference
       .default(MAILPIT_IMAGE)
       .describe('Mailpit image.'),
     uiAuthSecretName: dnsSubdomain

@@ -56,9 +56,13 @@ function daemonSetReady(object: ObservedObject): boolean {
   );
 }
 
-/** A Job is ready once it completed; a failed Job is never ready. */
+/**
+ * A Job is ready once it completed; a failed Job is never ready. A Job that
+ * runs no Pod (parallelism 0) only counts time (a testing instance's
+ * lifetime): it is in place once it exists.
+ */
 function jobReady(object: ObservedObject): boolean {
-  return hasTrueCondition(object, 'Complete');
+  return record(object.spec).parallelism === 0 || hasTrueCondition(object, 'Complete');
 }
 
 function pvcReady(object: ObservedObject): boolean {

@@ -21,6 +21,13 @@ export const dnsSubdomain = z
     error: 'must be a lowercase DNS name: a-z, 0-9, "-" and ".", starting and ending with a letter or digit',
   });
 
+/** An image reference: registry/repository[:tag][@sha256:digest]. */
+export const imageReference = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+    error: 'must be an image reference such as registry.example.com/acme/odoo:1.4.0',
+  });
+
 /** A Kubernetes quantity such as 10Gi or 500m. */
 export const quantity = z
   .string()

@@ -59,6 +59,7 @@ export function composeTenant(
   const app = parsedApp.data;
 
   const instances = tenantInstances(tenant.metadata.name, rawInstances);
+  const servingOf = new Map(instances.map((i) => [i.name, i.serving]));
   const lock = lockState(instances);
   const routed = observedPrimary(observed[TENANT_RESOURCE.primaryRoute]);
   // A host the tenant may not have is not routed: what routes now keeps routing, a new tenant waits.
@@ -99,7 +100,7 @@ export function composeTenant(
       conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
     } else {
       // An instance whose web Pods do not answer shows the maintenance page on its hosts.
-      const down = (name: string) => maintenanceOn && instances.find((i) => i.name === name)?.serving === false;
+      const down = (name: string) => maintenanceOn && servingOf.get(name) === false;
       if (primary.primary !== undefined) {
         objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway, down(primary.primary)) });
         for (const host of tenant.spec.customDomains ?? []) {

@@ -41,6 +41,11 @@ export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsO
     const own = domains.map((d) => `${namespace}.${d}`);
     if (!own.some((o) => host === o || host.endsWith(`.${o}`))) return { reason: 'HostNotAllowed', message: m.hostNotAllowed(host, own) };
   }
+  return firstClaimRefusal(tenant, host, tenantsOfNamespace);
+}
+
+/** Within a namespace, the Tenant that claimed an overlapping host first keeps it. */
+function firstClaimRefusal(tenant: Tenant, host: string, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
   const mine = { created: typeof tenant.metadata.creationTimestamp === 'string' ? tenant.metadata.creationTimestamp : '', name: tenant.metadata.name };
   for (const other of tenantsOfNamespace) {
     const name = record(other.metadata).name;
@@ -68,7 +73,6 @@ export function customDomainRefusal(tenant: Tenant, host: string, app: App, tena
     return { reason: 'HostNotAllowed', message: m.customDomainOfPlatform(host, platform, `${namespace}.${platform}`) };
   }
   if (overlaps(host, tenant.spec.baseHostName)) return { reason: 'HostNotAllowed', message: m.customDomainOverlapsBase(host, tenant.spec.baseHostName) };
-  // Only the first-claim rule: the platform domain rule was applied above.
-  const refusal = baseHostRefusal(tenant, host, { ...app, spec: { ...app.spec, routing: { ...app.spec.routing, allowedDomains: [] } } }, tenantsOfNamespace);
+  const refusal = firstClaimRefusal(tenant, host, tenantsOfNamespace);
   return refusal === undefined ? undefined : { reason: refusal.reason, message: m.customDomainTaken(host, refusal.message) };
 }
