@@ -4,6 +4,7 @@
 // which function-odoo composes as the claims they stand for. What the claim
 // owner sees, on the claim itself: the lifecycle conditions and one event per
 // transition, while real Odoo initializes and serves.
+import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from './support/apply.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -57,13 +58,31 @@ describe('claims edition', () => {
     expect((await get(`http://${pods[0]}:8069`, '/web/health')).status).toBe(200);
   });
 
-  it('the claim carries the Instance’s transitions as events, each once', async () => {
-    const events = (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items;
-    const reasons = events.map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Initializing', 'Starting', 'Running']));
-    const lifecycle = events.filter((e) => e.message?.startsWith('Lifecycle '));
-    // At most twice (see install.e2e.ts: Crossplane may call again before its status write is cached), never per reconcile.
-    expect(lifecycle.filter((e) => (e.count ?? 1) > 2).map((e) => `${e.reason} ×${e.count}`)).toEqual([]);
+  it('the claim carries the Instance’s transitions as events: a transition is told when it happens, never again on later reconciles', async () => {
+    const lifecycleEvents = async () =>
+      (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items.filter((e) =>
+        e.message?.startsWith('Lifecycle '),
+      );
+    const events = await lifecycleEvents();
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Initializing', 'Starting', 'Running']));
+    // Crossplane records a call's events before it writes the XR's status, and
+    // retries silently when that write loses a race with the claim controller's
+    // write of the same XR (seen: four calls within a second all read
+    // "was Starting"). Such repeats come in one burst as the transition
+    // happens; a transition told again on a later reconcile would spread.
+    const spreadSeconds = (e: k8s.CoreV1Event) => (new Date(e.lastTimestamp ?? 0).getTime() - new Date(e.firstTimestamp ?? 0).getTime()) / 1000;
+    expect(events.filter((e) => spreadSeconds(e) > 10).map((e) => `${e.reason} ×${e.count} over ${spreadSeconds(e)} s`)).toEqual([]);
+    // Reconciled again and again once Running (each claim change makes Crossplane call the function): nothing is told again.
+    const counts = (list: k8s.CoreV1Event[]) => Object.fromEntries(list.map((e) => [e.metadata.name, e.count ?? 1]));
+    const before = counts(events);
+    for (let i = 0; i < 3; i++) {
+      await h.cluster.objects.patch(
+        { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name: 'prod', namespace: 'acme', annotations: { 'e2e.odoo.io/nudge': String(i) } } },
+        undefined, undefined, 'e2e', undefined, k8s.PatchStrategy.MergePatch,
+      );
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+    expect(counts(await lifecycleEvents())).toEqual(before);
   });
 
   it('the Tenant claim shows its owner RoutingReady', async () => {
