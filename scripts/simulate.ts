@@ -140,13 +140,16 @@ export async function runFunction(xr: Obj, observed: Record<string, Obj>, requir
   return (await runFunctionWithRequest(xr, observed, required)).rsp;
 }
 
-/** As runFunction, also returning the last request: the one Crossplane's answer is taken from. */
-export async function runFunctionWithRequest(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<{ req: RunFunctionRequest; rsp: RunFunctionResponse }> {
+/** As runFunction, also returning the last request (the one Crossplane's answer is taken from) and how many calls the reconcile took. */
+export async function runFunctionWithRequest(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<{ req: RunFunctionRequest; rsp: RunFunctionResponse; calls: number }> {
   let last: RunFunctionRequest | undefined;
   let requiredResources: Record<string, { items: { resource: Obj; connectionDetails: Record<string, never>; ready: number }[] }> = {};
   let rsp: RunFunctionResponse | undefined;
-  // Crossplane calls again with the resources asked for, until the requirements settle.
-  for (let i = 0; i < 5; i++) {
+  let asked: string | undefined;
+  let calls = 0;
+  // Crossplane calls again with the resources asked for, until a call asks for the same as the one before (proto.Equal).
+  for (let i = 0; i <= 5; i++) {
+    calls++;
     const req = RunFunctionRequest.fromPartial({
       observed: {
         composite: { resource: xr },
@@ -160,6 +163,9 @@ export async function runFunctionWithRequest(xr: Obj, observed: Record<string, O
     // A Fatal result ends the pipeline at once.
     if (rsp.results.some((r) => r.severity === 1)) break;
     const wanted = rsp.requirements?.resources ?? {};
+    const askedNow = JSON.stringify(Object.entries(wanted).sort(([a], [b]) => a.localeCompare(b)));
+    if (askedNow === asked) break;
+    asked = askedNow;
     const next = Object.fromEntries(
       Object.entries(wanted).map(([name, sel]) => [
         name,
@@ -173,10 +179,9 @@ export async function runFunctionWithRequest(xr: Obj, observed: Record<string, O
         },
       ]),
     );
-    if (JSON.stringify(Object.keys(next).sort()) === JSON.stringify(Object.keys(requiredResources).sort())) break;
     requiredResources = next;
   }
-  return { req: last!, rsp: rsp! };
+  return { req: last!, rsp: rsp!, calls };
 }
 
 /**

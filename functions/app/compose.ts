@@ -1,5 +1,5 @@
 // The App composer: (App, observed composed resources) → desired state.
-import { TTL, type Composed, type DesiredResource, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { settledTtl, TTL, type Composed, type DesiredResource, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { messages } from '../shared/messages.js';
 import { isReady } from '../shared/readiness.js';
 import { imageCacheDaemonSet, prePullImages } from './image-cache.js';
@@ -50,6 +50,6 @@ export function composeApp(app: App, observed: Readonly<Record<string, ObservedO
     conditions: [cacheCondition],
     warnings: [],
     requirements: {},
-    ttlSeconds: resources.every((r) => r.ready) ? TTL.steady : TTL.transitioning,
+    ttlSeconds: settledTtl(TTL.steady, resources),
   };
 }

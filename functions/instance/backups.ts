@@ -16,8 +16,8 @@ import type { InstanceSettings } from './settings.js';
 export const BACKUP_PODS = 'scheduled-backup-pods';
 export const BACKUP_CRONJOB_KEY = 'backup-schedule';
 
-export function backupPodsSelector(context: InstanceContext): RequiredSelector {
-  return { apiVersion: 'v1', kind: 'Pod', namespace: context.namespace, matchLabels: { [LABEL.odooInstance]: context.name, [STEP_LABEL]: SCHEDULED_BACKUP_STEP } };
+export function backupPodsSelector(namespace: string, instanceName: string): RequiredSelector {
+  return { apiVersion: 'v1', kind: 'Pod', namespace, matchLabels: { [LABEL.odooInstance]: instanceName, [STEP_LABEL]: SCHEDULED_BACKUP_STEP } };
 }
 
 export interface BackupReport {

@@ -1,5 +1,5 @@
 // The Instance composer: (Instance, observed, required) → desired state.
-import { TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { findRelease, resolveContext, type InstanceContext } from './context.js';
@@ -12,14 +12,14 @@ import type { Instance } from './schema.js';
 import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
 import { quotaViolations } from './quotas.js';
 import { protectionUsages } from './usages.js';
-import { autoscaledReplicas, cronDeployment, observedRunAsUser, odooService, webAutoscaler, webDeployment, webDisruptionBudget } from './workloads.js';
+import { autoscaledReplicas, cronDeployment, observedRunAsUser, observedStopped, odooService, webAutoscaler, webDeployment, webDisruptionBudget } from './workloads.js';
 import { LIFETIME_KEY, testingExpiry, type Expiry } from './lifetime.js';
 import { releaseUid } from '../app/release-catalogue.js';
 import { LABEL } from '../shared/labels.js';
 import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { optionInSeries } from '../shared/odoo-options.js';
-import { BACKUP_PODS, backupPodsSelector, backupState, scheduledBackups } from './backups.js';
+import { BACKUP_PODS, backupState, scheduledBackups } from './backups.js';
 
 export const INSTANCE_RESOURCE = {
   role: 'role',
@@ -81,6 +81,7 @@ function workloadResources(
   // Only the instance the tenant routes as primary runs the customer's cron: two databases of one customer
   // must never both send its mail queue or fetch its mail (a POP fetch deletes it from the server).
   const cronAllowed = context.routedPrimary === context.name;
+  const runsCron = cronAllowed && settings.config.maxCronThreads > 0;
   const release = findRelease(context.app, w.release);
   const plan = {
     release: w.release,
@@ -88,15 +89,16 @@ function workloadResources(
     // A release the App no longer lists keeps the UID it was observed running as.
     runAsUser: release !== undefined ? releaseUid(context.app, release) : (observedRunAsUser(observed[WORKLOAD_KEYS.web]) ?? releaseUid(context.app, context.release)),
     webReplicas,
-    cronReplicas: stopped || !cronAllowed || settings.config.maxCronThreads === 0 ? 0 : 1,
+    cronReplicas: stopped || !runsCron ? 0 : 1,
     cronThreads: Math.max(settings.config.maxCronThreads, 1),
     resources: settings.resources,
     smtpPassword: smtp,
   };
-  const out: { key: string; object: KubeObject }[] = [
-    { key: WORKLOAD_KEYS.web, object: webDeployment(context, plan) },
-    { key: WORKLOAD_KEYS.cron, object: cronDeployment(context, plan) },
-  ];
+  const out: { key: string; object: KubeObject }[] = [{ key: WORKLOAD_KEYS.web, object: webDeployment(context, plan) }];
+  // An instance that never runs the customer's cron (a copy, a test, a former primary) has no cron Deployment;
+  // one that stops running it keeps its Deployment at zero until its Pods are gone, so a Job that needs them
+  // stopped never starts beside a cron Pod still shutting down.
+  if (runsCron || !observedStopped(observed[WORKLOAD_KEYS.cron])) out.push({ key: WORKLOAD_KEYS.cron, object: cronDeployment(context, plan) });
   if (autoscaling !== undefined) out.push({ key: INSTANCE_RESOURCE.autoscaler, object: webAutoscaler(context, autoscaling) });
   const several = autoscaling !== undefined ? autoscaling.minReplicas > 1 : settings.replicas > 1;
   if (instance.spec.type === 'production' && several) out.push({ key: INSTANCE_RESOURCE.pdb, object: webDisruptionBudget(context) });
@@ -104,16 +106,19 @@ function workloadResources(
 }
 
 /**
- * Whether Crossplane should call again soon. A transition moves with its Jobs;
- * an instance waiting for its source moves when another XR changes, which
- * Crossplane does not watch, so only the next call can see it: with the
+ * How soon Crossplane should call again. A transition moves with its Jobs
+ * and Deployments, whose changes Crossplane watches; an instance waiting for
+ * its source, or for the Tenant to route it, moves when another XR changes,
+ * which Crossplane does not watch, so only the next call can see it: with the
  * steady TTL a staging copy created next to its production would wait up to
  * ten minutes after production runs (seen in the end-to-end SaaS load).
  */
-function recheckSoon(lifecycle: Lifecycle, context: InstanceContext): boolean {
+function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, expiryRecheck: number | undefined): number {
   // Named as primary but not routed yet: the Tenant moves the route when this instance runs, and its cron starts then.
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name;
-  return lifecycle.transitioning || lifecycle.phase === 'WaitingForSource' || awaitingRoute;
+  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute) return TTL.awaitingOthers;
+  if (lifecycle.transitioning) return TTL.watched;
+  return expiryRecheck ?? TTL.steady;
 }
 
 /**
@@ -182,7 +187,7 @@ export function composeInstance(
   if (resolved.kind === 'fatal') return resolved;
   if (resolved.kind === 'waiting') {
     // Crossplane fetches the required resources and calls again; this answer is not applied.
-    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: resolved.requirements, ttlSeconds: TTL.transitioning } };
+    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: resolved.requirements, ttlSeconds: TTL.awaitingOthers } };
   }
   const { context } = resolved;
   const settings = instanceSettings(instance, context);
@@ -226,9 +231,10 @@ export function composeInstance(
     ...(expiry.job !== undefined ? [{ key: LIFETIME_KEY, object: expiry.job }] : []),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
     ...backups,
-    ...(settings.deletionProtection ? protectionUsages(context, databaseObjects.length > 0) : []),
+    ...(settings.deletionProtection ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, settings.dataRetention) : []),
   ];
-  const sqlConfigMap = instance.spec.initSQL ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
+  // The SQL is read by the init-sql Job only: gone once the instance runs a release (nothing kept after it served).
+  const sqlConfigMap = instance.spec.initSQL && lifecycle.runningRelease === undefined ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
   if (sqlConfigMap) objects.push({ key: INSTANCE_RESOURCE.initSQL, object: sqlConfigMap });
 
   const resources = withObservedReadiness(objects, observed);
@@ -249,8 +255,8 @@ export function composeInstance(
       },
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
-      requirements: { ...resolved.requirements, ...lifecycle.requirements, ...(backups.length > 0 ? { [BACKUP_PODS]: backupPodsSelector(context) } : {}) },
-      ttlSeconds: recheckSoon(lifecycle, context) ? TTL.transitioning : (expiry.recheckSeconds ?? TTL.steady),
+      requirements: { ...resolved.requirements, ...lifecycle.requirements },
+      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, expiry.recheckSeconds), resources),
     },
   };
 }

@@ -11,9 +11,33 @@ import { formatIssues } from '../shared/validation.js';
 import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance, type InstanceType } from './schema.js';
 import { record } from '../shared/observed.js';
+import { BACKUP_PODS, backupPodsSelector } from './backups.js';
 
 /** Names of the required resources an Instance asks Crossplane for. */
-export const REQUIRED = { tenant: 'tenant', app: 'app', source: 'source' } as const;
+export const REQUIRED = { tenant: 'tenant', apps: 'apps', instances: 'instances' } as const;
+
+/**
+ * What an Instance asks for, the same on every call. Crossplane calls a
+ * function again whenever the requirements it returns differ from the
+ * previous call's, so asking for the Tenant first and then for the App it
+ * names took three calls per reconcile; asking at once for the Tenant, every
+ * App (a platform has a handful) and, for a copy, the instances of its
+ * namespace takes two — the first, which has nothing yet, and the one that
+ * composes.
+ */
+export function instanceRequirements(instance: Instance, namespace: string): Record<string, RequiredSelector> {
+  const copies = instance.spec.type === 'staging' || instance.spec.type === 'migration';
+  // The instances that may hold customer data are backed up: their scheduled backups' Pods carry the reports.
+  const backedUp = instance.spec.type === 'production' || instance.spec.type === 'migration';
+  return {
+    [REQUIRED.tenant]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchName: instance.spec.tenantRef.name, namespace },
+    [REQUIRED.apps]: { apiVersion: APP_API_VERSION, kind: APP_KIND, matchLabels: {} },
+    ...(copies ? { [REQUIRED.instances]: { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchLabels: {}, namespace } } : {}),
+    ...(backedUp ? { [BACKUP_PODS]: backupPodsSelector(namespace, instance.metadata.name) } : {}),
+  };
+}
+
+const named = (list: readonly ObservedObject[] | undefined, name: string) => list?.find((o) => record(o.metadata).name === name);
 
 export interface SourceInstance {
   name: string;
@@ -80,11 +104,12 @@ export function resolveContext(
 ): ContextResult {
   const namespace = instance.metadata.namespace ?? 'default';
   const name = instance.metadata.name;
-  const requirements: Record<string, RequiredSelector> = {
-    [REQUIRED.tenant]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchName: instance.spec.tenantRef.name, namespace },
-  };
+  const requirements = instanceRequirements(instance, namespace);
   const tenants = required[REQUIRED.tenant];
-  if (tenants === undefined) return { kind: 'waiting', requirements };
+  const apps = required[REQUIRED.apps];
+  if (tenants === undefined || apps === undefined || (requirements[REQUIRED.instances] !== undefined && required[REQUIRED.instances] === undefined)) {
+    return { kind: 'waiting', requirements };
+  }
   const rawTenant = tenants[0];
   if (rawTenant === undefined) return { kind: 'fatal', message: m.tenantNotFound(namespace, instance.spec.tenantRef.name) };
   const parsedTenant = tenantResource.safeParse(rawTenant);
@@ -93,16 +118,8 @@ export function resolveContext(
   }
   const tenant = parsedTenant.data;
 
-  requirements[REQUIRED.app] = { apiVersion: APP_API_VERSION, kind: APP_KIND, matchName: tenant.spec.appRef.name };
   const sourceName = sourceNameOf(instance, tenant);
-  if (sourceName !== undefined && sourceName !== name) {
-    requirements[REQUIRED.source] = { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchName: sourceName, namespace };
-  }
-  const apps = required[REQUIRED.app];
-  if (apps === undefined || (requirements[REQUIRED.source] !== undefined && required[REQUIRED.source] === undefined)) {
-    return { kind: 'waiting', requirements };
-  }
-  const rawApp = apps[0];
+  const rawApp = named(apps, tenant.spec.appRef.name);
   if (rawApp === undefined) return { kind: 'fatal', message: m.appNotFound(tenant.metadata.name, tenant.spec.appRef.name) };
   const parsedApp = appResource.safeParse(rawApp);
   if (!parsedApp.success) return { kind: 'fatal', message: m.appInvalid(tenant.spec.appRef.name, formatIssues(parsedApp.error, rawApp)) };
@@ -119,7 +136,7 @@ export function resolveContext(
   }
 
   let source: SourceInstance | undefined;
-  const rawSource = required[REQUIRED.source]?.[0];
+  const rawSource = sourceName !== undefined && sourceName !== name ? named(required[REQUIRED.instances], sourceName) : undefined;
   if (sourceName !== undefined && rawSource !== undefined) {
     const status = record(rawSource.status);
     source = {

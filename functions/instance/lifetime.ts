@@ -69,7 +69,7 @@ export function testingExpiry(context: InstanceContext, observed: ObservedObject
   return {
     job,
     expired,
-    recheckSeconds: expired ? undefined : Math.min(TTL.steady, Math.max(TTL.transitioning, Math.floor(lifetimeSeconds(duration) / 4))),
+    recheckSeconds: expired ? undefined : Math.min(TTL.steady, Math.max(TTL.watched, Math.floor(lifetimeSeconds(duration) / 4))),
     condition: expired
       ? {
           type: 'Expired',

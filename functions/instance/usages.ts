@@ -1,6 +1,6 @@
 // Deletion protection: Crossplane Usages with a reason block deletion of the
-// Instance itself, its Database and its filestore while
-// spec.deletionProtection is on (the default for production).
+// Instance itself, its filestore, and its Database where that would drop
+// the data, while spec.deletionProtection is on (the default for production).
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import type { InstanceContext } from './context.js';
@@ -23,17 +23,24 @@ function usage(context: InstanceContext, key: string, of: { apiVersion: string; 
 }
 
 /**
- * Usages keyed by what they protect. The Database's only once it is composed:
- * a Usage of a Database not yet there would only report that it cannot find it.
+ * Usages keyed by what they protect. The Database's only where deleting it
+ * would drop the database (dataRetention: Delete; with Retain its management
+ * policies leave the database in PostgreSQL). Each only once what it protects
+ * exists: a Usage of an object not there yet only fails, retries and
+ * rewrites its status, each write one more call for the Instance.
  */
-export function protectionUsages(context: InstanceContext, databaseComposed: boolean): { key: string; object: KubeObject }[] {
+export function protectionUsages(
+  context: InstanceContext,
+  exists: { database: boolean; filestore: boolean },
+  dataRetention: 'Retain' | 'Delete',
+): { key: string; object: KubeObject }[] {
   const names = instanceNames(context.name);
   return [
     {
       key: 'usage-instance',
       object: usage(context, 'instance', { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, name: context.name }, `Instance "${context.name}"`),
     },
-    ...(databaseComposed
+    ...(exists.database && dataRetention === 'Delete'
       ? [
           {
             key: 'usage-database',
@@ -41,9 +48,13 @@ export function protectionUsages(context: InstanceContext, databaseComposed: boo
           },
         ]
       : []),
-    {
-      key: 'usage-filestore',
-      object: usage(context, 'filestore', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: names.filestore }, `Filestore "${names.filestore}"`),
-    },
+    ...(exists.filestore
+      ? [
+          {
+            key: 'usage-filestore',
+            object: usage(context, 'filestore', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: names.filestore }, `Filestore "${names.filestore}"`),
+          },
+        ]
+      : []),
   ];
 }

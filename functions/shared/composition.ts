@@ -59,11 +59,33 @@ export interface Composed {
   ttlSeconds: number;
 }
 
-/** Response TTLs. Steady XRs are still re-run on every change of a composed resource. */
+/**
+ * Response TTLs. Crossplane calls again on every change of a composed
+ * resource (realtime composition), so a step moved by its own Jobs,
+ * Deployments or managed resources needs no short TTL: the watch brings the
+ * next call. Only what Crossplane does not watch for this XR — another XR
+ * (a copy's source, the Tenant's routes, an Instance a Tenant waits for) —
+ * needs asking again soon. The watched TTL is a safety net: Crossplane's
+ * circuit breaker drops the events of an XR that had too many.
+ */
 export const TTL = {
   steady: 600,
-  transitioning: 15,
+  watched: 60,
+  awaitingOthers: 15,
 } as const;
+
+/**
+ * The steady TTL only once every composed resource is ready: a resource
+ * still becoming ready (a cron Deployment created once the Tenant routes its
+ * instance) is watched, but its one event can fall into an open circuit
+ * breaker, and the XR would stay unready for the steady TTL (seen in the
+ * SaaS load: four production instances unready for ten minutes). Jobs do
+ * not count: a running one is a lifecycle step with its own TTL, and a
+ * failed one waits for a person, not for a clock.
+ */
+export function settledTtl(ttlSeconds: number, resources: readonly DesiredResource[]): number {
+  return resources.every((r) => r.ready || r.object.kind === 'Job') ? ttlSeconds : Math.min(ttlSeconds, TTL.watched);
+}
 
 /** A composer's answer: what to compose, or why the XR cannot be composed at all (a Fatal result). */
 export type ComposeOutcome = { kind: 'fatal'; message: string } | { kind: 'composed'; composed: Composed };

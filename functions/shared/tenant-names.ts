@@ -17,7 +17,6 @@ export const mailCatcherNames = (tenant: string) => ({
 });
 
 export const maintenanceNames = (tenant: string) => ({
-  page: kubeName([tenant, 'maintenance']),
   deployment: kubeName([tenant, 'maintenance']),
   service: kubeName([tenant, 'maintenance']),
 });

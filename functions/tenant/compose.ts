@@ -1,6 +1,6 @@
 // The Tenant composer: (Tenant, observed routes, required App and Instances) → desired state.
 import { APP_API_VERSION, APP_KIND, appResource } from '../app/schema.js';
-import { TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import { withObservedReadiness } from '../shared/readiness.js';
@@ -12,7 +12,7 @@ import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstan
 import { tenantNetworkPolicy } from './network-policy.js';
 import { customDomainRoute, mailCatcherRoute, observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
 import { certificateReferenceGrant, customDomainCertificate } from './certificates.js';
-import { maintenanceDeployment, maintenancePageConfigMap, maintenanceService } from './maintenance.js';
+import { maintenanceDeployment, maintenanceService } from './maintenance.js';
 import { mailCatcherDeployment, mailCatcherService } from './mail-catcher.js';
 import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from './schema.js';
 
@@ -25,7 +25,6 @@ export const TENANT_RESOURCE = {
   customDomainRoute: (host: string) => `route-domain-${host}`,
   certificate: (host: string) => `certificate-${host}`,
   referenceGrant: 'certificate-reference-grant',
-  maintenancePage: 'maintenance-page',
   maintenance: 'maintenance',
   maintenanceService: 'maintenance-service',
   mailCatcher: 'mail-catcher',
@@ -50,7 +49,7 @@ export function composeTenant(
   const rawInstances = required[TENANT_REQUIRED.instances];
   const tenantsOfNamespace = required[TENANT_REQUIRED.tenants];
   if (apps === undefined || rawInstances === undefined || tenantsOfNamespace === undefined) {
-    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements, ttlSeconds: TTL.transitioning } };
+    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements, ttlSeconds: TTL.awaitingOthers } };
   }
   const rawApp = apps[0];
   if (rawApp === undefined) return { kind: 'fatal', message: m.appNotFound(tenant.spec.appRef.name) };
@@ -75,7 +74,6 @@ export function composeTenant(
   const catcherWarnings: string[] = [];
   if (maintenanceOn) {
     objects.push(
-      { key: TENANT_RESOURCE.maintenancePage, object: maintenancePageConfigMap(tenant, app) },
       { key: TENANT_RESOURCE.maintenance, object: maintenanceDeployment(tenant, app) },
       { key: TENANT_RESOURCE.maintenanceService, object: maintenanceService(tenant) },
     );
@@ -164,7 +162,7 @@ export function composeTenant(
       conditions,
       warnings,
       requirements,
-      ttlSeconds: lock.locked || held.length > 0 || refusedPrimary || refusal !== undefined ? TTL.transitioning : TTL.steady,
+      ttlSeconds: settledTtl(lock.locked || held.length > 0 || refusedPrimary || refusal !== undefined ? TTL.awaitingOthers : TTL.steady, resources),
     },
   };
 }

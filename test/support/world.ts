@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { parse, parseAllDocuments } from 'yaml';
-import { observe, runFunction, xrAfter, type Facts } from '../../scripts/simulate.js';
+import { observe, runFunctionWithRequest, xrAfter, type Facts } from '../../scripts/simulate.js';
 
 export type Obj = Record<string, any>;
 
@@ -37,12 +37,15 @@ export interface Reconcile {
   resources: Record<string, Obj>;
   conditions: Record<string, { status: number; reason: string; message?: string | undefined }>;
   fatal: string | undefined;
+  /** Calls Crossplane made to the function for this reconcile (it calls again until the requirements settle). */
+  calls: number;
 }
 
-function summary(rsp: RunFunctionResponse): Reconcile {
+function summary({ rsp, calls }: { rsp: RunFunctionResponse; calls: number }): Reconcile {
   const status = (rsp.desired?.composite?.resource?.status ?? {}) as Obj;
   return {
     rsp,
+    calls,
     status,
     phase: status.phase,
     resources: Object.fromEntries(Object.entries(rsp.desired?.resources ?? {}).map(([k, v]) => [k, v.resource as Obj])),
@@ -67,7 +70,7 @@ export class Cluster {
   /** Observe the last response under `facts`, then reconcile again. */
   async reconcile(facts: Facts = {}): Promise<Reconcile> {
     if (this.last) this.observed = observe(this.last.rsp, facts);
-    this.last = summary(await runFunction(this.xr, this.observed, this.required));
+    this.last = summary(await runFunctionWithRequest(this.xr, this.observed, this.required));
     // What Crossplane writes back: the next call sees this call's status and conditions.
     this.xr = xrAfter(this.xr, this.last.rsp);
     return this.last;

@@ -136,13 +136,13 @@ describe('composeApp', () => {
       name: 'NothingObservedYet',
       reason: 'a new App composes its provider config and cache, neither ready, and asks to be called again soon',
       observed: {},
-      want: { keys: ['provider-config', 'image-cache'], ready: [false, false], ttl: TTL.transitioning, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
+      want: { keys: ['provider-config', 'image-cache'], ready: [false, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
     },
     {
       name: 'CachePulling',
       reason: 'a DaemonSet still pulling says how many nodes are done',
       observed: { [APP_RESOURCE.providerConfig]: providerConfig, [APP_RESOURCE.imageCache]: { ...daemonSetReady, status: { ...daemonSetReady.status, numberAvailable: 1 } } },
-      want: { keys: ['provider-config', 'image-cache'], ready: [true, false], ttl: TTL.transitioning, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
+      want: { keys: ['provider-config', 'image-cache'], ready: [true, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
     },
     {
       name: 'Steady',

@@ -26,7 +26,8 @@ describe('dispatch', () => {
     expect(rsp.desired?.resources['provider-config']?.ready).toBe(Ready.READY_FALSE);
     expect(rsp.desired?.composite?.resource?.status).toMatchObject({ providerConfigName: 'odoo-acme' });
     expect(rsp.conditions.map((c) => [c.type, c.status])).toEqual([['ImageCacheReady', Status.STATUS_CONDITION_FALSE]]);
-    expect(rsp.meta?.ttl).toEqual({ seconds: 15, nanos: 0 });
+    // Waiting on its own composed resources, which Crossplane watches: a safety-net TTL only.
+    expect(rsp.meta?.ttl).toEqual({ seconds: 60, nanos: 0 });
   });
 
   it('passes through resources that earlier pipeline steps desired', async () => {

@@ -177,11 +177,12 @@ describe('protection follows the data', () => {
     const c = new Cluster(migration(), required);
     const before = await c.until('Running');
     expect(Object.keys(before.resources).filter((k) => k.startsWith('usage-'))).toEqual([]);
-    expect(replicas(before).cron).toBe(0);
+    expect(before.resources.cron).toBeUndefined();
     // The KAM promotes it; the tenant routes its base host name there.
     tenantOf(required).status.primaryInstance = 'v18';
     const r = await c.reconcile();
-    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-')).sort()).toEqual(['usage-database', 'usage-filestore', 'usage-instance']);
+    // Retained: deleting its Database would not drop the database, so only the Instance and the filestore need a Usage.
+    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-')).sort()).toEqual(['usage-filestore', 'usage-instance']);
     expect(r.resources.database!.spec.managementPolicies).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
     expect(replicas(r).cron).toBe(1);
     expect(r.resources['backup-schedule']).toBeDefined();
@@ -193,8 +194,21 @@ describe('protection follows the data', () => {
     const prodWhileRouted = await new Cluster(production(), withStorage()).until('Running');
     expect(replicas(prodWhileRouted).cron).toBe(1);
     const afterPromotion = await new Cluster(production(), promoted()).until('Running');
-    expect(replicas(afterPromotion)).toMatchObject({ web: 2, cron: 0 });
-    expect(replicas(await new Cluster(staging(), withStorage()).until('Running'))).toMatchObject({ web: 1, cron: 0 });
+    expect(replicas(afterPromotion)).toEqual({ web: 2, cron: undefined, release: '1.4.1' });
+    // A copy has no cron Deployment at all: nothing of it could run the customer's cron.
+    const copy = await new Cluster(staging(), withStorage()).until('Running');
+    expect(replicas(copy)).toMatchObject({ web: 1, cron: undefined });
+    expect(copy.resources.cron).toBeUndefined();
+  });
+
+  it('a primary that stops being routed scales its cron to zero, and lets the Deployment go once its Pods are gone', async () => {
+    const required = withStorage();
+    const c = new Cluster(production(), required);
+    expect(replicas(await c.until('Running')).cron).toBe(1);
+    tenantOf(required).status.primaryInstance = 'v18';
+    // The cron Pod still runs: the Deployment stays, at zero, until the ReplicaSet controller removed it.
+    expect(replicas(await c.reconcile()).cron).toBe(0);
+    expect((await c.reconcile()).resources.cron).toBeUndefined();
   });
 
   it('copies that hold no customer data are dropped with their instance and not protected', async () => {

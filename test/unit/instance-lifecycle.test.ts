@@ -2,6 +2,7 @@
 // cluster: what each phase composes and what a person reads.
 import { describe, expect, it } from 'vitest';
 import { failedTestPod } from '../../scripts/simulate.js';
+import { settledTtl, TTL } from '../../functions/shared/composition.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
@@ -210,7 +211,7 @@ describe('in-place upgrade within a series', () => {
     c.last!.rsp.desired!.resources = Object.fromEntries(Object.entries(c.last!.rsp.desired!.resources).filter(([k]) => k !== 'job-staging-upgrade-1-4-1-to-1-4-2'));
     const r = await c.reconcile();
     expect(r.phase).toBe('Upgrading');
-    expect(replicas(r)).toMatchObject({ web: 0, cron: 0 });
+    expect(replicas(r)).toMatchObject({ web: 0, cron: undefined });
   });
 
   it('goes back to Running on the old release, and drops the Jobs, when spec.release is set back', async () => {
@@ -319,6 +320,35 @@ describe('staging', () => {
     expect(running.last!.rsp.meta?.ttl?.seconds).toBe(600);
   });
 
+  it('leaves a transition moved by its own Jobs and Deployments to Crossplane’s watches: a long safety-net TTL, not a poll', async () => {
+    const c = new Cluster(production());
+    const ttls = new Map<string, number>();
+    await c.provision();
+    for (let i = 0; i < 12 && c.last!.phase !== 'Running'; i++) {
+      const r = await c.reconcile();
+      ttls.set(String(r.phase), Number(r.rsp.meta?.ttl?.seconds));
+    }
+    // Initializing waits for the init Job and Starting for the web Deployment, both watched by Crossplane.
+    expect(Object.fromEntries(ttls)).toMatchObject({ Initializing: 60, Starting: 60, Running: 600 });
+  });
+
+  it('costs Crossplane two calls per reconcile, whatever the type: it asks at once for everything it reads, so the second call asks for the same and ends the round', async () => {
+    const required = requiredObjects();
+    required.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!.status = { phase: 'Running', runningRelease: '1.4.1' };
+    for (const xr of [production(), staging(), example('instance-testing.yaml'), { ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } }]) {
+      const c = new Cluster(xr, required);
+      for (let i = 0; i < 6; i++) expect((await c.reconcile()).calls, `${xr.spec.type}, reconcile ${i + 1}`).toBe(2);
+    }
+  });
+
+  it('keeps the watched TTL while a composed resource is still becoming ready, since its one event can be dropped by Crossplane’s circuit breaker; a failed Job does not hold it', () => {
+    const of = (kind: string, ready: boolean) => ({ key: kind, object: { apiVersion: 'v1', kind, metadata: { name: 'x' } }, ready });
+    expect(settledTtl(TTL.steady, [of('Deployment', true), of('Deployment', false)])).toBe(TTL.watched);
+    expect(settledTtl(TTL.steady, [of('Deployment', true), of('Job', false)])).toBe(TTL.steady);
+    expect(settledTtl(TTL.awaitingOthers, [of('Deployment', false)])).toBe(TTL.awaitingOthers);
+    expect(settledTtl(TTL.steady, [of('Deployment', true)])).toBe(TTL.steady);
+  });
+
   it('waits for a missing source and composes no Job', async () => {
     const x = staging();
     x.spec.source.instance = 'gone';
@@ -361,7 +391,7 @@ describe('migration', () => {
       ['Running', []],
     ]);
     const r = c.last!;
-    expect(replicas(r)).toEqual({ web: 1, cron: 0, release: '2.0.0' });
+    expect(replicas(r)).toEqual({ web: 1, cron: undefined, release: '2.0.0' });
     const migrate = c.observed['job-v18-migrate-18-0-2-0-0']!.spec.template.spec.containers[0].command;
     expect(migrate).toContain('--upgrade-path=/ou/18');
     expect(migrate).toContain('--load=base,web,openupgrade_framework');

@@ -26,7 +26,21 @@ describe('database', () => {
     const d = await c.reconcile();
     // The owner by name: provider-sql v0.16 never sees a Database with ownerRef as up to date.
     expect(d.resources.database!.spec.forProvider).toEqual({ owner: 'acme_prod', encoding: 'UTF8', lcCollate: 'C', lcCType: 'C', template: 'template0' });
+    // Retained (the production default): deleting the Database would leave the database, so no Usage guards it.
+    expect(d.resources['usage-database']).toBeUndefined();
+  });
+
+  it('guards the Database with a Usage where deleting it would drop the database (dataRetention: Delete)', async () => {
+    const xr = production();
+    xr.spec.dataRetention = 'Delete';
+    const c = new Cluster(xr);
+    // The filestore's Usage, too, waits for the claim it protects; the Instance's is there from the start.
+    expect(Object.keys((await c.reconcile()).resources).filter((k) => k.startsWith('usage-'))).toEqual(['usage-instance']);
+    await c.reconcile();
+    // Once the Database exists: a Usage of one not there yet would only fail and retry.
+    const d = await c.reconcile();
     expect(d.resources['usage-database']!.spec.of.resourceRef).toEqual({ name: 'prod-db' });
+    expect(d.resources['usage-database']!.spec.reason).toMatch(/spec.deletionProtection/);
   });
 
   it('composes no Extension: the role creates unaccent and pg_trgm itself, so a copy or restore as that role can drop and recreate them', async () => {
@@ -162,7 +176,8 @@ describe('the odoo user', () => {
     const r = await v18.until('Migrating');
     // The copy and the migration run the 18.0 image, as its odoo user; the copy reads the 17.0 filestore through group 101.
     expect(uids(r)).toEqual({ 'job-v18-copy-from-prod': [100, 101, 101], 'job-v18-migrate-18-0-2-0-0': [100, 101, 101] });
-    expect(uids(await v18.until('Running'))).toEqual({ web: [100, 101, 101], cron: [100, 101, 101] });
+    // Not routed as primary: it runs no cron, so it has no cron Deployment.
+    expect(uids(await v18.until('Running'))).toEqual({ web: [100, 101, 101] });
   });
 
   it('is the release’s own, else the code’s, when the DevOps team sets one', async () => {

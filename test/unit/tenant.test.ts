@@ -282,8 +282,11 @@ describe('the maintenance page', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.containers[0].env).toEqual([{ name: 'RETRY_AFTER', value: '300' }]);
-    const page = c.last!.resources['maintenance-page']!.data['index.html'];
+    const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.RETRY_AFTER).toBe('300');
+    // The page is in the Pod spec: no ConfigMap to keep beside it.
+    expect(Object.values(c.last!.resources).filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    const page = env.PAGE;
     expect(page).toContain('<title>ACME Cloud</title>');
     expect(page).toContain('Back soon. Help: +1 555 0100 &quot;support&quot;');
     expect(deployment.spec.template.metadata.labels['odoo.io/tenant']).toBe('acme');
