@@ -53,10 +53,14 @@ export function writeComposed(
 
   const previous = rsp.desired.composite?.resource ?? {};
   const previousStatus = (previous.status ?? {}) as Record<string, unknown>;
+  const decided = rsp.desired.composite?.ready;
   rsp.desired.composite = {
     resource: { ...previous, apiVersion: xr.apiVersion, kind: xr.kind, status: { ...previousStatus, ...composed.status } },
     connectionDetails: rsp.desired.composite?.connectionDetails ?? {},
-    ready: rsp.desired.composite?.ready ?? Ready.READY_UNSPECIFIED,
+    // The XR is ready when everything composed is, as Crossplane would judge it; said explicitly, Crossplane's
+    // Ready condition carries no "Unready resources: …" list, whose every change was one more XR status write
+    // and so one more reconcile (the Lifecycle condition and Crossplane's events still name what is waiting).
+    ready: decided !== undefined && decided !== Ready.READY_UNSPECIFIED ? decided : Object.values(resources).every((r) => r.ready === Ready.READY_TRUE) ? Ready.READY_TRUE : Ready.READY_FALSE,
   };
 
   for (const c of composed.conditions) {

@@ -19,6 +19,7 @@ import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
 import { eventually, GiveUp } from './support/processes.js';
+import { hasTrueCondition } from '../../functions/shared/readiness.js';
 
 const KEEP = process.env.E2E_KEEP === '1';
 let h: Harness;
@@ -343,7 +344,9 @@ describe('4. (c) staging copy with odoo neutralize', () => {
     expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
     expect(attachment!.checksum).toBe(attachmentChecksum);
     const staging = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=staging,app.kubernetes.io/component=cron' });
-    expect(staging.items.length).toBeLessThanOrEqual(1);
+    // A copy has no cron Deployment at all: no Pod of it can run the customer's scheduled actions.
+    expect(staging.items).toHaveLength(0);
+    expect(await h.cluster.get('apps/v1', 'Deployment', 'staging-cron', 'acme')).toBeUndefined();
   });
 
   it('sends what the copy mails to the tenant’s catcher (real Mailpit), where people can read it, and nothing to the real relay', async () => {
@@ -544,7 +547,9 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under t
 
   it('the promoted instance holds the customer’s data now: it runs the cron and the former primary stops its own, and it is protected', async () => {
     const cronReplicas = async (name: string) => (await h.cluster.get<Record<string, any>>('apps/v1', 'Deployment', `${name}-cron`, 'acme'))?.spec.replicas;
-    await eventually('v18 to run the cron, and prod not', async () => ((await cronReplicas('v18')) === 1 && (await cronReplicas('prod')) === 0 ? true : undefined), 300_000, 1000);
+    // The former primary scales its cron to zero, and lets the Deployment go once its Pod is gone (unit-tested:
+    // the kubelet stand-in can leave a deleted Pod terminating, which keeps the Deployment here).
+    await eventually('v18 to run the cron, and prod not', async () => ((await cronReplicas('v18')) === 1 && ((await cronReplicas('prod')) ?? 0) === 0 ? true : undefined), 240_000, 1000);
     await eventually('the Usages to mark v18 in use', async () => ((await h.cluster.instance('v18', 'acme'))?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined), 300_000);
     expect(await refusedDelete(INSTANCE, 'Instance', 'v18', 'acme')).toMatch(/is protected \(spec\.deletionProtection\)/);
   });
@@ -622,13 +627,24 @@ describe('7. Faults', () => {
 });
 
 describe('8. Deletion', () => {
-  it('refuses to delete a production instance, or its Database, while deletion protection is on (Crossplane’s Usage webhook)', async () => {
+  it('refuses to delete a production instance, or its filestore claim, while deletion protection is on (Crossplane’s Usage webhook); its retained Database object needs no guard: deleted, the database stays and the object is composed again', async () => {
     await eventually('the Usages to mark the Instance in use', async () => {
       const prod = await h.cluster.instance('prod', 'acme');
       return prod?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
     }, 120_000);
     expect(await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')).toMatch(/^4\d\d: .*Instance .*prod.* is protected \(spec\.deletionProtection\): set it to false before deleting/);
-    expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')).toContain('spec.deletionProtection');
+    // Only once its Usage marked it: before that, the delete would go through.
+    await eventually('the Usage to mark the filestore claim in use', async () => {
+      const claim = await h.cluster.get<Record<string, any>>('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme');
+      return claim?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
+    }, 120_000);
+    expect(await refusedDelete('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme')).toContain('spec.deletionProtection');
+    const before = await h.cluster.get<Record<string, any>>('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme');
+    expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')).toBeUndefined();
+    await eventually('the Database object of prod composed again, and Ready', async () => {
+      const again = await h.cluster.get<Record<string, any>>('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme');
+      return again !== undefined && again.metadata.uid !== before!.metadata.uid && hasTrueCondition(again, 'Ready') ? true : undefined;
+    }, 180_000, 1000);
     expect(partnerInProd()).toEqual(['1']);
   });
 

@@ -26,11 +26,15 @@ describe('--debug and --metrics-address', () => {
     await client.runFunction(request(app));
     await client.runFunction(request({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'n' } }));
     client.close();
-    const lines = fn
-      .output()
-      .split('\n')
-      .filter((l) => l.includes('"msg":"RunFunction"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = () =>
+      fn
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"RunFunction"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The line is written after the answer is sent, and reaches us through a pipe: on a busy machine it may come a moment later.
+    for (let waited = 0; logged().length < 2 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const lines = logged();
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ severity: 'DEBUG', kind: 'App', xr: 'acme', result: 'composed', resources: 2 });
     expect(lines[0]!.durationMs).toEqual(expect.any(Number));

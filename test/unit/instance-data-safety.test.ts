@@ -2,6 +2,7 @@
 // format, restore into a new instance, protection that follows the data
 // (production and whatever the tenant routes as primary), one cron per
 // customer, immutable type and tenant, deadlines on every Job.
+import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { spreadSchedule } from '../../functions/instance/settings.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
@@ -36,6 +37,11 @@ describe('scheduled backups', () => {
     const r = await c.until('Running');
     const cron = r.resources['backup-schedule']!;
     expect(cron.kind).toBe('CronJob');
+    // A schedule is in place once it exists: a backed-up instance is Ready, and settles on the steady TTL.
+    const steady = await c.reconcile();
+    expect(steady.rsp.desired?.resources['backup-schedule']?.ready).toBe(Ready.READY_TRUE);
+    expect(steady.rsp.desired?.composite?.ready).toBe(Ready.READY_TRUE);
+    expect(steady.rsp.meta?.ttl?.seconds).toBe(600);
     expect(cron.spec).toMatchObject({ schedule: spreadSchedule('acme', 'prod', 1, 4), timeZone: 'Etc/UTC', suspend: false, concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3 });
     expect(spreadSchedule('acme', 'prod', 1, 4)).toMatch(/^\d{1,2} [1-4] \* \* \*$/);
     expect(spreadSchedule('acme', 'prod', 1, 4)).not.toBe(spreadSchedule('acme', 'other', 1, 4));

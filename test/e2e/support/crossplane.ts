@@ -37,6 +37,32 @@ export interface CrossplaneEnv {
   processes: Processes;
   /** Which README install block to run: the namespaced edition or the claims edition. */
   edition: 'install' | 'install-claims';
+  /** How Crossplane runs: see ControlPlaneProfile. */
+  profile: ControlPlaneProfile;
+}
+
+/**
+ * `test`: what the e2e scenarios run with — --debug (a failing run is
+ * diagnosed from the logs) and a 30 s informer resync and 5 s poll, so a
+ * scenario that kills a process recovers within a test's patience.
+ * `production`: the flags a platform runs — Crossplane's defaults (1 h
+ * resync, 1 min poll) — so a load measures what a SaaS would pay; each
+ * resync makes every composed resource an event, hence a call, for its XR.
+ * `debug` adds --debug to either (the SaaS load's reconciles by cause are read from it).
+ */
+export interface ControlPlaneProfile {
+  intervals: 'test' | 'production';
+  debug: boolean;
+  /** More flags for Crossplane core (the SaaS load measures settings a platform would change, e.g. the circuit breaker's). */
+  crossplaneFlags?: string[];
+}
+
+export function crossplaneFlags(profile: ControlPlaneProfile): string[] {
+  return [
+    ...(profile.debug ? ['--debug'] : []),
+    ...(profile.intervals === 'test' ? ['--poll-interval=5s', '--sync-interval=30s'] : []),
+    ...(profile.crossplaneFlags ?? []),
+  ];
 }
 
 export interface RunningCrossplane {
@@ -44,6 +70,8 @@ export interface RunningCrossplane {
   fn: Managed;
   fnAddress: string;
   fnMetricsUrl: string;
+  /** Crossplane's own Prometheus metrics (controller-runtime's reconciles by controller). */
+  metricsUrl: string;
   registry: string;
   /** The harness's package runtime: call markRunning and reconcile once provider-sql runs. */
   runtime: ExternalPackageRuntime;
@@ -140,19 +168,18 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
 
   // Crossplane keeps the packages it pulled here (its Pod has an emptyDir).
   mkdirSync(join(env.dir, 'xpkg-cache'), { recursive: true });
+  const crossplaneMetricsPort = await freePort();
   const coreProcess = env.processes.start('crossplane', env.crossplane, [
     'core',
     'start',
-    '--debug',
+    ...crossplaneFlags(env.profile),
     '--package-runtime=External',
     `--webhook-port=${webhookPort}`,
     `--tls-server-certs-dir=${webhookDir}`,
     `--cache-dir=${join(env.dir, 'xpkg-cache')}`,
     `--tls-client-certs-dir=${clientDir}`,
-    `--metrics-port=${await freePort()}`,
+    `--metrics-port=${crossplaneMetricsPort}`,
     `--health-probe-port=${await freePort()}`,
-    '--poll-interval=5s',
-    '--sync-interval=30s',
   ], base);
 
   // provider-sql from the loopback registry: the public one is out of reach
@@ -201,6 +228,7 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     },
     fnAddress,
     fnMetricsUrl,
+    metricsUrl: `http://127.0.0.1:${crossplaneMetricsPort}/metrics`,
     registry,
     runtime,
     killFunction: () => fn.kill(),

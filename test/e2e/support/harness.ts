@@ -14,7 +14,7 @@ import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js'
 import { applyFiles, crdsEstablished } from './apply.js';
 import { Cluster } from './cluster.js';
 import { binaries, startControlPlane, type ControlPlane } from './control-plane.js';
-import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT, startCrossplane, type RunningCrossplane } from './crossplane.js';
+import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT, startCrossplane, type ControlPlaneProfile, type RunningCrossplane } from './crossplane.js';
 import { GatewayStandIn } from './gateway-stand-in.js';
 import { loadImages } from './kubelet/images.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -76,6 +76,8 @@ export interface HarnessOptions {
   withCrossplane: boolean;
   /** The README block that installs the packages (default: the namespaced edition). */
   edition?: 'install' | 'install-claims';
+  /** How Crossplane and provider-sql run (default: the scenarios' test intervals, with --debug). */
+  profile?: ControlPlaneProfile;
 }
 
 export async function startHarness(options: HarnessOptions = { withCrossplane: true }): Promise<Harness> {
@@ -118,6 +120,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     },
   };
   if (!options.withCrossplane) return harness;
+  const profile = options.profile ?? { intervals: 'test', debug: true };
 
   const gatewayCrds = join(goModuleDir(SCHEMA_MODULES.gatewayApi.module, SCHEMA_MODULES.gatewayApi.version), 'config', 'crd', 'standard');
   await applyFiles(plane.kc, readdirSync(gatewayCrds).filter((f) => f.endsWith('.yaml')).map((f) => join(gatewayCrds, f)));
@@ -131,6 +134,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     dir: E2E_DIR,
     processes,
     edition: options.edition ?? 'install',
+    profile,
   });
   // The provider's process for the revision the package manager installed, once its CRDs serve.
   await providerSqlCrdsEstablished(plane.kc);
@@ -139,7 +143,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     ? ['apps.app.odoo.io', 'xtenants.tenant.odoo.io', 'xinstances.instance.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']
     : ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io'];
   await eventually('the Configuration’s XRDs to serve', () => crdsEstablished(plane.kc, xrds), 180_000, 1000);
-  harness.providerSql = await startProviderSql(need('E2E_PROVIDER_SQL'), plane.kubeconfig, processes);
+  harness.providerSql = await startProviderSql(need('E2E_PROVIDER_SQL'), plane.kubeconfig, processes, profile);
   const runtime = harness.crossplane.runtime;
   runtime.markRunning(PROVIDER_SQL_OBJECT);
   await eventually('the installed Function and Provider to be healthy', async () => {

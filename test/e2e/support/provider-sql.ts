@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { freePort } from '../../../scripts/function-process.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
 import { crdsEstablished, loadYaml } from './apply.js';
+import type { ControlPlaneProfile } from './crossplane.js';
 import { eventually, type Managed, type Processes } from './processes.js';
 
 /** Waits until every CRD of the package serves: the provider lists all of its kinds, MySQL and MSSQL too, when it starts. */
@@ -25,8 +26,13 @@ export interface RunningProviderSql {
   start: () => Promise<void>;
 }
 
-export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes): Promise<RunningProviderSql> {
-  const run = async () => processes.start('provider-sql', binary, ['--debug', '--poll=10s', `--metrics-bind-address=127.0.0.1:${await freePort()}`], { KUBECONFIG: kubeconfig });
+/** As Crossplane's (crossplane.ts): `test` polls every 10 s so a restarted PostgreSQL is seen within a test; `production` keeps the provider's 10 min default. */
+export function providerSqlFlags(profile: ControlPlaneProfile): string[] {
+  return [...(profile.debug ? ['--debug'] : []), ...(profile.intervals === 'test' ? ['--poll=10s'] : [])];
+}
+
+export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes, profile: ControlPlaneProfile): Promise<RunningProviderSql> {
+  const run = async () => processes.start('provider-sql', binary, [...providerSqlFlags(profile), `--metrics-bind-address=127.0.0.1:${await freePort()}`], { KUBECONFIG: kubeconfig });
   let current = await run();
   return {
     get process() {
