@@ -53,14 +53,13 @@ export function writeComposed(
 
   const previous = rsp.desired.composite?.resource ?? {};
   const previousStatus = (previous.status ?? {}) as Record<string, unknown>;
-  const decided = rsp.desired.composite?.ready;
   rsp.desired.composite = {
     resource: { ...previous, apiVersion: xr.apiVersion, kind: xr.kind, status: { ...previousStatus, ...composed.status } },
     connectionDetails: rsp.desired.composite?.connectionDetails ?? {},
-    // The XR is ready when everything composed is, as Crossplane would judge it; said explicitly, Crossplane's
-    // Ready condition carries no "Unready resources: …" list, whose every change was one more XR status write
-    // and so one more reconcile (the Lifecycle condition and Crossplane's events still name what is waiting).
-    ready: decided !== undefined && decided !== Ready.READY_UNSPECIFIED ? decided : Object.values(resources).every((r) => r.ready === Ready.READY_TRUE) ? Ready.READY_TRUE : Ready.READY_FALSE,
+    // Crossplane derives the XR's readiness from the composed resources' and names the unready ones in its
+    // Ready condition. (Saying it here instead, to spare the status write each change of that list costs,
+    // made no measurable difference in the SaaS load: 641 reconciles for 40 instances against 636.)
+    ready: rsp.desired.composite?.ready ?? Ready.READY_UNSPECIFIED,
   };
 
   for (const c of composed.conditions) {

@@ -40,7 +40,6 @@ describe('scheduled backups', () => {
     // A schedule is in place once it exists: a backed-up instance is Ready, and settles on the steady TTL.
     const steady = await c.reconcile();
     expect(steady.rsp.desired?.resources['backup-schedule']?.ready).toBe(Ready.READY_TRUE);
-    expect(steady.rsp.desired?.composite?.ready).toBe(Ready.READY_TRUE);
     expect(steady.rsp.meta?.ttl?.seconds).toBe(600);
     expect(cron.spec).toMatchObject({ schedule: spreadSchedule('acme', 'prod', 1, 4), timeZone: 'Etc/UTC', suspend: false, concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3 });
     expect(spreadSchedule('acme', 'prod', 1, 4)).toMatch(/^\d{1,2} [1-4] \* \* \*$/);
