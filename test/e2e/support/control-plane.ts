@@ -79,8 +79,9 @@ export async function startControlPlane(dir: string, processes: Processes, bin: 
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${join(pki, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
-    // Addresses the API server only records; nothing is ever sent to them.
-    '--service-cluster-ip-range=10.96.0.0/24',
+    // Addresses the API server only records; nothing is ever sent to them. A /16: the SaaS load at 50
+    // tenants has 301 Services (an instance's, and each tenant's maintenance page and Mailpit), more than a /24 holds.
+    '--service-cluster-ip-range=10.96.0.0/16',
     '--authorization-mode=RBAC',
     '--enable-priority-and-fairness=false',
     '--profiling=false',
