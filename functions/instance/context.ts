@@ -27,8 +27,9 @@ export const REQUIRED = { tenant: 'tenant', apps: 'apps', instances: 'instances'
  */
 export function instanceRequirements(instance: Instance, namespace: string): Record<string, RequiredSelector> {
   const copies = instance.spec.type === 'staging' || instance.spec.type === 'migration';
-  // The instances that may hold customer data are backed up: their scheduled backups' Pods carry the reports.
-  const backedUp = instance.spec.type === 'production' || instance.spec.type === 'migration';
+  // Whatever the tenant may route as primary (all but a testing instance) may be backed up, and its
+  // scheduled backups' Pods carry the reports; asked for on every call, so the requirements never change.
+  const backedUp = instance.spec.type !== 'testing';
   return {
     [REQUIRED.tenant]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchName: instance.spec.tenantRef.name, namespace },
     [REQUIRED.apps]: { apiVersion: APP_API_VERSION, kind: APP_KIND, matchLabels: {} },

@@ -66,6 +66,14 @@ describe('scheduled backups', () => {
     expect(p.conditions.BackupReady).toMatchObject({ status: 3, reason: 'NoStorage' });
   });
 
+  it('are read for a staging copy the tenant routes as primary, too: it holds the customer’s data then', async () => {
+    const required = withStorage();
+    tenantOf(required).status.primaryInstance = 'staging';
+    const r = await new Cluster(staging(), required).until('Running');
+    expect(r.resources['backup-schedule']).toBeDefined();
+    expect(r.rsp.requirements?.resources?.['scheduled-backup-pods']).toEqual({ apiVersion: 'v1', kind: 'Pod', namespace: 'acme', matchLabels: { labels: { 'odoo.io/instance': 'staging', 'odoo.io/lifecycle-step': 'scheduled-backup' } } });
+  });
+
   it('report the last successful backup from the backup Pods Kubernetes keeps, and a failed one as a condition', async () => {
     const required = withStorage();
     const c = new Cluster(production(), required);
