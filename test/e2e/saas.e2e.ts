@@ -37,13 +37,16 @@ function appOnTestPostgres(name: string): k8s.KubernetesObject {
   return app as k8s.KubernetesObject;
 }
 
+const flagsFrom = (value: string | undefined) => (value ?? '').split(/\s+/).filter((f) => f !== '');
+
 // What a SaaS's control plane runs: Crossplane's and provider-sql's default
 // intervals (E2E_SAAS_INTERVALS=test for the scenarios' short ones), without
 // --debug unless E2E_SAAS_DEBUG=1 asks for the reconciles by cause.
 const PROFILE: ControlPlaneProfile = {
   intervals: process.env.E2E_SAAS_INTERVALS === 'test' ? 'test' : 'production',
   debug: process.env.E2E_SAAS_DEBUG === '1',
-  crossplaneFlags: (process.env.E2E_SAAS_CROSSPLANE_FLAGS ?? '').split(/\s+/).filter((f) => f !== ''),
+  crossplaneFlags: flagsFrom(process.env.E2E_SAAS_CROSSPLANE_FLAGS),
+  providerSqlFlags: flagsFrom(process.env.E2E_SAAS_PROVIDER_SQL_FLAGS),
 };
 
 beforeAll(async () => {

@@ -55,6 +55,8 @@ export interface ControlPlaneProfile {
   debug: boolean;
   /** More flags for Crossplane core (the SaaS load measures settings a platform would change, e.g. the circuit breaker's). */
   crossplaneFlags?: string[];
+  /** More flags for provider-sql (e.g. its --max-reconcile-rate). */
+  providerSqlFlags?: string[];
 }
 
 export function crossplaneFlags(profile: ControlPlaneProfile): string[] {

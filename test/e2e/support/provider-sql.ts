@@ -28,7 +28,7 @@ export interface RunningProviderSql {
 
 /** As Crossplane's (crossplane.ts): `test` polls every 10 s so a restarted PostgreSQL is seen within a test; `production` keeps the provider's 10 min default. */
 export function providerSqlFlags(profile: ControlPlaneProfile): string[] {
-  return [...(profile.debug ? ['--debug'] : []), ...(profile.intervals === 'test' ? ['--poll=10s'] : [])];
+  return [...(profile.debug ? ['--debug'] : []), ...(profile.intervals === 'test' ? ['--poll=10s'] : []), ...(profile.providerSqlFlags ?? [])];
 }
 
 export async function startProviderSql(binary: string, kubeconfig: string, processes: Processes, profile: ControlPlaneProfile): Promise<RunningProviderSql> {
