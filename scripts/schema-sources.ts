@@ -38,6 +38,8 @@ const KUBERNETES_KINDS = [
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced' },
   { file: 'api__v1_openapi.json', group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', scope: 'Namespaced' },
   { file: 'apis__rbac.authorization.k8s.io__v1_openapi.json', group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', scope: 'Cluster' },
+  { file: 'apis__admissionregistration.k8s.io__v1_openapi.json', group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', scope: 'Cluster' },
+  { file: 'apis__admissionregistration.k8s.io__v1_openapi.json', group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', scope: 'Cluster' },
 ] as const;
 
 /** The directory of a module version in the Go module cache, downloading it if needed. */

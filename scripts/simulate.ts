@@ -38,8 +38,6 @@ function observedStatus(object: Obj, facts: Facts): Obj | undefined {
       return facts.databaseReady === false
         ? { conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: '2026-01-01T00:00:00Z' }, SYNCED] }
         : { conditions: [...READY, SYNCED] };
-    case 'Usage':
-      return { conditions: READY };
     case 'PersistentVolumeClaim':
       return { phase: 'Bound', accessModes: object.spec.accessModes, capacity: { storage: object.spec.resources.requests.storage } };
     case 'Deployment': {

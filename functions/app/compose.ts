@@ -2,6 +2,7 @@
 import { settledTtl, TTL, type Composed, type DesiredResource, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { messages } from '../shared/messages.js';
 import { isReady } from '../shared/readiness.js';
+import { deletionProtectionBinding, deletionProtectionName, deletionProtectionPolicy } from './deletion-protection.js';
 import { imageCacheDaemonSet, prePullImages } from './image-cache.js';
 import { clusterProviderConfig, providerConfigName } from './provider-config.js';
 import { releaseCatalogue } from './release-catalogue.js';
@@ -11,6 +12,8 @@ import type { App } from './schema.js';
 export const APP_RESOURCE = {
   providerConfig: 'provider-config',
   imageCache: 'image-cache',
+  deletionProtection: 'deletion-protection',
+  deletionProtectionBinding: 'deletion-protection-binding',
 } as const;
 
 function imageCacheCondition(app: App, images: number, observed: ObservedObject | undefined): XrCondition {
@@ -35,6 +38,13 @@ export function composeApp(app: App, observed: Readonly<Record<string, ObservedO
       ready: isReady(observed[APP_RESOURCE.providerConfig]),
     },
   ];
+  for (const [key, object] of [
+    [APP_RESOURCE.deletionProtection, deletionProtectionPolicy(app)],
+    [APP_RESOURCE.deletionProtectionBinding, deletionProtectionBinding(app)],
+  ] as const) {
+    resources.push({ key, object, ready: isReady(observed[key]) });
+  }
+  const guarding = observed[APP_RESOURCE.deletionProtection] !== undefined && observed[APP_RESOURCE.deletionProtectionBinding] !== undefined;
   const images = prePullImages(app).length;
   if (app.spec.cache.prePull && images > 0) {
     resources.push({
@@ -46,7 +56,12 @@ export function composeApp(app: App, observed: Readonly<Record<string, ObservedO
   const cacheCondition = imageCacheCondition(app, images, observed[APP_RESOURCE.imageCache]);
   return {
     resources,
-    status: { ...releaseCatalogue(app), providerConfigName: providerConfigName(app) },
+    status: {
+      ...releaseCatalogue(app),
+      providerConfigName: providerConfigName(app),
+      // Instances drop their Usages only once the policy that replaces them is in force.
+      ...(guarding ? { deletionProtectionPolicy: deletionProtectionName(app) } : {}),
+    },
     conditions: [cacheCondition],
     warnings: [],
     requirements: {},

@@ -298,5 +298,9 @@ export const appStatus = z.object({
     .optional()
     .describe('Newest release that is not retired, per Odoo series.'),
   providerConfigName: z.string().optional().describe('Name of the provider-sql ClusterProviderConfig instances use.'),
+  deletionProtectionPolicy: z
+    .string()
+    .optional()
+    .describe('The ValidatingAdmissionPolicy that refuses to delete protected instances and their data, once it and its binding exist; instances guard themselves with Crossplane Usages until then.'),
 });
 export type AppStatus = z.infer<typeof appStatus>;

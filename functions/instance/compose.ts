@@ -61,7 +61,8 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
  */
 function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention) }];
+  const guarded = settings.deletionProtection && settings.dataRetention === 'Delete';
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guarded) }];
 }
 
 function workloadResources(
@@ -231,7 +232,9 @@ export function composeInstance(
     ...(expiry.job !== undefined ? [{ key: LIFETIME_KEY, object: expiry.job }] : []),
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
     ...backups,
-    ...(settings.deletionProtection ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, settings.dataRetention) : []),
+    ...(settings.deletionProtection && !context.appGuardsDeletion
+      ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, settings.dataRetention)
+      : []),
   ];
   // The SQL is read by the init-sql Job only: gone once the instance runs a release (nothing kept after it served).
   const sqlConfigMap = instance.spec.initSQL && lifecycle.runningRelease === undefined ? initSQLConfigMap(context, instance.spec.initSQL) : undefined;
@@ -246,6 +249,8 @@ export function composeInstance(
         databaseName: context.databaseName,
         phase: lifecycle.phase,
         serving: servingNow(lifecycle, expiry, observed[WORKLOAD_KEYS.web]),
+        // Read by the App's deletion-protection policy; written after the composed objects are applied.
+        deletionProtection: settings.deletionProtection,
         ...(expiry.job !== undefined ? { expired: expiry.expired } : {}),
         ...(lifecycle.runningRelease !== undefined ? { runningRelease: lifecycle.runningRelease } : {}),
         transitioning: lifecycle.transitioning,

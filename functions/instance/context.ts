@@ -64,6 +64,12 @@ export interface InstanceContext {
   /** Instance the tenant's base host name routes to now, and that host. */
   routedPrimary: string | undefined;
   baseHostName: string;
+  /**
+   * The App's deletion-protection policy is in place (its status names it):
+   * until then, an upgrade from Usages, or an App that cannot compose the
+   * policy, the instance keeps guarding its data with Crossplane Usages.
+   */
+  appGuardsDeletion: boolean;
 }
 
 export type ContextResult =
@@ -164,6 +170,7 @@ export function resolveContext(
       source,
       routedPrimary: stringField(tenantStatus.primaryInstance),
       baseHostName: stringField(tenantStatus.baseHostName) ?? tenant.spec.baseHostName,
+      appGuardsDeletion: stringField(record(rawApp.status).deletionProtectionPolicy) !== undefined,
     },
   };
 }

@@ -6,7 +6,7 @@ import { PROVIDER_SQL_API_VERSION, providerConfigName } from '../app/provider-co
 import type { KubeObject, ObservedObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import type { InstanceContext } from './context.js';
-import { instanceLabels } from './labels.js';
+import { instanceLabels, protectionLabel } from './labels.js';
 
 /** Extensions Odoo uses when present: unaccent for accent-insensitive search, pg_trgm for fast ilike. */
 export const EXTENSIONS = ['unaccent', 'pg_trgm'] as const;
@@ -62,7 +62,11 @@ export function databaseRole(context: InstanceContext, retention: 'Retain' | 'De
   };
 }
 
-export function database(context: InstanceContext, retention: 'Retain' | 'Delete'): KubeObject {
+/**
+ * The Database object. `guarded`: the App's deletion-protection policy refuses
+ * to delete it (only where deleting it drops the database: Delete retention).
+ */
+export function database(context: InstanceContext, retention: 'Retain' | 'Delete', guarded = false): KubeObject {
   const names = instanceNames(context.name);
   return {
     apiVersion: PROVIDER_SQL_API_VERSION,
@@ -70,7 +74,7 @@ export function database(context: InstanceContext, retention: 'Retain' | 'Delete
     metadata: {
       name: names.database,
       namespace: context.namespace,
-      labels: instanceLabels(context, 'database'),
+      labels: { ...instanceLabels(context, 'database'), ...protectionLabel(guarded) },
       annotations: { [EXTERNAL_NAME]: context.databaseName },
     },
     spec: {

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import type { InstanceContext } from './context.js';
-import { instanceLabels } from './labels.js';
+import { instanceLabels, protectionLabel } from './labels.js';
 import type { InstanceSettings } from './settings.js';
 
 export function filestoreClaim(context: InstanceContext, settings: InstanceSettings): KubeObject {
@@ -10,7 +10,13 @@ export function filestoreClaim(context: InstanceContext, settings: InstanceSetti
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name: instanceNames(context.name).filestore, namespace: context.namespace, labels: instanceLabels(context, 'filestore') },
+    metadata: {
+      name: instanceNames(context.name).filestore,
+      namespace: context.namespace,
+      // Guarded by the App's deletion-protection policy: web Pods keep a claim in use, but a
+      // deleted claim is gone the moment they stop (an upgrade), and the filestore with it.
+      labels: { ...instanceLabels(context, 'filestore'), ...protectionLabel(settings.deletionProtection) },
+    },
     spec: {
       accessModes: [filestore.accessMode],
       resources: { requests: { storage: filestore.size } },

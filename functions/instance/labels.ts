@@ -20,3 +20,8 @@ export function instanceLabels(context: Pick<InstanceContext, 'name' | 'tenant' 
 export function podSelector(name: string, component: string): Record<string, string> {
   return { [LABEL.odooInstance]: name, [LABEL.component]: component };
 }
+
+/** The label the App's deletion-protection policy looks for, on an object it must guard. */
+export function protectionLabel(guarded: boolean): Record<string, string> {
+  return guarded ? { [LABEL.deletionProtection]: 'true' } : {};
+}

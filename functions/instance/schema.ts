@@ -88,7 +88,7 @@ export const instanceSpec = z.object({
   deletionProtection: z
     .boolean()
     .optional()
-    .describe('Refuse deletion of the Instance, its database and filestore (Crossplane Usages). Default true for instances that serve customers: production, and whatever instance the tenant routes as primary.'),
+    .describe('Refuse deletion of the Instance, its database and filestore (the App’s ValidatingAdmissionPolicy; status.deletionProtection says when it applies). Default true for instances that serve customers: production, and whatever instance the tenant routes as primary.'),
   dataRetention: z
     .enum(['Retain', 'Delete'])
     .optional()
@@ -141,6 +141,7 @@ export const instanceStatus = z.object({
   transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),
   serving: z.boolean().optional().describe('True while a web Pod answers on the instance’s host; false routes the host to the tenant’s maintenance page.'),
   expired: z.boolean().optional().describe('A testing instance past its tenant’s testing.lifetime: web and cron are stopped.'),
+  deletionProtection: z.boolean().optional().describe('Whether deleting this Instance, its filestore claim and (dataRetention: Delete) its Database object is refused now (the App’s ValidatingAdmissionPolicy reads it).'),
   url: z.string().optional().describe('Where users reach the instance.'),
   activeJob: z.string().optional().describe('The lifecycle Job the phase waits for.'),
   backup: z

@@ -1,6 +1,8 @@
-// Deletion protection: Crossplane Usages with a reason block deletion of the
-// Instance itself, its filestore, and its Database where that would drop
-// the data, while spec.deletionProtection is on (the default for production).
+// Deletion protection until the App's ValidatingAdmissionPolicy is in force
+// (an upgrade from a version that used only these, or an App that cannot
+// compose the policy): Crossplane Usages with a reason block deletion of the
+// Instance itself, its filestore, and its Database where that would drop the
+// data, while spec.deletionProtection is on (the default for production).
 import type { KubeObject } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
 import type { InstanceContext } from './context.js';

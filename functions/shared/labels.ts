@@ -11,6 +11,8 @@ export const LABEL = {
   odooInstance: 'odoo.io/instance',
   /** The instance's spec.type when the object was composed: how a later change of type is noticed. */
   instanceType: 'odoo.io/instance-type',
+  /** "true" on a filestore claim or Database object the App's deletion-protection policy guards. */
+  deletionProtection: 'odoo.io/deletion-protection',
 } as const;
 
 export const MANAGED_BY = 'function-odoo';

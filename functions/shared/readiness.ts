@@ -91,6 +91,8 @@ const READY_WHEN_PRESENT = new Set([
   'ProviderConfig',
   'HorizontalPodAutoscaler',
   'ReferenceGrant',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   // A schedule: each run is a Job of its own, judged by the backup condition, not by the CronJob's readiness.
   'CronJob',
 ]);

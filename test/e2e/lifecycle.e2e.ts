@@ -550,7 +550,7 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under t
     // The former primary scales its cron to zero, and lets the Deployment go once its Pod is gone (unit-tested:
     // the kubelet stand-in can leave a deleted Pod terminating, which keeps the Deployment here).
     await eventually('v18 to run the cron, and prod not', async () => ((await cronReplicas('v18')) === 1 && ((await cronReplicas('prod')) ?? 0) === 0 ? true : undefined), 240_000, 1000);
-    await eventually('the Usages to mark v18 in use', async () => ((await h.cluster.instance('v18', 'acme'))?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined), 300_000);
+    await eventually('v18 to say it is protected', async () => ((await h.cluster.instance('v18', 'acme'))?.status?.deletionProtection === true ? true : undefined), 300_000);
     expect(await refusedDelete(INSTANCE, 'Instance', 'v18', 'acme')).toMatch(/is protected \(spec\.deletionProtection\)/);
   });
 
@@ -627,18 +627,12 @@ describe('7. Faults', () => {
 });
 
 describe('8. Deletion', () => {
-  it('refuses to delete a production instance, or its filestore claim, while deletion protection is on (Crossplane’s Usage webhook); its retained Database object needs no guard: deleted, the database stays and the object is composed again', async () => {
-    await eventually('the Usages to mark the Instance in use', async () => {
-      const prod = await h.cluster.instance('prod', 'acme');
-      return prod?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
-    }, 120_000);
-    expect(await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')).toMatch(/^4\d\d: .*Instance .*prod.* is protected \(spec\.deletionProtection\): set it to false before deleting/);
-    // Only once its Usage marked it: before that, the delete would go through.
-    await eventually('the Usage to mark the filestore claim in use', async () => {
-      const claim = await h.cluster.get<Record<string, any>>('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme');
-      return claim?.metadata.labels?.['crossplane.io/in-use'] === 'true' ? true : undefined;
-    }, 120_000);
-    expect(await refusedDelete('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme')).toContain('spec.deletionProtection');
+  it('refuses to delete a production instance, or its filestore claim, while deletion protection is on (the App’s ValidatingAdmissionPolicy, enforced by the API server); its retained Database object needs no guard: deleted, the database stays and the object is composed again', async () => {
+    expect((await h.cluster.instance('prod', 'acme'))?.status?.deletionProtection).toBe(true);
+    expect(await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')).toMatch(/^4\d\d: .*Instance \\?"prod\\?" is protected \(spec\.deletionProtection\): set it to false before deleting/);
+    const claim = await h.cluster.get<Record<string, any>>('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme');
+    expect(claim?.metadata.labels?.['odoo.io/deletion-protection']).toBe('true');
+    expect(await refusedDelete('v1', 'PersistentVolumeClaim', 'prod-filestore', 'acme')).toMatch(/Filestore \\?"prod-filestore\\?" is protected \(spec\.deletionProtection of Instance \\?"prod\\?"\)/);
     const before = await h.cluster.get<Record<string, any>>('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme');
     expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')).toBeUndefined();
     await eventually('the Database object of prod composed again, and Ready', async () => {
@@ -654,8 +648,15 @@ describe('8. Deletion', () => {
     expect(partnerInProd()).toEqual(['1']);
   });
 
-  it('drops a production database with its instance only when asked to (dataRetention: Delete)', async () => {
-    expect(await refusedDelete(INSTANCE, 'Instance', 'late', 'acme')).toBeUndefined();
+  it('drops a production database with its instance only when asked to (dataRetention: Delete); protected, its Database object cannot be deleted', async () => {
+    await patch(INSTANCE, 'Instance', 'late', 'acme', { spec: { deletionProtection: true } });
+    await eventually('the Database object of late to be guarded', async () => {
+      const db = await h.cluster.get<Record<string, any>>('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'late-db', 'acme');
+      return db?.metadata.labels?.['odoo.io/deletion-protection'] === 'true' ? true : undefined;
+    }, 120_000, 1000);
+    expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'late-db', 'acme')).toMatch(/Database \\?"acme_late\\?" is protected \(spec\.deletionProtection of Instance \\?"late\\?"\)/);
+    await patch(INSTANCE, 'Instance', 'late', 'acme', { spec: { deletionProtection: false } });
+    await eventually('Instance late to be deletable', async () => ((await refusedDelete(INSTANCE, 'Instance', 'late', 'acme')) === undefined ? true : undefined), 120_000, 1000);
     await eventually('database acme_late to be dropped', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_late'").length === 0 ? true : undefined), 300_000, 1000);
     expect(h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_v18'")).toEqual(['1']);
   });

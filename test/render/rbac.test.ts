@@ -23,7 +23,7 @@ function goldens(dir = join(ROOT, 'test/golden')): string[] {
     .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? goldens(join(dir, f)) : [join(dir, f)]));
 }
 
-const PLURAL: Record<string, string> = { NetworkPolicy: 'networkpolicies', PodDisruptionBudget: 'poddisruptionbudgets' };
+const PLURAL: Record<string, string> = { NetworkPolicy: 'networkpolicies', PodDisruptionBudget: 'poddisruptionbudgets', ValidatingAdmissionPolicy: 'validatingadmissionpolicies' };
 
 describe('package/rbac/clusterrole.yaml', () => {
   let schemas: { extensions: string; cache: string };

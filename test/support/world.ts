@@ -103,3 +103,15 @@ export function replicas(r: Reconcile): { web?: number; cron?: number; release?:
   const cron = r.resources.cron;
   return web === undefined ? {} : { web: web.spec.replicas, cron: cron?.spec.replicas, release: web.metadata.labels['odoo.io/release'] };
 }
+
+/**
+ * What the App's deletion-protection policy would refuse to delete, from a
+ * reconcile: the Instance when its status says so, and the composed objects
+ * labelled for it, by key.
+ */
+export function guardedFromDeletion(r: Reconcile): string[] {
+  const labelled = Object.entries(r.resources)
+    .filter(([, o]) => o.metadata?.labels?.['odoo.io/deletion-protection'] === 'true')
+    .map(([key]) => key);
+  return [...(r.status.deletionProtection === true ? ['instance'] : []), ...labelled].sort();
+}

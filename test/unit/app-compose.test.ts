@@ -1,6 +1,7 @@
 // The App composer: what a DevOps team gets for an App, from unit level.
 import { describe, expect, it } from 'vitest';
 import { APP_RESOURCE, composeApp } from '../../functions/app/compose.js';
+import { deletionProtectionBinding, deletionProtectionPolicy } from '../../functions/app/deletion-protection.js';
 import { imageCacheDaemonSet, prePullImages } from '../../functions/app/image-cache.js';
 import { clusterProviderConfig } from '../../functions/app/provider-config.js';
 import { latestReleases, releaseCatalogue } from '../../functions/app/release-catalogue.js';
@@ -130,25 +131,30 @@ describe('composeApp', () => {
     status: { observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 },
   };
   const providerConfig = { apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1', kind: 'ClusterProviderConfig', metadata: { name: 'odoo-acme' } };
+  const policy = {
+    [APP_RESOURCE.deletionProtection]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'odoo-deletion-protection-acme' } },
+    [APP_RESOURCE.deletionProtectionBinding]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'odoo-deletion-protection-acme' } },
+  };
+  const KEYS = ['provider-config', 'deletion-protection', 'deletion-protection-binding', 'image-cache'];
 
   const cases = [
     {
       name: 'NothingObservedYet',
       reason: 'a new App composes its provider config and cache, neither ready, and asks to be called again soon',
       observed: {},
-      want: { keys: ['provider-config', 'image-cache'], ready: [false, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
+      want: { keys: KEYS, ready: [false, false, false, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
     },
     {
       name: 'CachePulling',
       reason: 'a DaemonSet still pulling says how many nodes are done',
-      observed: { [APP_RESOURCE.providerConfig]: providerConfig, [APP_RESOURCE.imageCache]: { ...daemonSetReady, status: { ...daemonSetReady.status, numberAvailable: 1 } } },
-      want: { keys: ['provider-config', 'image-cache'], ready: [true, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
+      observed: { [APP_RESOURCE.providerConfig]: providerConfig, ...policy, [APP_RESOURCE.imageCache]: { ...daemonSetReady, status: { ...daemonSetReady.status, numberAvailable: 1 } } },
+      want: { keys: KEYS, ready: [true, true, true, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
     },
     {
       name: 'Steady',
       reason: 'once everything is observed ready the App is steady and polled slowly',
-      observed: { [APP_RESOURCE.providerConfig]: providerConfig, [APP_RESOURCE.imageCache]: daemonSetReady },
-      want: { keys: ['provider-config', 'image-cache'], ready: [true, true], ttl: TTL.steady, cache: ['True', 'Available', '2 release image(s) pulled on every selected node'] },
+      observed: { [APP_RESOURCE.providerConfig]: providerConfig, ...policy, [APP_RESOURCE.imageCache]: daemonSetReady },
+      want: { keys: KEYS, ready: [true, true, true, true], ttl: TTL.steady, cache: ['True', 'Available', '2 release image(s) pulled on every selected node'] },
     },
   ];
 
@@ -158,12 +164,14 @@ describe('composeApp', () => {
     expect(out.resources.map((r) => r.ready)).toEqual(want.ready);
     expect(out.ttlSeconds).toBe(want.ttl);
     expect(out.conditions).toEqual([{ type: 'ImageCacheReady', status: want.cache[0], reason: want.cache[1], message: want.cache[2] }]);
-    expect(out.status).toEqual({ ...releaseCatalogue(app()), providerConfigName: 'odoo-acme' });
+    // Instances read the policy's name to know their Usages can go: only once it and its binding exist.
+    const guarding = APP_RESOURCE.deletionProtection in observed ? { deletionProtectionPolicy: 'odoo-deletion-protection-acme' } : {};
+    expect(out.status).toEqual({ ...releaseCatalogue(app()), providerConfigName: 'odoo-acme', ...guarding });
   });
 
   it('composes no DaemonSet when pre-pull is off, and says so', () => {
     const out = composeApp(app({ cache: { prePull: false } }), {});
-    expect(out.resources.map((r) => r.key)).toEqual(['provider-config']);
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding']);
     expect(out.conditions[0]).toEqual({
       type: 'ImageCacheReady',
       status: 'False',
@@ -174,7 +182,33 @@ describe('composeApp', () => {
 
   it('composes no DaemonSet when every release is retired, and says what to do', () => {
     const out = composeApp(app({ releases: [{ version: '1.0.0', series: '17.0', retired: true }] }), {});
-    expect(out.resources.map((r) => r.key)).toEqual(['provider-config']);
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding']);
     expect(out.conditions[0]?.reason).toBe('NoActiveReleases');
+  });
+});
+
+describe('deletion protection of customer data (the App’s ValidatingAdmissionPolicy)', () => {
+  const policy = deletionProtectionPolicy(app());
+  const spec = policy.spec as any;
+
+  it('is enforced by the API server on deleting an Instance (XR or claim), a filestore claim or a Database object, and refuses when it cannot decide', () => {
+    expect(spec.failurePolicy).toBe('Fail');
+    expect(spec.matchConstraints.resourceRules).toEqual([
+      { apiGroups: ['instance.odoo.io'], apiVersions: ['*'], operations: ['DELETE'], resources: ['instances', 'xinstances'] },
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['persistentvolumeclaims'] },
+      { apiGroups: ['postgresql.sql.m.crossplane.io'], apiVersions: ['*'], operations: ['DELETE'], resources: ['databases'] },
+    ]);
+    const binding = deletionProtectionBinding(app());
+    expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
+  });
+
+  it('reads the Instance’s status.deletionProtection, and only this App’s labelled claims and Databases', () => {
+    const [instance, labelled] = spec.validations;
+    expect(instance.expression).toContain('oldObject.status.deletionProtection == true');
+    expect(instance.messageExpression).toContain('is protected (spec.deletionProtection): set it to false before deleting');
+    expect(labelled.expression).toContain(`oldObject.metadata.labels['odoo.io/deletion-protection'] == 'true'`);
+    expect(labelled.expression).toContain(`oldObject.metadata.labels['odoo.io/app'] == 'acme'`);
+    // Another App's policy leaves acme's objects to acme's.
+    expect((deletionProtectionPolicy(app({}, 'other')).spec as any).validations[1].expression).toContain(`== 'other'`);
   });
 });

@@ -5,7 +5,7 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { spreadSchedule } from '../../functions/instance/settings.js';
-import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+import { app, Cluster, example, guardedFromDeletion, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 const staging = (): Obj => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
@@ -189,13 +189,13 @@ describe('protection follows the data', () => {
     app(required).spec.releases.push({ version: '2.0.1', series: '18.0' });
     const c = new Cluster(migration(), required);
     const before = await c.until('Running');
-    expect(Object.keys(before.resources).filter((k) => k.startsWith('usage-'))).toEqual([]);
+    expect(guardedFromDeletion(before)).toEqual([]);
     expect(before.resources.cron).toBeUndefined();
     // The KAM promotes it; the tenant routes its base host name there.
     tenantOf(required).status.primaryInstance = 'v18';
     const r = await c.reconcile();
-    // Retained: deleting its Database would not drop the database, so only the Instance and the filestore need a Usage.
-    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-')).sort()).toEqual(['usage-filestore', 'usage-instance']);
+    // Retained: deleting its Database object would not drop the database, so only the Instance and the filestore are guarded.
+    expect(guardedFromDeletion(r)).toEqual(['filestore', 'instance']);
     expect(r.resources.database!.spec.managementPolicies).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
     expect(replicas(r).cron).toBe(1);
     expect(r.resources['backup-schedule']).toBeDefined();
@@ -227,7 +227,7 @@ describe('protection follows the data', () => {
   it('copies that hold no customer data are dropped with their instance and not protected', async () => {
     const r = await new Cluster(staging()).until('Running');
     expect(r.resources.database!.spec.managementPolicies).toBeUndefined();
-    expect(Object.keys(r.resources).filter((k) => k.startsWith('usage-'))).toEqual([]);
+    expect(guardedFromDeletion(r)).toEqual([]);
   });
 
   it('asking for it drops a production database with its instance', async () => {

@@ -2,7 +2,7 @@
 // odoo.conf, names — and the Fatal messages when its dependencies are wrong.
 import { describe, expect, it } from 'vitest';
 import { databaseName, instanceNames } from '../../functions/shared/instance-names.js';
-import { app, Cluster, example, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+import { app, Cluster, example, guardedFromDeletion, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 
@@ -22,25 +22,41 @@ describe('database', () => {
     });
     expect(r.resources.role!.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'acme_prod' });
     // provider-sql would fail CREATE DATABASE … OWNER for a role it has not created yet.
-    expect([r.resources.database, r.resources['usage-database']]).toEqual([undefined, undefined]);
+    expect(r.resources.database).toBeUndefined();
     const d = await c.reconcile();
     // The owner by name: provider-sql v0.16 never sees a Database with ownerRef as up to date.
     expect(d.resources.database!.spec.forProvider).toEqual({ owner: 'acme_prod', encoding: 'UTF8', lcCollate: 'C', lcCType: 'C', template: 'template0' });
-    // Retained (the production default): deleting the Database would leave the database, so no Usage guards it.
-    expect(d.resources['usage-database']).toBeUndefined();
+    // Retained (the production default): deleting the Database object would leave the database, so nothing guards it.
+    expect(guardedFromDeletion(d)).toEqual(['filestore', 'instance']);
   });
 
-  it('guards the Database with a Usage where deleting it would drop the database (dataRetention: Delete)', async () => {
+  it('labels the Database for the App’s deletion-protection policy where deleting it would drop the database (dataRetention: Delete), and composes no Usage', async () => {
     const xr = production();
     xr.spec.dataRetention = 'Delete';
     const c = new Cluster(xr);
-    // The filestore's Usage, too, waits for the claim it protects; the Instance's is there from the start.
-    expect(Object.keys((await c.reconcile()).resources).filter((k) => k.startsWith('usage-'))).toEqual(['usage-instance']);
-    await c.reconcile();
-    // Once the Database exists: a Usage of one not there yet would only fail and retry.
-    const d = await c.reconcile();
-    expect(d.resources['usage-database']!.spec.of.resourceRef).toEqual({ name: 'prod-db' });
-    expect(d.resources['usage-database']!.spec.reason).toMatch(/spec.deletionProtection/);
+    // From the first call: the Instance (its status) and its filestore claim.
+    const first = await c.reconcile();
+    expect(guardedFromDeletion(first)).toEqual(['filestore', 'instance']);
+    const d = await c.until('Running');
+    expect(guardedFromDeletion(d)).toEqual(['database', 'filestore', 'instance']);
+    expect(Object.values(d.resources).filter((o) => o.kind === 'Usage')).toEqual([]);
+    // Turned off: the labels go in the same call that says so in the status, which Crossplane writes after applying them.
+    c.xr.spec.deletionProtection = false;
+    const off = await c.reconcile();
+    expect(guardedFromDeletion(off)).toEqual([]);
+    expect(off.status.deletionProtection).toBe(false);
+  });
+
+  it('guards itself with Crossplane Usages while the App’s policy is not in force (an upgrade from a version that used them, or an App that cannot compose it), and drops them once it is', async () => {
+    const required = requiredObjects();
+    delete app(required).status.deletionProtectionPolicy;
+    const c = new Cluster(production(), required);
+    const before = await c.until('Running');
+    expect(Object.values(before.resources).filter((o) => o.kind === 'Usage').map((o) => o.spec.of.kind).sort()).toEqual(['Instance', 'PersistentVolumeClaim']);
+    app(required).status.deletionProtectionPolicy = 'odoo-deletion-protection-acme';
+    const after = await c.reconcile();
+    expect(Object.values(after.resources).filter((o) => o.kind === 'Usage')).toEqual([]);
+    expect(guardedFromDeletion(after)).toEqual(['filestore', 'instance']);
   });
 
   it('composes no Extension: the role creates unaccent and pg_trgm itself, so a copy or restore as that role can drop and recreate them', async () => {
