@@ -115,8 +115,9 @@ function workloadResources(
  * ten minutes after production runs (seen in the end-to-end SaaS load).
  */
 function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, expiryRecheck: number | undefined): number {
-  // Named as primary but not routed yet: the Tenant moves the route when this instance runs, and its cron starts then.
-  const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name;
+  // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
+  // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
+  const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
   if (lifecycle.phase === 'WaitingForSource' || awaitingRoute) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;

@@ -8,7 +8,7 @@ import { formatIssues } from '../shared/validation.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND } from '../instance/schema.js';
 import { baseHostRefusal, customDomainRefusal } from './host-ownership.js';
 import { tenantInstances } from './instances.js';
-import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance } from './lock.js';
+import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance, tenantRecheckSeconds } from './lock.js';
 import { tenantNetworkPolicy } from './network-policy.js';
 import { customDomainRoute, mailCatcherRoute, observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
 import { certificateReferenceGrant, customDomainCertificate } from './certificates.js';
@@ -31,6 +31,8 @@ export const TENANT_RESOURCE = {
   mailCatcherService: 'mail-catcher-service',
   mailCatcherRoute: 'route-mail-catcher',
 } as const;
+
+const RECHECK = { soon: TTL.awaitingOthers, watching: TTL.watched, steady: TTL.steady } as const;
 
 export function composeTenant(
   tenant: Tenant,
@@ -84,13 +86,16 @@ export function composeTenant(
   const held: string[] = [];
   const conditions: XrCondition[] = [];
   let status: Record<string, unknown> = { hasTransitioningInstance: lock.locked, transitioningInstances: lock.transitioning.map((i) => i.name) };
-  let refusedPrimary = false;
+  // A refused primary the Tenant must look for again soon (one still on its way, initializing or
+  // migrating, passes through Starting, when the lock asks for soon anyway).
+  let primaryWaiting = false;
   if (base === undefined) {
     // Refused, and nothing was routed before: no route at all.
     conditions.push(lockCondition(lock, held), { type: 'RoutingReady', status: 'False', reason: refusal!.reason, message: refusal!.message });
   } else {
     const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
-    refusedPrimary = primary.refusal !== undefined;
+    const onItsWay = primary.refusal?.reason === 'PrimaryNotRunning' && lock.transitioning.some((i) => i.name === tenant.spec.primaryInstance);
+    primaryWaiting = primary.refusal !== undefined && !onItsWay;
     if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
     if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
     conditions.push(lockCondition(lock, held));
@@ -162,7 +167,7 @@ export function composeTenant(
       conditions,
       warnings,
       requirements,
-      ttlSeconds: settledTtl(lock.locked || held.length > 0 || refusedPrimary || refusal !== undefined ? TTL.awaitingOthers : TTL.steady, resources),
+      ttlSeconds: settledTtl(RECHECK[tenantRecheckSeconds(lock, held.length > 0 || primaryWaiting || refusal !== undefined)], resources),
     },
   };
 }

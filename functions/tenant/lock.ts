@@ -61,3 +61,21 @@ export function lockCondition(lock: LockState, held: string[]): XrCondition {
   if (held.length === 0) return { type: 'Locked', status: 'True', reason: 'TransitionInProgress', message: m.lockedIdle(waiting) };
   return { type: 'Locked', status: 'True', reason: 'ChangeHeld', message: m.locked(held.join(' and '), waiting) };
 }
+
+/**
+ * How soon the Tenant should look at its instances again. Crossplane does
+ * not watch them (they are required resources, not composed ones), so only
+ * the next call sees a change. Soon (15 s) where a route is about to change:
+ * an instance that serves while it transitions will stop (an upgrade, a
+ * restore: its hosts need the maintenance page), one that is Starting will
+ * answer, and held changes wait for the lock. Instances in the long phases
+ * (provisioning, initializing, copying, migrating, testing) pass through
+ * Starting before they answer, so a minute is soon enough for them: at 125
+ * tenants the 15 s made Tenants half of all reconciles while their instances
+ * were created.
+ */
+export function tenantRecheckSeconds(lock: LockState, waitingForOthers: boolean): 'soon' | 'watching' | 'steady' {
+  if (waitingForOthers) return 'soon';
+  if (lock.transitioning.some((i) => i.serving || i.phase === 'Starting')) return 'soon';
+  return lock.locked ? 'watching' : 'steady';
+}

@@ -320,6 +320,16 @@ describe('staging', () => {
     expect(running.last!.rsp.meta?.ttl?.seconds).toBe(600);
   });
 
+  it('named as the tenant’s primary but not routed yet, it looks at the Tenant every 15 s only once it runs: until then its own Jobs and Deployments wake it', async () => {
+    const required = requiredObjects();
+    delete tenantOf(required).status.primaryInstance;
+    const c = new Cluster({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } }, required);
+    const initializing = await c.until('Initializing');
+    expect(initializing.rsp.meta?.ttl?.seconds).toBe(60);
+    const running = await c.until('Running');
+    expect(running.rsp.meta?.ttl?.seconds).toBe(15);
+  });
+
   it('leaves a transition moved by its own Jobs and Deployments to Crossplane’s watches: a long safety-net TTL, not a poll', async () => {
     const c = new Cluster(production());
     const ttls = new Map<string, number>();

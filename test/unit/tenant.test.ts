@@ -1,7 +1,7 @@
 // The Tenant: routes to the primary and secondary instances, the lock, and
 // refusals that keep routes on what worked.
 import { describe, expect, it } from 'vitest';
-import { app, Cluster, example, requiredObjects, type Obj } from '../support/world.js';
+import { app, Cluster, example, requiredObjects, type Obj, type Reconcile } from '../support/world.js';
 
 /** The example Tenant without its custom domain: the routes tests count hosts of instances; custom domains have their own tests below. */
 const tenant = (): Obj => {
@@ -127,6 +127,35 @@ describe('the transition lock', () => {
     const c = new Cluster(tenant(), required);
     await c.reconcile();
     expect(routes(c.last!)['acme.odoo.example']).toEqual(['odoo-prod', 'acme-primary']);
+  });
+});
+
+describe('how soon the Tenant looks at its instances again (Crossplane does not watch them)', () => {
+  const ttl = (r: Reconcile) => Number(r.rsp.meta?.ttl?.seconds);
+  const withProd = (status: Obj) => [...requiredObjects().filter((o) => !(o.kind === 'Instance' && o.metadata.name === 'prod')), instance('prod', 'production', status)];
+
+  it('within 15 s while a serving instance transitions (an upgrade is about to stop its web Pods) or one is Starting', async () => {
+    const c = await steady();
+    c.required = withProd({ phase: 'BackingUp', transitioning: true, serving: true });
+    expect(ttl(await c.reconcile())).toBe(15);
+    c.required = withProd({ phase: 'Starting', transitioning: true, serving: false });
+    expect(ttl(await c.reconcile())).toBe(15);
+  });
+
+  it('within a minute while its instances are in long phases, which pass through Starting before they answer', async () => {
+    const c = await steady();
+    c.required = withProd({ phase: 'Upgrading', transitioning: true, serving: false });
+    expect(ttl(await c.reconcile())).toBe(60);
+  });
+
+  it('within 15 s while a change waits for the lock, and every 10 minutes when nothing moves', async () => {
+    const c = await steady();
+    c.required = withProd({ phase: 'Upgrading', transitioning: true, serving: false });
+    c.xr.spec.baseHostName = 'erp.acme.odoo.example';
+    expect(ttl(await c.reconcile())).toBe(15);
+    c.required = requiredObjects();
+    await c.reconcile();
+    expect(ttl(await c.reconcile())).toBe(600);
   });
 });
 
