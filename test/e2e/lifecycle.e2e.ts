@@ -63,14 +63,20 @@ async function patch(apiVersion: string, kind: string, name: string, ns: string 
  * change just left behind) ends the wait; on failure or timeout, says what
  * the Lifecycle condition and the Jobs' logs say.
  */
-async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 600_000): Promise<Record<string, any>> {
+/**
+ * Waits for an Instance's phase and, when given, its Lifecycle condition's reason: Crossplane writes
+ * the status fields the function returns and the conditions in two writes (server-side apply, then an
+ * update), so a reader can see the new phase beside the previous condition for a moment (seen in CI).
+ */
+async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 600_000, reason?: string): Promise<Record<string, any>> {
   let last: Record<string, any> | undefined;
   let failedSince: number | undefined;
   try {
-    return await eventually(`Instance ${ns}/${name} ${phase}`, async () => {
+    return await eventually(`Instance ${ns}/${name} ${phase}${reason ? ` (${reason})` : ''}`, async () => {
       last = await h.cluster.instance(name, ns);
       const now = last?.status?.phase;
-      if (now === phase) return last;
+      const lifecycleReason = last?.status?.conditions?.find((c: { type: string }) => c.type === 'Lifecycle')?.reason;
+      if (now === phase && (reason === undefined || lifecycleReason === reason)) return last;
       const failed = typeof now === 'string' && now.endsWith('Failed') && !phase.endsWith('Failed');
       failedSince = failed ? (failedSince ?? Date.now()) : undefined;
       if (failedSince !== undefined && Date.now() - failedSince > 45_000) throw new GiveUp(`Instance ${ns}/${name} is ${now}, not ${phase}`);
@@ -312,7 +318,7 @@ describe('3. (b) release bump within 17.0', () => {
   it('a release whose upgrade fails half-way for real is rolled back from the backup taken before it: the data is as it was, and 1.4.2 serves again', async () => {
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
     await waitPhase('prod', 'acme', 'RollingBack', 900_000).catch(() => undefined);
-    const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000);
+    const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000, 'RolledBack');
     const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
     expect(lifecycle.reason).toBe('RolledBack');
     expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.3 failed and was rolled back');
