@@ -86,16 +86,15 @@ export function composeTenant(
   const held: string[] = [];
   const conditions: XrCondition[] = [];
   let status: Record<string, unknown> = { hasTransitioningInstance: lock.locked, transitioningInstances: lock.transitioning.map((i) => i.name) };
-  // A refused primary the Tenant must look for again soon (one still on its way, initializing or
-  // migrating, passes through Starting, when the lock asks for soon anyway).
+  // A primary not routed yet (refused, or still on its way): routing it is what lets it run the
+  // customer's cron and become Ready, and it may pass through Starting between two looks.
   let primaryWaiting = false;
   if (base === undefined) {
     // Refused, and nothing was routed before: no route at all.
     conditions.push(lockCondition(lock, held), { type: 'RoutingReady', status: 'False', reason: refusal!.reason, message: refusal!.message });
   } else {
     const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
-    const onItsWay = primary.refusal?.reason === 'PrimaryNotRunning' && lock.transitioning.some((i) => i.name === tenant.spec.primaryInstance);
-    primaryWaiting = primary.refusal !== undefined && !onItsWay;
+    primaryWaiting = primary.refusal !== undefined;
     if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
     if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
     conditions.push(lockCondition(lock, held));

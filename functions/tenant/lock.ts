@@ -68,11 +68,12 @@ export function lockCondition(lock: LockState, held: string[]): XrCondition {
  * the next call sees a change. Soon (15 s) where a route is about to change:
  * an instance that serves while it transitions will stop (an upgrade, a
  * restore: its hosts need the maintenance page), one that is Starting will
- * answer, and held changes wait for the lock. Instances in the long phases
- * (provisioning, initializing, copying, migrating, testing) pass through
- * Starting before they answer, so a minute is soon enough for them: at 125
- * tenants the 15 s made Tenants half of all reconciles while their instances
- * were created.
+ * answer, held changes wait for the lock, and a primary not routed yet waits
+ * for its route (the caller says so: `waitingForOthers`). Other instances in
+ * the long phases (provisioning, initializing, copying, migrating, testing)
+ * pass through Starting before they answer, so a minute is soon enough for
+ * them: at 125 tenants the 15 s made Tenants half of all reconciles while
+ * their instances were created.
  */
 export function tenantRecheckSeconds(lock: LockState, waitingForOthers: boolean): 'soon' | 'watching' | 'steady' {
   if (waitingForOthers) return 'soon';

@@ -148,6 +148,14 @@ describe('how soon the Tenant looks at its instances again (Crossplane does not 
     expect(ttl(await c.reconcile())).toBe(60);
   });
 
+  it('within 15 s while its primary waits for its first route, which lets it run the cron and become Ready', async () => {
+    const required = withProd({ phase: 'Initializing', transitioning: true, serving: false }).map((o) => (o.kind === 'Tenant' ? { ...o, status: undefined } : o));
+    const c = new Cluster(tenant(), required);
+    const first = await c.reconcile();
+    expect(first.conditions.RoutingReady?.reason).toBe('PrimaryNotRunning');
+    expect(ttl(await c.reconcile())).toBe(15);
+  });
+
   it('within 15 s while a change waits for the lock, and every 10 minutes when nothing moves', async () => {
     const c = await steady();
     c.required = withProd({ phase: 'Upgrading', transitioning: true, serving: false });
