@@ -59,14 +59,13 @@ async function patch(apiVersion: string, kind: string, name: string, ns: string 
 }
 
 /**
- * Waits for an instance's phase. A failed phase that lasts (not the one a
- * change just left behind) ends the wait; on failure or timeout, says what
- * the Lifecycle condition and the Jobs' logs say.
- */
-/**
- * Waits for an Instance's phase and, when given, its Lifecycle condition's reason: Crossplane writes
- * the status fields the function returns and the conditions in two writes (server-side apply, then an
- * update), so a reader can see the new phase beside the previous condition for a moment (seen in CI).
+ * Waits for an instance's phase and, when given, its Lifecycle condition's
+ * reason: Crossplane writes the status fields the function returns and the
+ * conditions in two writes (server-side apply, then an update), so a reader
+ * can see the new phase beside the previous condition for a moment (seen in
+ * CI). A failed phase that lasts (not the one a change just left behind) ends
+ * the wait; on failure or timeout, says what the Lifecycle condition and the
+ * Jobs' logs say.
  */
 async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 600_000, reason?: string): Promise<Record<string, any>> {
   let last: Record<string, any> | undefined;
