@@ -61,8 +61,16 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
  */
 function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  const guarded = settings.deletionProtection && settings.dataRetention === 'Delete';
-  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guarded) }];
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guardsDatabase(settings)) }];
+}
+
+/**
+ * Whether deleting the Database object must be refused: only where it would
+ * drop the database (dataRetention: Delete; with Retain its management
+ * policies leave the database in PostgreSQL, and the object comes back).
+ */
+function guardsDatabase(settings: InstanceSettings): boolean {
+  return settings.deletionProtection && settings.dataRetention === 'Delete';
 }
 
 function workloadResources(
@@ -234,7 +242,7 @@ export function composeInstance(
     ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
     ...backups,
     ...(settings.deletionProtection && !context.appGuardsDeletion
-      ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, settings.dataRetention)
+      ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, guardsDatabase(settings))
       : []),
   ];
   // The SQL is read by the init-sql Job only: gone once the instance runs a release (nothing kept after it served).

@@ -25,16 +25,15 @@ function usage(context: InstanceContext, key: string, of: { apiVersion: string; 
 }
 
 /**
- * Usages keyed by what they protect. The Database's only where deleting it
- * would drop the database (dataRetention: Delete; with Retain its management
- * policies leave the database in PostgreSQL). Each only once what it protects
+ * Usages keyed by what they protect. The Database's only where `guardDatabase`
+ * (guardsDatabase in compose.ts: deleting it would drop the database). Each only once what it protects
  * exists: a Usage of an object not there yet only fails, retries and
  * rewrites its status, each write one more call for the Instance.
  */
 export function protectionUsages(
   context: InstanceContext,
   exists: { database: boolean; filestore: boolean },
-  dataRetention: 'Retain' | 'Delete',
+  guardDatabase: boolean,
 ): { key: string; object: KubeObject }[] {
   const names = instanceNames(context.name);
   return [
@@ -42,7 +41,7 @@ export function protectionUsages(
       key: 'usage-instance',
       object: usage(context, 'instance', { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, name: context.name }, `Instance "${context.name}"`),
     },
-    ...(exists.database && dataRetention === 'Delete'
+    ...(exists.database && guardDatabase
       ? [
           {
             key: 'usage-database',

@@ -32,8 +32,6 @@ export const TENANT_RESOURCE = {
   mailCatcherRoute: 'route-mail-catcher',
 } as const;
 
-const RECHECK = { soon: TTL.awaitingOthers, watching: TTL.watched, steady: TTL.steady } as const;
-
 export function composeTenant(
   tenant: Tenant,
   observed: Readonly<Record<string, ObservedObject>>,
@@ -166,7 +164,7 @@ export function composeTenant(
       conditions,
       warnings,
       requirements,
-      ttlSeconds: settledTtl(RECHECK[tenantRecheckSeconds(lock, held.length > 0 || primaryWaiting || refusal !== undefined)], resources),
+      ttlSeconds: settledTtl(tenantRecheckSeconds(lock, held.length > 0 || primaryWaiting || refusal !== undefined), resources),
     },
   };
 }

@@ -2,7 +2,7 @@
 // routes stay as observed: moving the base host name or the primary
 // instance under a running copy, upgrade or migration would send users to a
 // database that is being rewritten, or cut the copy off its source.
-import type { XrCondition } from '../shared/composition.js';
+import { TTL, type XrCondition } from '../shared/composition.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import type { TenantInstance } from './instances.js';
 
@@ -75,8 +75,7 @@ export function lockCondition(lock: LockState, held: string[]): XrCondition {
  * them: at 125 tenants the 15 s made Tenants half of all reconciles while
  * their instances were created.
  */
-export function tenantRecheckSeconds(lock: LockState, waitingForOthers: boolean): 'soon' | 'watching' | 'steady' {
-  if (waitingForOthers) return 'soon';
-  if (lock.transitioning.some((i) => i.serving || i.phase === 'Starting')) return 'soon';
-  return lock.locked ? 'watching' : 'steady';
+export function tenantRecheckSeconds(lock: LockState, waitingForOthers: boolean): number {
+  if (waitingForOthers || lock.transitioning.some((i) => i.serving || i.phase === 'Starting')) return TTL.awaitingOthers;
+  return lock.locked ? TTL.watched : TTL.steady;
 }
