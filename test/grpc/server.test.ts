@@ -99,18 +99,30 @@ describe('with TLS certificates from --tls-server-certs-dir', () => {
 
   it('disconnects an unauthenticated client at the handshake, before it can send a byte of a message', async () => {
     const [host, port] = [fn.address.split(':')[0]!, Number(fn.address.split(':')[1])];
-    const closed = await new Promise<{ handshake: boolean; received: number }>((resolve) => {
-      let handshake = false;
-      let received = 0;
-      const socket = tls.connect({ host, port, ca: certs.ca, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
-        handshake = true;
+    const connect = (client: { key?: string | Buffer; cert?: string | Buffer }) =>
+      new Promise<{ handshake: boolean; serverName: string | undefined; received: number }>((resolve) => {
+        let handshake = false;
+        let serverName: string | undefined;
+        let received = 0;
+        const socket = tls.connect({ host, port, ca: certs.ca, servername: 'localhost', ALPNProtocols: ['h2'], ...client }, () => {
+          handshake = true;
+          serverName = String(socket.getPeerCertificate().subject?.CN ?? '');
+        });
+        // An authenticated client hears the server's HTTP/2 SETTINGS at once; wait for them, then hang up.
+        socket.on('data', (d: Buffer) => {
+          received += d.length;
+          socket.end();
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve({ handshake, serverName, received }));
       });
-      socket.on('data', (d: Buffer) => (received += d.length));
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve({ handshake, received }));
-    });
-    // TLS 1.3 completes the client's side of the handshake before the server judges the certificate; the server then closes without a word.
-    expect(closed.received).toBe(0);
+    // TLS 1.3 completes the client's side of the handshake before the server
+    // judges the certificate: the function's own certificate was presented
+    // (so the function answered), then it closed without sending a byte.
+    expect(await connect({})).toEqual({ handshake: true, serverName: 'function-odoo', received: 0 });
+    // The same connection with the client certificate is spoken to: the check above could see bytes.
+    const authenticated = await connect({ key: certs.clientKey, cert: certs.clientCert });
+    expect(authenticated.received).toBeGreaterThan(0);
   });
 
   it('reloads a rotated CA and server certificate without a restart', async () => {

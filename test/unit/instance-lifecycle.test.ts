@@ -440,7 +440,10 @@ describe('testing', () => {
     const c = new Cluster(testing());
     await c.provision();
     const init = await c.reconcile();
-    expect(init.resources['job-ci-init']!.spec.template.spec.containers[0].command).not.toContain('--without-demo=all');
+    // The Job runs ['bash', '-c', script]: read the script, not the array's elements.
+    const initScript = init.resources['job-ci-init']!.spec.template.spec.containers[0].command.join(' ');
+    expect(initScript).toMatch(/--init base,\S+/);
+    expect(initScript).not.toContain('--without-demo');
     const testingPhase = await c.reconcile();
     expect(testingPhase.phase).toBe('Testing');
     const script = testingPhase.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command[2];
