@@ -15,6 +15,7 @@ import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT } from './support/crossplane.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { runReadmeBlock } from './support/package-install.js';
 import { eventually } from './support/processes.js';
+import { reconcileAgain } from './support/reconciles.js';
 
 let h: Harness;
 const tools = () => ({ crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig });
@@ -82,20 +83,29 @@ describe('the README first-tenant block, as written', () => {
     expect(route.spec.hostnames).toEqual(['acme.odoo.example']);
   });
 
-  it('tells each transition of the Instance once in its events, however often it is reconciled', async () => {
-    // Several reconciles later (a poll is 5 s, the TTL while initializing 15 s), nothing is repeated.
-    await new Promise((r) => setTimeout(r, 45_000));
-    const events = (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items;
-    const ours = events.filter((e) => ['WaitingForDatabase', 'Provisioning', 'Available', 'Initializing', 'NoStorage'].includes(e.reason ?? ''));
-    expect(ours.map((e) => e.reason).sort()).toEqual(expect.arrayContaining(['Available', 'Initializing']));
-    // Once per transition, not per call: a transition may be told twice when
-    // Crossplane calls again before its own status write is in its cache
-    // (seen here: the same "(was Provisioning)" at two resource versions),
-    // never once per reconcile.
-    const repeated = ours.filter((e) => (e.count ?? 1) > 2 || (e.series?.count ?? 1) > 2).map((e) => `${e.reason} ×${e.count}: ${e.message}`);
-    expect(repeated).toEqual([]);
-    const lifecycle = ours.filter((e) => e.message?.includes('Lifecycle False: Initializing'));
-    expect(lifecycle).toHaveLength(1);
+  it('tells each transition of the Instance in its events when it happens, and never again on later reconciles', async () => {
+    await h.cluster.until('the example instance Running', 'instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', (o: { status?: { phase?: string } }) => o.status?.phase === 'Running');
+    const lifecycleEvents = async () =>
+      (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items.filter((e) =>
+        ['Lifecycle', 'DatabaseReady', 'BackupReady'].some((type) => e.message?.startsWith(`${type} `)),
+      );
+    const prod = { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name: 'prod', namespace: 'acme' };
+    // Two calls that read the XR after Running was written settle any call
+    // still working from an older copy of it (see below).
+    await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, prod, ['Instance'], 2);
+    const events = await lifecycleEvents();
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Available', 'Initializing', 'Running']));
+    // One Event object per transition. Its count may be above 1: Crossplane
+    // records a call's events before its status write reaches its cache, so a
+    // call in that window tells the same transition again, and the API
+    // server counts the repeat on the same Event (README: Operating). How
+    // many repeats depends on the machine's speed; that none follows on
+    // later reconciles does not.
+    expect(events.filter((e) => e.message?.startsWith('Lifecycle False: Initializing'))).toHaveLength(1);
+    const counts = (list: typeof events) => Object.fromEntries(list.map((e) => [`${e.reason}: ${e.message}`, e.count ?? 1]));
+    const before = counts(events);
+    expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, prod, ['Instance'], 3)).toBeGreaterThanOrEqual(3);
+    expect(counts(await lifecycleEvents())).toEqual(before);
   });
 
   it('crossplane beta trace shows the Tenant and the Instance with what they compose', async () => {
@@ -120,9 +130,12 @@ describe('the README first-tenant block, as written', () => {
     const body = await eventually('the function’s metrics', async () => (await fetch(h.crossplane!.fnMetricsUrl)).text(), 10_000);
     const calls = (kind: string) =>
       [...body.matchAll(new RegExp(`^function_odoo_calls_total\\{kind="${kind}",result="(\\w+)"\\} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[2]), 0);
-    expect(calls('Instance')).toBeGreaterThan(0);
-    expect(calls('Tenant')).toBeGreaterThan(0);
-    expect(calls('App')).toBeGreaterThan(0);
+    // Every call of the run so far: at least one per transition the example's XRs went through
+    // (the Instance: provisioning, initializing, starting, running; the nudges of the events test),
+    // the Tenant's before and after it routes its primary, and the App's.
+    expect(calls('Instance')).toBeGreaterThanOrEqual(4 + 5);
+    expect(calls('Tenant')).toBeGreaterThanOrEqual(2);
+    expect(calls('App')).toBeGreaterThanOrEqual(1);
     writeFileSync(join(E2E_REPORTS, 'install-function-metrics.txt'), body);
   });
 });

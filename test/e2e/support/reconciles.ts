@@ -1,0 +1,42 @@
+// Reconciles a test causes and can prove it caused: a change to an XR's
+// annotations makes Crossplane call the function again, and the function's
+// own metrics count the call. A test that says "nothing changes on later
+// reconciles" waits for those calls instead of sleeping, so it holds on a
+// slow machine and fails if the calls never came.
+import * as k8s from '@kubernetes/client-node';
+import type { Cluster } from './cluster.js';
+import { eventually } from './processes.js';
+
+/** RunFunction calls the function has answered for XRs of these kinds, any result. */
+export async function functionCalls(metricsUrl: string, kinds: readonly string[]): Promise<number> {
+  const body = await (await fetch(metricsUrl)).text();
+  let total = 0;
+  for (const m of body.matchAll(/^function_odoo_calls_total\{kind="(\w+)",result="\w+"\} (\d+)$/gm)) {
+    if (kinds.includes(m[1]!)) total += Number(m[2]);
+  }
+  return total;
+}
+
+export type XrRef = { apiVersion: string; kind: string; name: string; namespace?: string };
+
+/**
+ * Changes an annotation of the object `times` times, each time waiting for
+ * the function to answer a call for one of `kinds` that began after the
+ * change. Returns the calls counted.
+ */
+export async function reconcileAgain(cluster: Cluster, metricsUrl: string, ref: XrRef, kinds: readonly string[], times: number): Promise<number> {
+  const start = await functionCalls(metricsUrl, kinds);
+  for (let i = 0; i < times; i++) {
+    const before = await functionCalls(metricsUrl, kinds);
+    await cluster.objects.patch(
+      { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}), annotations: { 'e2e.odoo.io/nudge': `${Date.now()}-${i}` } } },
+      undefined,
+      undefined,
+      'e2e',
+      undefined,
+      k8s.PatchStrategy.MergePatch,
+    );
+    await eventually(`a function call for ${ref.kind} ${ref.name} after nudge ${i + 1}`, async () => ((await functionCalls(metricsUrl, kinds)) > before ? true : undefined), 120_000, 250);
+  }
+  return (await functionCalls(metricsUrl, kinds)) - start;
+}
