@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { app, appPrerequisites, backupCredentials, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
+import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
@@ -86,6 +86,20 @@ async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 60
     const job = last?.status?.activeJob as string | undefined;
     throw new Error(`${(error as Error).message}\nLifecycle: ${JSON.stringify(lifecycle)}\n${job ? h.cluster.jobLogs(job, ns) : ''}`);
   }
+}
+
+/**
+ * When an instance first told a Lifecycle transition whose message has
+ * `text` (undefined if it never did). A phase can pass between two polls of
+ * the Instance on a slow or a fast machine; its event stays, so a test reads
+ * what happened, and in what order, from them.
+ */
+async function told(name: string, ns: string, reason: string, text: string): Promise<number | undefined> {
+  const events = (await h.cluster.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.kind=Instance,involvedObject.name=${name}` })).items;
+  const times = events
+    .filter((e) => e.reason === reason && e.message?.startsWith(`Lifecycle False: ${reason}`) && e.message.includes(text))
+    .map((e) => new Date(e.firstTimestamp ?? e.eventTime ?? 0).getTime());
+  return times.length === 0 ? undefined : Math.min(...times);
 }
 
 /** The first web Pod of an instance serving `release`, as a base URL. */
@@ -295,8 +309,12 @@ describe('3. (b) release bump within 17.0', () => {
       }
     })();
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
-    await waitPhase('prod', 'acme', 'BackingUp', 120_000).catch(() => undefined);
-    await waitPhase('prod', 'acme', 'Running', 900_000);
+    const upgraded = await eventually('the instance to tell it upgraded 1.4.1 → 1.4.2', () => told('prod', 'acme', 'Upgrading', 'Upgrading 1.4.1 → 1.4.2'), 900_000, 1000);
+    await waitPhase('prod', 'acme', 'Running', 900_000, 'Running');
+    // Backed up first, then upgraded, however briefly each phase lasted.
+    const backedUp = await told('prod', 'acme', 'BackingUp', 'before upgrading 1.4.1 → 1.4.2');
+    expect(backedUp).toBeDefined();
+    expect(backedUp!).toBeLessThanOrEqual(upgraded);
     await eventually('acme.odoo.example to route to prod again', async () => {
       const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
       return route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name === 'odoo-prod' ? true : undefined;
@@ -316,8 +334,12 @@ describe('3. (b) release bump within 17.0', () => {
 
   it('a release whose upgrade fails half-way for real is rolled back from the backup taken before it: the data is as it was, and 1.4.2 serves again', async () => {
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
-    await waitPhase('prod', 'acme', 'RollingBack', 900_000).catch(() => undefined);
     const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000, 'RolledBack');
+    // It upgraded, then rolled back, however briefly each phase lasted.
+    const [upgrading, rollingBack] = [await told('prod', 'acme', 'Upgrading', 'Upgrading 1.4.2 → 1.4.3'), await told('prod', 'acme', 'RollingBack', '1.4.2 → 1.4.3')];
+    expect(upgrading).toBeDefined();
+    expect(rollingBack).toBeDefined();
+    expect(upgrading!).toBeLessThanOrEqual(rollingBack!);
     const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
     expect(lifecycle.reason).toBe('RolledBack');
     expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.3 failed and was rolled back');
@@ -666,13 +688,22 @@ describe('8. Deletion', () => {
     expect(h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_v18'")).toEqual(['1']);
   });
 
-  it('deleting a production instance, once its protection is off, leaves its database, role and filestore', async () => {
+  it('deleting a production instance, once its protection is off, leaves its database and role, and its filestore as the App’s storage class (Retain) says', async () => {
     const filestore = await filestoreDir('prod', 'acme');
+    const volumeName = (await h.cluster.core.readNamespacedPersistentVolumeClaim({ name: 'prod-filestore', namespace: 'acme' })).spec!.volumeName!;
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { deletionProtection: false } });
     await eventually('Instance prod to be deletable', async () => ((await refusedDelete(INSTANCE, 'Instance', 'prod', 'acme')) === undefined ? true : undefined), 120_000, 1000);
     await eventually('Instance prod and its Database object to be gone', async () => ((await h.cluster.instance('prod', 'acme')) === undefined && (await h.cluster.get('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'prod-db', 'acme')) === undefined ? true : undefined), 300_000, 1000);
     expect(partnerInProd()).toEqual(['1']);
     expect(h.pg.query("SELECT 1 FROM pg_roles WHERE rolname = 'acme_prod'")).toEqual(['1']);
+    // The claim went with the instance; its volume is Released, not deleted,
+    // because the App names a Retain class (the provisioner deletes the
+    // volumes of Delete classes, as real provisioners do).
+    const volume = await eventually('the filestore volume Released', async () => {
+      const v = await h.cluster.core.readPersistentVolume({ name: volumeName });
+      return v.status?.phase === 'Released' ? v : undefined;
+    }, 120_000, 1000);
+    expect(volume.spec).toMatchObject({ storageClassName: FILESTORE_CLASS, persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'acme', name: 'prod-filestore' } });
     expect(readdirSync(join(filestore, 'filestore', 'acme_prod')).length).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { E2E_REGISTRY } from './kubelet/images.js';
 import { POD_GATEWAY } from './kubelet/pod-network.js';
+import { STAND_IN_PROVISIONER } from './kubelet/volume-provisioner.js';
 import type { Postgres } from './postgres.js';
 import type { S3Server } from './s3-server.js';
 import type { MailRelay } from './mail-relay.js';
@@ -35,9 +36,17 @@ export function tenantNamespace(name: string): k8s.KubernetesObject {
 }
 
 /** The image cache namespace and the PostgreSQL admin Secret provider-sql uses. */
+/**
+ * The storage class the App names for filestores: Retain, as the README asks
+ * of a hoster, so a deleted instance's filestore stays (the provisioner
+ * deletes the volumes of Delete classes, as real ones do).
+ */
+export const FILESTORE_CLASS = 'odoo-filestore';
+
 export function appPrerequisites(pg: Postgres): k8s.KubernetesObject[] {
   return [
     namespace('odoo-system'),
+    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: FILESTORE_CLASS }, provisioner: STAND_IN_PROVISIONER, reclaimPolicy: 'Retain', volumeBindingMode: 'Immediate' } as k8s.KubernetesObject,
     {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -77,6 +86,7 @@ export function app(name: string, pg: Postgres, s3: S3Server, releases: readonly
       database: { host: POD_GATEWAY, port: pg.port, sslMode: 'disable', adminSecretRef: { name: 'postgres-admin', namespace: 'crossplane-system' } },
       config: { workers: 2, maxCronThreads: 1 },
       code: { imageRepository: E2E_REGISTRY, addonsPaths: ['/mnt/extra-addons'] },
+      filestore: { storageClassName: FILESTORE_CLASS },
       releases,
       backup: {
         storage: { endpoint: s3.endpoint, bucket: s3.bucket, prefix: 'e2e', credentialsSecretName: BACKUP_SECRET, pathStyle: true },
