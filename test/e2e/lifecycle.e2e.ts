@@ -624,7 +624,13 @@ describe('7. Faults', () => {
     await h.crossplane!.killFunction();
     try {
       await patch(INSTANCE, 'Instance', 'staging', 'acme', { spec: { replicas: 2 } });
-      await new Promise((r) => setTimeout(r, 15_000));
+      // Crossplane did reconcile the change while the function was down, and could not compose it.
+      const synced = await eventually('Crossplane to say it cannot run the function', async () => {
+        const staging = await h.cluster.instance('staging', 'acme');
+        const c = staging?.status?.conditions?.find((x: { type: string }) => x.type === 'Synced');
+        return c?.status === 'False' && staging!.metadata.generation === c.observedGeneration ? c : undefined;
+      }, 240_000, 1000);
+      expect(synced.message).toMatch(/pipeline step/);
       expect(await webReplicas('staging', 'acme')).toBe(1);
     } finally {
       h.crossplane!.startFunction();
