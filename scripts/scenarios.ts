@@ -121,6 +121,17 @@ export const SCENARIOS: Scenario[] = [
     steps: [roleReady, settled, settled, settled, settled],
   },
   {
+    name: 'production-scheduled-backups',
+    description: 'The App names backup storage: the running production instance backs up every night by a CronJob (Kubernetes runs each as a Job), before upgrades to the bucket.',
+    xr: production(),
+    required: requiredWith((objects) => {
+      const app = objects.find((o) => o.kind === 'App')!;
+      app.spec.backup = { storage: { endpoint: 'https://s3.acme.example', bucket: 'acme-odoo-backups', prefix: 'odoo', credentialsSecretName: 'odoo-backup-s3' } };
+      return objects;
+    }),
+    steps: [roleReady, settled, settled, settled, settled],
+  },
+  {
     name: 'testing-expired',
     description: 'The tenant gives testing instances 72h; the lifetime Job (no Pod) passed its deadline: web and cron stop, Expired says so.',
     xr: testing(),

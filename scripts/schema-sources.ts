@@ -29,6 +29,7 @@ const KUBERNETES_KINDS = [
   { file: 'apis__apps__v1_openapi.json', group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', scope: 'Namespaced' },
   { file: 'apis__apps__v1_openapi.json', group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', scope: 'Namespaced' },
   { file: 'apis__batch__v1_openapi.json', group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced' },
+  { file: 'apis__batch__v1_openapi.json', group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced' },
   { file: 'apis__autoscaling__v2_openapi.json', group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', scope: 'Namespaced' },
   { file: 'apis__policy__v1_openapi.json', group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced' },
   { file: 'apis__networking.k8s.io__v1_openapi.json', group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', scope: 'Namespaced' },
