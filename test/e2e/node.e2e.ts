@@ -3,11 +3,12 @@
 // containers for real in the test images of Odoo. What it shows here is
 // what the lifecycle tests rely on.
 import * as k8s from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from './support/apply.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { E2E_REGISTRY } from './support/kubelet/images.js';
+import { STAND_IN_PROVISIONER } from './support/kubelet/volume-provisioner.js';
 import { eventually } from './support/processes.js';
 
 let h: Harness;
@@ -88,6 +89,33 @@ describe('the e2e node', () => {
     const claim = await h.cluster.core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: NS });
     const pv = await h.cluster.core.readPersistentVolume({ name: claim.spec!.volumeName! });
     expect(readFileSync(`${pv.spec!.local!.path}/file`, 'utf8')).toBe('kept\n');
+  });
+
+  it('gives a volume its StorageClass’s reclaim policy: once its claim is deleted, a Retain volume stays Released with its data, a Delete volume goes with its data', async () => {
+    const claim = (name: string, storageClassName: string) =>
+      ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: '1Gi' } } } }) as k8s.KubernetesObject;
+    const storageClass = (name: string, reclaimPolicy: string) =>
+      ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: STAND_IN_PROVISIONER, reclaimPolicy, volumeBindingMode: 'Immediate' }) as k8s.KubernetesObject;
+    await applyObjects(h.plane.kc, [storageClass('keep', 'Retain'), storageClass('drop', 'Delete')]);
+    await applyObjects(h.plane.kc, [claim('kept', 'keep'), claim('dropped', 'drop')]);
+    const volumes: Record<string, k8s.V1PersistentVolume> = {};
+    for (const name of ['kept', 'dropped']) {
+      const bound = await eventually(`claim ${name} Bound`, async () => {
+        const c = await h.cluster.core.readNamespacedPersistentVolumeClaim({ name, namespace: NS });
+        return c.status?.phase === 'Bound' ? c : undefined;
+      }, 60_000, 500);
+      volumes[name] = await h.cluster.core.readPersistentVolume({ name: bound.spec!.volumeName! });
+      writeFileSync(`${volumes[name]!.spec!.local!.path}/file`, 'data\n');
+      await h.cluster.core.deleteNamespacedPersistentVolumeClaim({ name, namespace: NS });
+    }
+    const kept = await eventually('the Retain volume Released', async () => {
+      const v = await h.cluster.core.readPersistentVolume({ name: volumes.kept!.metadata!.name! });
+      return v.status?.phase === 'Released' ? v : undefined;
+    }, 60_000, 500);
+    expect(kept.spec?.persistentVolumeReclaimPolicy).toBe('Retain');
+    expect(readFileSync(`${kept.spec!.local!.path}/file`, 'utf8')).toBe('data\n');
+    await eventually('the Delete volume gone', async () => ((await h.cluster.get('v1', 'PersistentVolume', volumes.dropped!.metadata!.name!)) === undefined ? true : undefined), 60_000, 500);
+    expect(existsSync(volumes.dropped!.spec!.local!.path)).toBe(false);
   });
 
   it('serves a Deployment’s Pods on their own addresses once their readiness probe passes, and the Deployment becomes available', async () => {
