@@ -1,7 +1,7 @@
 // A small world for behaviour tests: the example App, Tenant and Instances,
 // the function run in-process the way Crossplane calls it, and the
 // simulated cluster answering with observed state.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { parse, parseAllDocuments } from 'yaml';
@@ -10,6 +10,7 @@ import { observe, runFunctionWithRequest, xrAfter, type Facts } from '../../scri
 export type Obj = Record<string, any>;
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+const GOLDEN = join(import.meta.dirname, '..', 'golden');
 
 export function example(file: string): Obj {
   return parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Obj;
@@ -20,6 +21,63 @@ export function requiredObjects(): Obj[] {
   const objects = parseAllDocuments(readFileSync(join(EXAMPLES, 'required.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
   objects.find((o) => o.kind === 'App')!.spec.releases.splice(1, 0, { version: '1.4.2', series: '17.0' });
   return objects;
+}
+
+/** A lifecycle phase as the scenario folders record it: the XR with its status, what the cluster holds, the required objects. */
+export interface Seed {
+  name: string;
+  xr: Obj;
+  /** Observed composed resources by composition resource name. */
+  observed: Record<string, Obj>;
+  required: Obj[];
+}
+
+const yamlDocs = (file: string): Obj[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Obj).filter((o) => o !== null);
+const resourceName = (o: Obj): string => o.metadata.annotations['crossplane.io/composition-resource-name'];
+
+/**
+ * Every phase of examples/scenarios (scripts/scenarios.ts plays them through
+ * the simulated cluster): seeds that put generated input past the first call,
+ * with the observed state each phase reaches.
+ */
+export function scenarioSeeds(): Seed[] {
+  const root = join(EXAMPLES, 'scenarios');
+  return readdirSync(root)
+    .sort()
+    .map((name) => {
+      const dir = join(root, name);
+      const files = readdirSync(dir);
+      const observed = files.includes('observed.yaml') ? yamlDocs(join(dir, 'observed.yaml')) : [];
+      return {
+        name,
+        xr: yamlDocs(join(dir, 'xr.yaml'))[0]!,
+        observed: Object.fromEntries(observed.map((o) => [resourceName(o), o])),
+        required: files.includes('required.yaml') ? yamlDocs(join(dir, 'required.yaml')) : [],
+      };
+    });
+}
+
+/** "apiVersion kind" of an object, the key per-kind figures are counted under. */
+export const kindOf = (o: Obj): string => `${o.apiVersion} ${o.kind}`;
+
+/**
+ * The kinds the lifecycle phases compose, by XR kind, read from the golden
+ * renders of the scenarios (test/golden/scenarios): every composed object of
+ * a render carries its composition resource name.
+ */
+export function goldenComposedKinds(): Record<string, string[]> {
+  const dir = join(GOLDEN, 'scenarios');
+  const out: Record<string, Set<string>> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const docs = yamlDocs(join(dir, file));
+    const xr = docs[0];
+    if (xr === undefined || typeof xr.kind !== 'string') continue;
+    for (const o of docs.slice(1)) {
+      if (o.metadata?.annotations?.['crossplane.io/composition-resource-name'] === undefined) continue;
+      (out[xr.kind] ??= new Set()).add(kindOf(o));
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
 export function app(objects: Obj[]): Obj {
