@@ -23,6 +23,8 @@ export interface Facts {
   routesAccepted?: boolean;
   /** A testing instance's lifetime Job ran past its activeDeadlineSeconds (default false). */
   lifetimeOver?: boolean;
+  /** Composed resources a person (or a cleanup) deleted since the last call, by resource name: Crossplane observes them absent. */
+  deleted?: readonly string[];
 }
 
 type Obj = Record<string, any>;
@@ -104,6 +106,7 @@ function observedStatus(object: Obj, facts: Facts): Obj | undefined {
 export function observe(rsp: RunFunctionResponse, facts: Facts): Record<string, Obj> {
   const out: Record<string, Obj> = {};
   for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
+    if (facts.deleted?.includes(key)) continue;
     const object = structuredClone(r.resource ?? {}) as Obj;
     object.metadata = {
       ...object.metadata,

@@ -193,7 +193,9 @@ export function composeInstance(
   observed: Readonly<Record<string, ObservedObject>>,
   required: Readonly<Record<string, readonly ObservedObject[]>>,
 ): ComposeOutcome {
-  const resolved = resolveContext(instance, required, observed[WORKLOAD_KEYS.web] !== undefined);
+  // An instance that ran (its web Deployment, or the release its status recorded while it ran) may stay on a retired release.
+  const hasRun = observed[WORKLOAD_KEYS.web] !== undefined || typeof instance.status?.runningRelease === 'string';
+  const resolved = resolveContext(instance, required, hasRun);
   if (resolved.kind === 'fatal') return resolved;
   if (resolved.kind === 'waiting') {
     // Crossplane fetches the required resources and calls again; this answer is not applied.

@@ -9,6 +9,7 @@ import type { KubeObject, ObservedObject, RequiredSelector, XrCondition } from '
 import { databaseName } from '../shared/instance-names.js';
 import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
+import { releaseImage } from '../app/release-catalogue.js';
 import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
 import { backupDirectory, localPreUpgradePath, preUpgradeBackupJob, preUpgradeName } from './jobs/backup-job.js';
 import { restoreJob, restoreJobName, rollbackJobName } from './jobs/restore-job.js';
@@ -381,12 +382,38 @@ function failureMessage(step: Step, observed: Readonly<Record<string, ObservedOb
   return m.jobFailed(name, step.next);
 }
 
+/**
+ * The release web and cron run: what the web Deployment's label says or,
+ * when the Deployment is gone (deleted by a person or a cleanup), the release
+ * the instance recorded in its status while it ran. The status is durable:
+ * an instance that ran once is never initialized, copied or restored again
+ * because an object is missing; its Deployments are composed again instead.
+ */
+function runningRelease(instance: Instance, web: ObservedObject | undefined): string | undefined {
+  const recorded = instance.status?.runningRelease;
+  return observedRelease(web) ?? (typeof recorded === 'string' && recorded !== '' ? recorded : undefined);
+}
+
+/** The Lifecycle condition the instance recorded on an earlier call. */
+function recordedLifecycle(instance: Instance): { reason?: unknown; message?: unknown } | undefined {
+  const conditions = instance.status?.conditions;
+  return Array.isArray(conditions) ? (conditions as { type?: unknown; reason?: unknown; message?: unknown }[]).find((c) => c?.type === 'Lifecycle') : undefined;
+}
+
 export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   const { instance, context, observed } = input;
   const web = observed[WORKLOAD_KEYS.web];
-  const running = observedRelease(web);
+  const running = runningRelease(instance, web);
   const target = context.release;
   const targetImage = context.image;
+  /** The image of the release that runs: the Deployment's, or the App's for that release when the Deployment is gone. */
+  const runningImage = (): string | undefined => {
+    const image = observedImage(web);
+    if (image !== undefined) return image;
+    if (running === target.version) return targetImage;
+    const release = findRelease(context.app, running);
+    return release === undefined ? undefined : releaseImage(context.app, release);
+  };
   const condition = (status: XrCondition['status'], reason: string, message: string): XrCondition => ({ type: 'Lifecycle', status, reason, message });
   const result = (phase: Phase, partial: Omit<Lifecycle, 'phase' | 'transitioning' | 'runningRelease' | 'requirements'>, requirements: Record<string, RequiredSelector> = {}): Lifecycle => ({
     phase,
@@ -395,8 +422,10 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     ...partial,
     requirements,
   });
-  const serving = (stopped = false): Workloads | undefined =>
-    running === undefined ? undefined : { release: running, image: observedImage(web) ?? targetImage, stopped };
+  const serving = (stopped = false): Workloads | undefined => {
+    const image = runningImage();
+    return running === undefined || image === undefined ? undefined : { release: running, image, stopped };
+  };
 
   let plan: Plan;
   if (running === undefined) {
@@ -445,6 +474,13 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     }
     if (state === 'failed' && step.rollback) {
       const rollback = step.rollback;
+      const recorded = recordedLifecycle(instance);
+      if (rollbackState === 'absent' && recorded?.reason === 'RolledBack' && typeof recorded.message === 'string' && recorded.message.includes(`job/${jobName(step.job)}`)) {
+        // Rolled back already, and the finished rollback Job deleted (cleanup): restoring the
+        // backup again would put it over everything written since. The status says it was done.
+        jobs.push(step.job);
+        return result('UpgradeFailed', { jobs, workloads: serving(), activeJob: jobName(step.job), condition: condition('False', 'RolledBack', recorded.message) });
+      }
       jobs.push(step.job, rollback.job);
       if (rollbackState === 'complete') {
         return result('UpgradeFailed', {

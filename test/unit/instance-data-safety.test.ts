@@ -176,6 +176,88 @@ describe('restore', () => {
   });
 });
 
+// A destructive step (init, copy, restore, rollback) runs only when the
+// instance's recorded state says it is due, never because an object is
+// missing: deleting a Deployment or a finished Job is routine cleanup.
+describe('destructive steps need proof, never absence', () => {
+  it('a running production instance whose web Deployment is deleted gets it back on the release it ran: no init, no initSQL over its data', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    await c.reconcile();
+    const r = await c.reconcile({ deleted: ['web'] });
+    expect(jobNames(r)).toEqual([]);
+    expect(r.resources['init-sql']).toBeUndefined();
+    expect(replicas(r)).toMatchObject({ web: 2, cron: 1, release: '1.4.1' });
+    expect(r.resources.web!.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.1');
+    expect(r.status.runningRelease).toBe('1.4.1');
+    expect((await c.until('Running')).phase).toBe('Running');
+    expect(jobNames(c.last!)).toEqual([]);
+  });
+
+  it('a production instance restored from a backup is not restored again when its web Deployment is deleted', async () => {
+    const x = production();
+    x.spec.restore = { key: 'prod/scheduled/20261126T021703Z.zip' };
+    const c = new Cluster(x, withStorage());
+    await c.until('Running');
+    await c.reconcile();
+    const r = await c.reconcile({ deleted: ['web', 'cron'] });
+    expect(jobNames(r)).toEqual([]);
+    expect(replicas(r)).toMatchObject({ web: 2, release: '1.4.1' });
+  });
+
+  it('a staging copy whose web Deployment is deleted is not copied over again', async () => {
+    const c = new Cluster(staging());
+    await c.until('Running');
+    await c.reconcile();
+    const r = await c.reconcile({ deleted: ['web'] });
+    expect(jobNames(r)).toEqual([]);
+    expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
+  });
+
+  it('a web Deployment deleted while an upgrade backs up comes back on the release that ran, with its image, and the upgrade goes on', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    c.xr.spec.release = '1.4.2';
+    const backingUp = await c.until('BackingUp', { jobs: { backup: 'running' } });
+    expect(replicas(backingUp)).toMatchObject({ release: '1.4.1' });
+    const r = await c.reconcile({ jobs: { backup: 'running' }, deleted: ['web'] });
+    expect(r.phase).toBe('BackingUp');
+    expect(replicas(r)).toMatchObject({ web: 2, release: '1.4.1' });
+    expect(r.resources.web!.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.1');
+  });
+
+  it('a finished rollback Job deleted (cleanup) is not run again: the backup taken before the upgrade is never restored over what was written since', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    const rolledBack = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(rolledBack.conditions.Lifecycle?.reason).toBe('RolledBack');
+    for (let i = 0; i < 3; i++) {
+      const r = await c.reconcile({ jobs: { upgrade: 'failed' }, deleted: ['job-prod-rollback-1-4-1-to-1-4-2'] });
+      expect(r.phase).toBe('UpgradeFailed');
+      expect(r.conditions.Lifecycle).toEqual(rolledBack.conditions.Lifecycle);
+      expect(jobNames(r).sort()).toEqual(['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2']);
+      expect(replicas(r)).toMatchObject({ web: 2, cron: 1, release: '1.4.1' });
+    }
+  });
+
+  it('a rollback Job deleted before it finished runs again: the database may be half upgraded', async () => {
+    const c = new Cluster(production());
+    await c.until('Running');
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' } });
+    const r = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' }, deleted: ['job-prod-rollback-1-4-1-to-1-4-2'] });
+    expect(r.phase).toBe('RollingBack');
+    expect(jobNames(r)).toContain('prod-rollback-1-4-1-to-1-4-2');
+    expect(replicas(r)).toMatchObject({ web: 0, cron: 0 });
+  });
+});
+
 describe('protection follows the data', () => {
   const promoted = () => {
     const required = withStorage();
