@@ -11,7 +11,7 @@ import { startHarness, type Harness } from './support/harness.js';
 import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
 import { get } from './support/odoo-rpc.js';
 import { eventually } from './support/processes.js';
-import { reconcileAgain } from './support/reconciles.js';
+import { reconcileAgain, toldMessage } from './support/reconciles.js';
 
 let h: Harness;
 
@@ -62,7 +62,7 @@ describe('claims edition', () => {
   it('the claim carries the Instance’s transitions as events: a transition is told when it happens, never again on later reconciles', async () => {
     const lifecycleEvents = async () =>
       (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items.filter((e) =>
-        e.message?.startsWith('Lifecycle '),
+        toldMessage(e).startsWith('Lifecycle '),
       );
     const claim = { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name: 'prod', namespace: 'acme' };
     // Two calls that read the XR after Running was written settle any call

@@ -15,7 +15,7 @@ import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT } from './support/crossplane.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { runReadmeBlock } from './support/package-install.js';
 import { eventually } from './support/processes.js';
-import { reconcileAgain } from './support/reconciles.js';
+import { reconcileAgain, toldMessage } from './support/reconciles.js';
 
 let h: Harness;
 const tools = () => ({ crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig });
@@ -87,7 +87,7 @@ describe('the README first-tenant block, as written', () => {
     await h.cluster.until('the example instance Running', 'instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme', (o: { status?: { phase?: string } }) => o.status?.phase === 'Running');
     const lifecycleEvents = async () =>
       (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items.filter((e) =>
-        ['Lifecycle', 'DatabaseReady', 'BackupReady'].some((type) => e.message?.startsWith(`${type} `)),
+        ['Lifecycle', 'DatabaseReady', 'BackupReady'].some((type) => toldMessage(e).startsWith(`${type} `)),
       );
     const prod = { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name: 'prod', namespace: 'acme' };
     // Two calls that read the XR after Running was written settle any call
@@ -101,7 +101,7 @@ describe('the README first-tenant block, as written', () => {
     // server counts the repeat on the same Event (README: Operating). How
     // many repeats depends on the machine's speed; that none follows on
     // later reconciles does not.
-    expect(events.filter((e) => e.message?.startsWith('Lifecycle False: Initializing'))).toHaveLength(1);
+    expect(events.filter((e) => toldMessage(e).startsWith('Lifecycle False: Initializing'))).toHaveLength(1);
     const counts = (list: typeof events) => Object.fromEntries(list.map((e) => [`${e.reason}: ${e.message}`, e.count ?? 1]));
     const before = counts(events);
     expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, prod, ['Instance'], 3)).toBeGreaterThanOrEqual(3);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { reconcileAgain } from './support/reconciles.js';
+import { reconcileAgain, toldMessage } from './support/reconciles.js';
 import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
@@ -98,7 +98,7 @@ async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 60
 async function told(name: string, ns: string, reason: string, text: string): Promise<number | undefined> {
   const events = (await h.cluster.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.kind=Instance,involvedObject.name=${name}` })).items;
   const times = events
-    .filter((e) => e.reason === reason && e.message?.startsWith(`Lifecycle False: ${reason}`) && e.message.includes(text))
+    .filter((e) => e.reason === reason && toldMessage(e).startsWith(`Lifecycle False: ${reason}`) && toldMessage(e).includes(text))
     .map((e) => new Date(e.firstTimestamp ?? e.eventTime ?? 0).getTime());
   return times.length === 0 ? undefined : Math.min(...times);
 }

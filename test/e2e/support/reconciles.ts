@@ -40,3 +40,12 @@ export async function reconcileAgain(cluster: Cluster, metricsUrl: string, ref: 
   }
   return (await functionCalls(metricsUrl, kinds)) - start;
 }
+
+/**
+ * The function's own words in an Event: Crossplane prefixes the events it
+ * records on an XR with the pipeline step ('Pipeline step "function-odoo": '),
+ * not those it records on a claim.
+ */
+export function toldMessage(event: { message?: string }): string {
+  return (event.message ?? '').replace(/^Pipeline step "[^"]+": /, '');
+}
