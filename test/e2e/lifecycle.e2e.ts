@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { reconcileAgain, toldMessage } from './support/reconciles.js';
+import { reconcileAgain } from './support/reconciles.js';
 import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
@@ -90,18 +90,18 @@ async function waitPhase(name: string, ns: string, phase: string, timeoutMs = 60
 }
 
 /**
- * When an instance first told a Lifecycle transition whose message has
- * `text` (undefined if it never did). A phase can pass between two polls of
- * the Instance on a slow or a fast machine; its event stays, so a test reads
- * what happened, and in what order, from them.
+ * When a Job started, and when it finished (completed, or failed). A phase
+ * can pass between two polls of the Instance on a slow or a fast machine;
+ * the Job that made it stays while its transition runs, so a test reads the
+ * order of the steps from the Jobs' own times.
  */
-async function told(name: string, ns: string, reason: string, text: string): Promise<number | undefined> {
-  const events = (await h.cluster.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.kind=Instance,involvedObject.name=${name}` })).items;
-  const times = events
-    .filter((e) => e.reason === reason && toldMessage(e).startsWith(`Lifecycle False: ${reason}`) && toldMessage(e).includes(text))
-    .map((e) => new Date(e.firstTimestamp ?? e.eventTime ?? 0).getTime());
-  return times.length === 0 ? undefined : Math.min(...times);
+function jobTimes(job: k8s.V1Job | undefined): { started: number; finished: number } {
+  const finishedAt = job?.status?.completionTime ?? job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True')?.lastTransitionTime;
+  if (job?.status?.startTime === undefined || finishedAt === undefined) throw new Error(`Job ${job?.metadata?.name ?? '(not seen)'} has not started and finished: ${JSON.stringify(job?.status)}`);
+  return { started: new Date(job.status.startTime).getTime(), finished: new Date(finishedAt).getTime() };
 }
+
+const prodJobs = async () => (await h.cluster.batch.listNamespacedJob({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod' })).items;
 
 /** The first web Pod of an instance serving `release`, as a base URL. */
 async function webUrl(name: string, ns: string, release: string): Promise<string> {
@@ -297,11 +297,14 @@ describe('3. (b) release bump within 17.0', () => {
     const backends = new Set<string>();
     let page: { status: number; retryAfter: string | null; body: string } | undefined;
     let watching = true;
+    // The Jobs of the upgrade, as last seen while it ran (they go once it serves).
+    const jobsSeen = new Map<string, k8s.V1Job>();
     const watcher = (async () => {
       while (watching) {
         const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme').catch(() => undefined);
         const backend = route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name as string | undefined;
         if (backend !== undefined) backends.add(backend);
+        for (const job of await prodJobs().catch(() => [])) jobsSeen.set(job.metadata!.name!, job);
         if (backend === 'acme-maintenance' && page === undefined) {
           const rsp = await throughRoute(h.plane.kc, 'acme', 'acme-primary', `http://${await tenantPod('acme', 'maintenance')}:8069`, '/odoo/sales', '203.0.113.7');
           page = { status: rsp.status, retryAfter: rsp.headers.get('retry-after'), body: await rsp.text() };
@@ -310,18 +313,16 @@ describe('3. (b) release bump within 17.0', () => {
       }
     })();
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
-    const upgraded = await eventually('the instance to tell it upgraded 1.4.1 → 1.4.2', () => told('prod', 'acme', 'Upgrading', 'Upgrading 1.4.1 → 1.4.2'), 900_000, 1000);
+    await eventually('the upgrade Job to finish', async () => (jobsSeen.get('prod-upgrade-1-4-1-to-1-4-2')?.status?.completionTime ? true : undefined), 900_000, 1000);
     await waitPhase('prod', 'acme', 'Running', 900_000, 'Running');
-    // Backed up first, then upgraded, however briefly each phase lasted.
-    const backedUp = await told('prod', 'acme', 'BackingUp', 'before upgrading 1.4.1 → 1.4.2');
-    expect(backedUp).toBeDefined();
-    expect(backedUp!).toBeLessThanOrEqual(upgraded);
     await eventually('acme.odoo.example to route to prod again', async () => {
       const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
       return route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name === 'odoo-prod' ? true : undefined;
     }, 120_000, 1000);
     watching = false;
     await watcher;
+    // Backed up first, then upgraded, however briefly each phase lasted.
+    expect(jobTimes(jobsSeen.get('prod-backup-1-4-1-to-1-4-2')).finished).toBeLessThanOrEqual(jobTimes(jobsSeen.get('prod-upgrade-1-4-1-to-1-4-2')).started);
     expect([...backends].sort()).toEqual(['acme-maintenance', 'odoo-prod']);
     expect(page).toMatchObject({ status: 503, retryAfter: '300' });
     expect(page!.body).toContain('<title>Under maintenance</title>');
@@ -336,11 +337,9 @@ describe('3. (b) release bump within 17.0', () => {
   it('a release whose upgrade fails half-way for real is rolled back from the backup taken before it: the data is as it was, and 1.4.2 serves again', async () => {
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
     const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000, 'RolledBack');
-    // It upgraded, then rolled back, however briefly each phase lasted.
-    const [upgrading, rollingBack] = [await told('prod', 'acme', 'Upgrading', 'Upgrading 1.4.2 → 1.4.3'), await told('prod', 'acme', 'RollingBack', '1.4.2 → 1.4.3')];
-    expect(upgrading).toBeDefined();
-    expect(rollingBack).toBeDefined();
-    expect(upgrading!).toBeLessThanOrEqual(rollingBack!);
+    // It upgraded, then rolled back once the upgrade had failed, however briefly each phase lasted (the failed Jobs stay).
+    const jobs = new Map((await prodJobs()).map((j) => [j.metadata!.name!, j]));
+    expect(jobTimes(jobs.get('prod-upgrade-1-4-2-to-1-4-3')).finished).toBeLessThanOrEqual(jobTimes(jobs.get('prod-rollback-1-4-2-to-1-4-3')).started);
     const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
     expect(lifecycle.reason).toBe('RolledBack');
     expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.3 failed and was rolled back');

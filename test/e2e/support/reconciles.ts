@@ -7,15 +7,25 @@ import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from './cluster.js';
 import { eventually } from './processes.js';
 
-/** RunFunction calls the function has answered for XRs of these kinds, any result. */
-export async function functionCalls(metricsUrl: string, kinds: readonly string[]): Promise<number> {
+/** The sum of a counter of the function's metrics over the series whose `kind` label is one of `kinds`. */
+async function counted(metricsUrl: string, metric: string, kinds: readonly string[]): Promise<number> {
   const body = await (await fetch(metricsUrl)).text();
   let total = 0;
-  for (const m of body.matchAll(/^function_odoo_calls_total\{kind="(\w+)",result="\w+"\} (\d+)$/gm)) {
+  for (const m of body.matchAll(new RegExp(`^${metric}\\{kind="(\\w+)",\\w+="\\w+"\\} (\\d+)$`, 'gm'))) {
     if (kinds.includes(m[1]!)) total += Number(m[2]);
   }
   return total;
 }
+
+/** RunFunction calls the function has answered for XRs of these kinds, any result. */
+export const functionCalls = (metricsUrl: string, kinds: readonly string[]) => counted(metricsUrl, 'function_odoo_calls_total', kinds);
+
+/**
+ * Transitions the function told (Normal and Warning results) for XRs of these
+ * kinds: its own count, before Kubernetes' event recorder, which drops an
+ * object's events past a burst of 25 (one more every five minutes).
+ */
+export const functionEventsTold = (metricsUrl: string, kinds: readonly string[]) => counted(metricsUrl, 'function_odoo_events_total', kinds);
 
 export type XrRef = { apiVersion: string; kind: string; name: string; namespace?: string };
 
