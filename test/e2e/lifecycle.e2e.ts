@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
-import { reconcileAgain } from './support/reconciles.js';
+import { RECONCILES_TIMEOUT, reconcileAgain } from './support/reconciles.js';
 import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
@@ -353,13 +353,13 @@ describe('3. (b) release bump within 17.0', () => {
     dbQuery(`UPDATE res_partner SET comment = 'written after the rollback' WHERE name = '${PARTNER}'`, 'acme_prod');
     await h.cluster.batch.deleteNamespacedJob({ name: 'prod-rollback-1-4-2-to-1-4-3', namespace: 'acme', propagationPolicy: 'Background' });
     await eventually('the rollback Job gone', async () => ((await h.cluster.get('batch/v1', 'Job', 'prod-rollback-1-4-2-to-1-4-3', 'acme')) === undefined ? true : undefined), 60_000, 500);
-    expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: INSTANCE, kind: 'Instance', name: 'prod', namespace: 'acme' }, ['Instance'], 3)).toBeGreaterThanOrEqual(3);
+    expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: INSTANCE, kind: 'Instance', name: 'prod', namespace: 'acme' }, ['Instance'], 2)).toBeGreaterThanOrEqual(2);
     expect(await h.cluster.get('batch/v1', 'Job', 'prod-rollback-1-4-2-to-1-4-3', 'acme')).toBeUndefined();
     expect((await h.cluster.instance('prod', 'acme'))!.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle').reason).toBe('RolledBack');
     expect(dbQuery(`SELECT comment FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['written after the rollback']);
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await waitPhase('prod', 'acme', 'Running', 300_000);
-  });
+  }, RECONCILES_TIMEOUT);
 
   it('deleting the web Deployment of running production brings it back on the release it ran; nothing is initialized over its data', async () => {
     const jobsBefore = (await h.cluster.batch.listNamespacedJob({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod' })).items.map((j) => j.metadata!.name!).sort();

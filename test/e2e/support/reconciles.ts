@@ -27,6 +27,9 @@ export const functionCalls = (metricsUrl: string, kinds: readonly string[]) => c
  */
 export const functionEventsTold = (metricsUrl: string, kinds: readonly string[]) => counted(metricsUrl, 'function_odoo_events_total', kinds);
 
+/** A test that waits for a few nudged reconciles may wait out Crossplane's circuit breaker (5 minutes) for each. */
+export const RECONCILES_TIMEOUT = 20 * 60_000;
+
 export type XrRef = { apiVersion: string; kind: string; name: string; namespace?: string };
 
 /**
@@ -46,7 +49,10 @@ export async function reconcileAgain(cluster: Cluster, metricsUrl: string, ref: 
       undefined,
       k8s.PatchStrategy.MergePatch,
     );
-    await eventually(`a function call for ${ref.kind} ${ref.name} after nudge ${i + 1}`, async () => ((await functionCalls(metricsUrl, kinds)) > before ? true : undefined), 120_000, 250);
+    // Usually within a second. But Crossplane's circuit breaker drops an XR's own watch events
+    // for up to 5 minutes after a burst of them (creating an instance is one), and then only
+    // its requeue calls: at most the steady TTL, 10 minutes.
+    await eventually(`a function call for ${ref.kind} ${ref.name} after nudge ${i + 1}`, async () => ((await functionCalls(metricsUrl, kinds)) > before ? true : undefined), 660_000, 250);
   }
   return (await functionCalls(metricsUrl, kinds)) - start;
 }
