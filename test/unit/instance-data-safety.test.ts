@@ -180,10 +180,26 @@ describe('restore', () => {
 // instance's recorded state says it is due, never because an object is
 // missing: deleting a Deployment or a finished Job is routine cleanup.
 describe('destructive steps need proof, never absence', () => {
-  it('a running production instance whose web Deployment is deleted gets it back on the release it ran: no init, no initSQL over its data', async () => {
-    const c = new Cluster(production());
+  /** An instance Running (and reconciled once more, so its status says so). */
+  async function settled(xr: Obj, required?: Obj[]): Promise<Cluster> {
+    const c = new Cluster(xr, required);
     await c.until('Running');
     await c.reconcile();
+    return c;
+  }
+
+  /** A production instance whose upgrade to 1.4.2 failed, its rollback under way or done as `rollback` says. */
+  async function failedUpgrade(rollback: 'running' | 'complete'): Promise<Cluster> {
+    const c = await settled(production());
+    c.xr.spec.release = '1.4.2';
+    await c.until('Upgrading');
+    await c.reconcile();
+    await c.reconcile({ jobs: { upgrade: 'failed', rollback } });
+    return c;
+  }
+
+  it('a running production instance whose web Deployment is deleted gets it back on the release it ran: no init, no initSQL over its data', async () => {
+    const c = await settled(production());
     const r = await c.reconcile({ deleted: ['web'] });
     expect(jobNames(r)).toEqual([]);
     expect(r.resources['init-sql']).toBeUndefined();
@@ -197,18 +213,14 @@ describe('destructive steps need proof, never absence', () => {
   it('a production instance restored from a backup is not restored again when its web Deployment is deleted', async () => {
     const x = production();
     x.spec.restore = { key: 'prod/scheduled/20261126T021703Z.zip' };
-    const c = new Cluster(x, withStorage());
-    await c.until('Running');
-    await c.reconcile();
+    const c = await settled(x, withStorage());
     const r = await c.reconcile({ deleted: ['web', 'cron'] });
     expect(jobNames(r)).toEqual([]);
     expect(replicas(r)).toMatchObject({ web: 2, release: '1.4.1' });
   });
 
   it('a staging copy whose web Deployment is deleted is not copied over again', async () => {
-    const c = new Cluster(staging());
-    await c.until('Running');
-    await c.reconcile();
+    const c = await settled(staging());
     const r = await c.reconcile({ deleted: ['web'] });
     expect(jobNames(r)).toEqual([]);
     expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
@@ -227,12 +239,7 @@ describe('destructive steps need proof, never absence', () => {
   });
 
   it('a finished rollback Job deleted (cleanup) is not run again: the backup taken before the upgrade is never restored over what was written since', async () => {
-    const c = new Cluster(production());
-    await c.until('Running');
-    c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
-    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    const c = await failedUpgrade('complete');
     const rolledBack = await c.reconcile({ jobs: { upgrade: 'failed' } });
     expect(rolledBack.conditions.Lifecycle?.reason).toBe('RolledBack');
     for (let i = 0; i < 3; i++) {
@@ -245,12 +252,7 @@ describe('destructive steps need proof, never absence', () => {
   });
 
   it('a rollback Job deleted before it finished runs again: the database may be half upgraded', async () => {
-    const c = new Cluster(production());
-    await c.until('Running');
-    c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
-    await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' } });
+    const c = await failedUpgrade('running');
     const r = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' }, deleted: ['job-prod-rollback-1-4-1-to-1-4-2'] });
     expect(r.phase).toBe('RollingBack');
     expect(jobNames(r)).toContain('prod-rollback-1-4-1-to-1-4-2');
