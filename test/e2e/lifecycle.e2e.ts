@@ -734,7 +734,7 @@ describe('8. Deletion', () => {
     const volume = await eventually('the filestore volume Released', async () => {
       const v = await h.cluster.core.readPersistentVolume({ name: volumeName });
       return v.status?.phase === 'Released' ? v : undefined;
-    }, 120_000, 1000);
+    }, 300_000, 1000);
     expect(volume.spec).toMatchObject({ storageClassName: FILESTORE_CLASS, persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'acme', name: 'prod-filestore' } });
     expect(readdirSync(join(filestore, 'filestore', 'acme_prod')).length).toBeGreaterThan(0);
   });

@@ -32,6 +32,10 @@ export const CONTROLLERS = [
   'daemonset-controller',
   'disruption-controller',
   'persistentvolume-binder-controller',
+  // The API server puts their finalizers on every claim and volume; these take them off once
+  // no Pod uses the claim and no claim the volume, so a deleted claim goes and its volume is Released.
+  'persistentvolumeclaim-protection-controller',
+  'persistentvolume-protection-controller',
 ] as const;
 
 export interface ControlPlane {
