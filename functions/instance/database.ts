@@ -66,7 +66,7 @@ export function databaseRole(context: InstanceContext, retention: 'Retain' | 'De
  * The Database object. `guarded`: the App's deletion-protection policy refuses
  * to delete it (only where deleting it drops the database: Delete retention).
  */
-export function database(context: InstanceContext, retention: 'Retain' | 'Delete', guarded = false): KubeObject {
+export function database(context: InstanceContext, retention: 'Retain' | 'Delete', guarded: boolean): KubeObject {
   const names = instanceNames(context.name);
   return {
     apiVersion: PROVIDER_SQL_API_VERSION,

@@ -160,6 +160,7 @@ function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBack
             job: restore,
             phase: 'RollingBack',
             failedPhase: 'RollbackFailed',
+            // Stryker disable next-line BooleanLiteral: equivalent; a rollback step is never a step of the plan, whose stopsPods alone is read (the rollback branch stops web and cron itself)
             stopsPods: true,
             doing: m.rollingBack(from, to.version, jobName(job), place, jobName(restore)),
             next: m.rollbackFailed(context.namespace, jobName(restore), place, from),
@@ -204,6 +205,7 @@ function initSteps(input: LifecycleInput): Step[] {
       job: init,
       phase: 'Initializing',
       failedPhase: 'InitializationFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
       doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''} (Job ${jobName(init)})`,
       next: retry(context, jobName(init)),
@@ -215,6 +217,7 @@ function initSteps(input: LifecycleInput): Step[] {
       job: sql,
       phase: 'Initializing',
       failedPhase: 'InitializationFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
       doing: `Running spec.initSQL in one transaction (Job ${jobName(sql)})`,
       next: retry(context, jobName(sql)),
@@ -253,6 +256,7 @@ function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: stri
     job,
     phase: 'Copying',
     failedPhase: 'CopyFailed',
+    // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
     stopsPods: false,
     doing: `Copying the database and filestore of instance "${sourceName}" (release ${sourceRelease}) (Job ${jobName(job)}); "${sourceName}" keeps serving`,
     next: retry(context, jobName(job)),
@@ -269,6 +273,7 @@ function neutralizeSteps(input: LifecycleInput): Step[] {
       job,
       phase: 'Neutralizing',
       failedPhase: 'NeutralizationFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
       doing: `Neutralizing the copy: odoo neutralize, then checking that no outgoing mail server or cron is active (Job ${jobName(job)})`,
       next: `The copy was not started, so it cannot mail anyone. ${retry(context, jobName(job))}`,
@@ -293,6 +298,7 @@ function restoreSteps(input: LifecycleInput, restore: NonNullable<Instance['spec
       job,
       phase: 'Restoring',
       failedPhase: 'RestoreFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
       doing: `Restoring ${what} into ${context.databaseName} and its filestore (Job ${jobName(job)})`,
       next: retry(context, jobName(job)),
@@ -345,6 +351,7 @@ function freshPlan(input: LifecycleInput): Plan {
           job,
           phase: 'Migrating',
           failedPhase: 'MigrationFailed',
+          // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
           stopsPods: false,
           doing: `Migrating to Odoo ${series} with release ${release.version}, step ${i + 1} of ${order.length} (Job ${jobName(job)}); the source keeps serving`,
           next: `The source keeps serving. ${retry(context, jobName(job))}`,
@@ -375,6 +382,7 @@ const DEADLINE_OF_STEP: Readonly<Record<string, JobDeadlineStep>> = {
 function failureMessage(step: Step, observed: Readonly<Record<string, ObservedObject>>): string {
   const name = jobName(step.job);
   if (jobFailureReason(observed[jobKey(step.job)]) === 'DeadlineExceeded') {
+    // Stryker disable next-line StringLiteral: equivalent; every lifecycle Job carries a step label that DEADLINE_OF_STEP maps, so neither fallback is reached
     const deadlineStep = DEADLINE_OF_STEP[labelOf(step.job, STEP_LABEL) ?? ''] ?? 'init';
     const seconds = (step.job.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds ?? 0;
     return m.jobPastDeadline(name, seconds, deadlineStep, step.next);
@@ -466,6 +474,7 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       jobs.push(step.job);
       continue;
     }
+    // Stryker disable next-line StringLiteral: equivalent; rollbackState is read only when the step has a rollback
     const rollbackState = step.rollback ? jobState(observed[jobKey(step.rollback.job)]) : 'absent';
     if (state === 'absent' && step.rollback && rollbackState !== 'absent') {
       // Rolled back, and the failed Job deleted: a new attempt must start from a fresh backup.
