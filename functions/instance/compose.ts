@@ -194,7 +194,8 @@ export function composeInstance(
   required: Readonly<Record<string, readonly ObservedObject[]>>,
 ): ComposeOutcome {
   // An instance that ran (its web Deployment, or the release its status recorded while it ran) may stay on a retired release.
-  const hasRun = observed[WORKLOAD_KEYS.web] !== undefined || typeof instance.status?.runningRelease === 'string';
+  const recorded = instance.status?.runningRelease;
+  const hasRun = observed[WORKLOAD_KEYS.web] !== undefined || (typeof recorded === 'string' && recorded !== '');
   const resolved = resolveContext(instance, required, hasRun);
   if (resolved.kind === 'fatal') return resolved;
   if (resolved.kind === 'waiting') {
@@ -264,6 +265,7 @@ export function composeInstance(
         deletionProtection: settings.deletionProtection,
         ...(expiry.job !== undefined ? { expired: expiry.expired } : {}),
         ...(lifecycle.runningRelease !== undefined ? { runningRelease: lifecycle.runningRelease } : {}),
+        ...(lifecycle.rolledBack !== undefined ? { rolledBack: lifecycle.rolledBack } : {}),
         transitioning: lifecycle.transitioning,
         url,
         ...(lifecycle.activeJob !== undefined ? { activeJob: lifecycle.activeJob } : {}),

@@ -2,7 +2,10 @@
 // Jobs run, whether web and cron serve and on which release, and the phase.
 // Nothing here reads a clock or keeps memory between calls: the web
 // Deployment's release label says what runs, each Job's conditions say how
-// far a transition got, and the plan for the current spec says what is next.
+// far a transition got, the status the function wrote earlier says what no
+// object proves any more (runningRelease once the Deployment is deleted,
+// rolledBack once the rollback Job is), and the plan for the current spec
+// says what is next.
 import semver from 'semver';
 import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, RequiredSelector, XrCondition } from '../shared/composition.js';
@@ -72,6 +75,8 @@ export interface Lifecycle {
   condition: XrCondition;
   /** Resources to fetch for the next call (the Pods of a failed test Job). */
   requirements: Record<string, RequiredSelector>;
+  /** The upgrade Job whose failure was rolled back (status.rolledBack): the proof that the rollback is done. */
+  rolledBack?: string;
 }
 
 const STEADY: readonly Phase[] = ['Running', 'Passed', 'Failed', 'WaitingForSource'];
@@ -402,10 +407,18 @@ function runningRelease(instance: Instance, web: ObservedObject | undefined): st
   return observedRelease(web) ?? (typeof recorded === 'string' && recorded !== '' ? recorded : undefined);
 }
 
-/** The Lifecycle condition the instance recorded on an earlier call. */
-function recordedLifecycle(instance: Instance): { reason?: unknown; message?: unknown } | undefined {
+/**
+ * Whether the instance recorded that the failure of this upgrade Job was
+ * rolled back: status.rolledBack, a field only the function writes, which
+ * Crossplane keeps when a call fails (it rewrites the function's conditions
+ * to Unknown then). The Lifecycle condition is read too, for instances
+ * rolled back before the field existed.
+ */
+function rolledBackRecorded(instance: Instance, upgradeJob: string): boolean {
+  if (instance.status?.rolledBack === upgradeJob) return true;
   const conditions = instance.status?.conditions;
-  return Array.isArray(conditions) ? (conditions as { type?: unknown; reason?: unknown; message?: unknown }[]).find((c) => c?.type === 'Lifecycle') : undefined;
+  const lifecycle = Array.isArray(conditions) ? (conditions as { type?: unknown; reason?: unknown; message?: unknown }[]).find((c) => c?.type === 'Lifecycle') : undefined;
+  return lifecycle?.reason === 'RolledBack' && typeof lifecycle.message === 'string' && lifecycle.message.includes(`job/${upgradeJob}.`);
 }
 
 export function deriveLifecycle(input: LifecycleInput): Lifecycle {
@@ -434,6 +447,12 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     const image = runningImage();
     return running === undefined || image === undefined ? undefined : { release: running, image, stopped };
   };
+
+  if (web === undefined && running !== undefined && runningImage() === undefined) {
+    // The Deployment is gone and the App no longer lists the release the database runs on:
+    // nothing can serve it again until a person says on which release.
+    return result('Starting', { jobs: [], workloads: undefined, activeJob: undefined, condition: condition('False', 'RunningReleaseNotInApp', m.runningReleaseNotInApp(running, context.app.metadata.name)) });
+  }
 
   let plan: Plan;
   if (running === undefined) {
@@ -467,6 +486,24 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     return result(phase, { jobs: [], workloads: serving(), activeJob: undefined, condition: condition('False', reason, message) });
   }
 
+  const upgrade = plan.steps.find((step) => step.rollback !== undefined);
+  if (upgrade?.rollback !== undefined && rolledBackRecorded(instance, jobName(upgrade.job))) {
+    // Rolled back already: whatever cleanup deleted since (the rollback Job, the failed upgrade,
+    // its backup), nothing runs again — restoring the backup again would put it over everything
+    // written since, and a new attempt starts from spec.release set back, then forward.
+    const kept = [...plan.steps.map((step) => step.job), upgrade.rollback.job].filter((job) => jobState(observed[jobKey(job)]) !== 'absent');
+    const failedJobKept = jobState(observed[jobKey(upgrade.job)]) !== 'absent';
+    return result('UpgradeFailed', {
+      jobs: kept,
+      workloads: serving(),
+      activeJob: failedJobKept ? jobName(upgrade.job) : undefined,
+      rolledBack: jobName(upgrade.job),
+      condition: failedJobKept
+        ? condition('False', 'RolledBack', m.rolledBack(running ?? '', target.version, jobName(upgrade.job), preUpgradeBackupPlace(input, running ?? '', target.version), context.namespace))
+        : condition('False', 'RetryNeedsBackup', m.retryNeedsBackup(running ?? '', target.version)),
+    });
+  }
+
   const jobs: KubeObject[] = [];
   for (const step of plan.steps) {
     const state = jobState(observed[jobKey(step.job)]);
@@ -483,19 +520,13 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     }
     if (state === 'failed' && step.rollback) {
       const rollback = step.rollback;
-      const recorded = recordedLifecycle(instance);
-      if (rollbackState === 'absent' && recorded?.reason === 'RolledBack' && typeof recorded.message === 'string' && recorded.message.includes(`job/${jobName(step.job)}`)) {
-        // Rolled back already, and the finished rollback Job deleted (cleanup): restoring the
-        // backup again would put it over everything written since. The status says it was done.
-        jobs.push(step.job);
-        return result('UpgradeFailed', { jobs, workloads: serving(), activeJob: jobName(step.job), condition: condition('False', 'RolledBack', recorded.message) });
-      }
       jobs.push(step.job, rollback.job);
       if (rollbackState === 'complete') {
         return result('UpgradeFailed', {
           jobs,
           workloads: serving(),
           activeJob: jobName(step.job),
+          rolledBack: jobName(step.job),
           condition: condition('False', 'RolledBack', m.rolledBack(running ?? '', target.version, jobName(step.job), preUpgradeBackupPlace(input, running ?? '', target.version), context.namespace)),
         });
       }

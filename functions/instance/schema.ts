@@ -137,7 +137,8 @@ export type Phase = (typeof PHASES)[number];
 export const instanceStatus = z.object({
   databaseName: z.string().optional().describe('PostgreSQL database (and role) of this instance.'),
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
-  runningRelease: z.string().optional().describe('Release the web and cron Pods run now.'),
+  runningRelease: z.string().optional().describe('Release the web and cron Pods run now; kept while the web Deployment is gone, so it is composed again on that release.'),
+  rolledBack: z.string().optional().describe('The upgrade Job whose failure was rolled back: nothing of that upgrade runs again until spec.release changes.'),
   transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),
   serving: z.boolean().optional().describe('True while a web Pod answers on the instance’s host; false routes the host to the tenant’s maintenance page.'),
   expired: z.boolean().optional().describe('A testing instance past its tenant’s testing.lifetime: web and cron are stopped.'),

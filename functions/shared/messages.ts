@@ -56,6 +56,8 @@ export const instanceMessages = {
     `Job "${job}" ran longer than its deadline of ${seconds} s and was stopped (raise App spec.lifecycle.deadlines.${step} if it needs longer). ${next}`,
   rollingBack: (from: string, to: string, upgradeJob: string, place: string, restoreJob: string) =>
     `Upgrade ${from} → ${to} failed (Job ${upgradeJob}): restoring the backup taken before it (${place}) over the database and filestore (Job ${restoreJob}); web and cron stay stopped until it is done`,
+  runningReleaseNotInApp: (release: string, app: string) =>
+    `The web Deployment is gone and release ${release}, which the database runs on, is no longer in App "${app}": it cannot be composed again. Ask the DevOps team to add ${release} back to the App (retired: true keeps it from new instances), or set spec.release to a newer release of its series to upgrade`,
   rolledBack: (from: string, to: string, upgradeJob: string, place: string, namespace: string) =>
     `Upgrade ${from} → ${to} failed and was rolled back: the database and filestore are as they were before it (restored from ${place}) and release ${from} serves again. Read why it failed: kubectl logs -n ${namespace} job/${upgradeJob}. To try again, set spec.release back to ${from}, wait for Running, then to a release that fixes it`,
   rollbackFailed: (namespace: string, restoreJob: string, place: string, from: string) =>

@@ -251,6 +251,47 @@ describe('destructive steps need proof, never absence', () => {
     }
   });
 
+  it('a rollback stays done after a call Crossplane could not complete: status.rolledBack, not the Lifecycle condition it rewrites to Unknown, is the proof', async () => {
+    const c = await failedUpgrade('complete');
+    const rolledBack = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(rolledBack.status.rolledBack).toBe('prod-upgrade-1-4-1-to-1-4-2');
+    // What Crossplane v2.2.1 writes when a call fails (the function unreachable, a fatal result):
+    // the function's conditions become Unknown/FatalError, its status fields stay.
+    c.xr.status.conditions = c.xr.status.conditions.map((x: Obj) => (x.type === 'Lifecycle' ? { ...x, status: 'Unknown', reason: 'FatalError', message: 'A fatal error occurred before the status of this condition could be determined.' } : x));
+    const r = await c.reconcile({ jobs: { upgrade: 'failed' }, deleted: ['job-prod-rollback-1-4-1-to-1-4-2'] });
+    expect(r.phase).toBe('UpgradeFailed');
+    expect(r.conditions.Lifecycle?.reason).toBe('RolledBack');
+    expect(jobNames(r)).not.toContain('prod-rollback-1-4-1-to-1-4-2');
+  });
+
+  it('a cleanup that deletes every Job of a rolled-back upgrade runs none of them again: no backup, no upgrade, no restore', async () => {
+    const c = await failedUpgrade('complete');
+    await c.reconcile({ jobs: { upgrade: 'failed' } });
+    const r = await c.reconcile({ deleted: ['job-prod-backup-1-4-1-to-1-4-2', 'job-prod-upgrade-1-4-1-to-1-4-2', 'job-prod-rollback-1-4-1-to-1-4-2'] });
+    expect(r.phase).toBe('UpgradeFailed');
+    expect(r.conditions.Lifecycle?.reason).toBe('RetryNeedsBackup');
+    expect(jobNames(r)).toEqual([]);
+    expect(replicas(r)).toMatchObject({ web: 2, cron: 1, release: '1.4.1' });
+    // A new attempt starts from spec.release set back, then forward.
+    c.xr.spec.release = '1.4.1';
+    expect((await c.until('Running')).status.rolledBack).toBeUndefined();
+  });
+
+  it('an instance whose web Deployment is gone and whose release the App no longer lists is not served on another release: it says what to do', async () => {
+    const c = await settled(production());
+    const required = requiredObjects();
+    const releases = app(required).spec.releases as Obj[];
+    app(required).spec.releases = releases.filter((r) => r.version !== '1.4.1');
+    c.required = required;
+    c.xr.spec.release = '1.4.2';
+    const r = await c.reconcile({ deleted: ['web', 'cron'] });
+    expect(r.phase).toBe('Starting');
+    expect(r.resources.web).toBeUndefined();
+    expect(jobNames(r)).toEqual([]);
+    expect(r.conditions.Lifecycle?.reason).toBe('RunningReleaseNotInApp');
+    expect(r.conditions.Lifecycle?.message).toContain('release 1.4.1, which the database runs on, is no longer in App "acme"');
+  });
+
   it('a rollback Job deleted before it finished runs again: the database may be half upgraded', async () => {
     const c = await failedUpgrade('running');
     const r = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' }, deleted: ['job-prod-rollback-1-4-1-to-1-4-2'] });
