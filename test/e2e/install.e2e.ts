@@ -140,7 +140,7 @@ describe('the README first-tenant block, as written', () => {
     // Every call of the run so far: at least one per transition the example's XRs went through
     // (the Instance: provisioning, initializing, starting, running; the nudges of the events test),
     // the Tenant's before and after it routes its primary, and the App's.
-    expect(calls('Instance')).toBeGreaterThanOrEqual(4 + 5);
+    expect(calls('Instance')).toBeGreaterThanOrEqual(4 + 3);
     expect(calls('Tenant')).toBeGreaterThanOrEqual(2);
     expect(calls('App')).toBeGreaterThanOrEqual(1);
     writeFileSync(join(E2E_REPORTS, 'install-function-metrics.txt'), body);

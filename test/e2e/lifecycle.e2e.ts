@@ -362,7 +362,19 @@ describe('3. (b) release bump within 17.0', () => {
   }, RECONCILES_TIMEOUT);
 
   it('deleting the web Deployment of running production brings it back on the release it ran; nothing is initialized over its data', async () => {
-    const jobsBefore = (await h.cluster.batch.listNamespacedJob({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod' })).items.map((j) => j.metadata!.name!).sort();
+    const jobsBefore = (await prodJobs()).map((j) => j.metadata!.name!);
+    // Every Job of prod seen while it comes back, and every phase: an init Job would run and be gone again by the end.
+    const jobsSeen = new Set<string>();
+    const phasesSeen = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const job of await prodJobs().catch(() => [])) jobsSeen.add(job.metadata!.name!);
+        const phase = (await h.cluster.instance('prod', 'acme').catch(() => undefined))?.status?.phase;
+        if (typeof phase === 'string') phasesSeen.add(phase);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
     const before = (await h.cluster.get<Record<string, any>>('apps/v1', 'Deployment', 'prod-web', 'acme'))!.metadata.uid;
     dbQuery(`UPDATE res_partner SET comment = 'written before the Deployment was deleted' WHERE name = '${PARTNER}'`, 'acme_prod');
     await h.cluster.objects.delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'prod-web', namespace: 'acme' } });
@@ -373,8 +385,10 @@ describe('3. (b) release bump within 17.0', () => {
     expect(back.metadata.labels['odoo.io/release']).toBe('1.4.2');
     await serves('prod', 'acme', '1.4.2');
     await waitPhase('prod', 'acme', 'Running', 300_000);
-    const jobsAfter = (await h.cluster.batch.listNamespacedJob({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod' })).items.map((j) => j.metadata!.name!).sort();
-    expect(jobsAfter.filter((j) => !jobsBefore.includes(j))).toEqual([]);
+    watching = false;
+    await watcher;
+    expect([...jobsSeen].filter((j) => !jobsBefore.includes(j))).toEqual([]);
+    expect([...phasesSeen].filter((p) => ['Provisioning', 'Initializing', 'Restoring', 'Copying'].includes(p))).toEqual([]);
     expect(dbQuery(`SELECT comment FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['written before the Deployment was deleted']);
   });
 });
