@@ -153,4 +153,34 @@ describe('the e2e node', () => {
     expect(new Set(ips).size).toBe(2);
     for (const ip of ips) expect(await (await fetch(`http://${ip}:8069/odoo.conf`)).text()).toContain('[options]');
   });
+
+  it('stops a deleted Pod’s containers within its grace period and removes the Pod, so the PVC protection controller lets its claim go', async () => {
+    await applyObjects(h.plane.kc, [
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'held', namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as k8s.KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'holder', namespace: NS },
+        spec: {
+          terminationGracePeriodSeconds: 60,
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101 },
+          containers: [{ name: 'main', image: IMAGE, command: ['bash', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'held' } }],
+        },
+      } as k8s.KubernetesObject,
+    ]);
+    await eventually('the holder Pod running', async () => ((await h.cluster.core.readNamespacedPod({ name: 'holder', namespace: NS })).status?.phase === 'Running' ? true : undefined), 120_000);
+    await h.cluster.core.deleteNamespacedPersistentVolumeClaim({ name: 'held', namespace: NS });
+    // In use: the claim waits, Terminating, for the Pod.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await h.cluster.core.readNamespacedPersistentVolumeClaim({ name: 'held', namespace: NS })).metadata?.deletionTimestamp).toBeDefined();
+    await h.cluster.core.deleteNamespacedPod({ name: 'holder', namespace: NS });
+    // The container exits on SIGTERM at once: the Pod is gone long before its 60 s grace period ends, and the claim with it.
+    await eventually('the holder Pod and its claim gone', async () => {
+      const pods = await h.cluster.core.listNamespacedPod({ namespace: NS, fieldSelector: 'metadata.name=holder' });
+      const claims = await h.cluster.core.listNamespacedPersistentVolumeClaim({ namespace: NS, fieldSelector: 'metadata.name=held' });
+      return pods.items.length === 0 && claims.items.length === 0 ? true : undefined;
+    }, 30_000, 500);
+  });
 });

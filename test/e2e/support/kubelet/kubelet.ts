@@ -486,7 +486,10 @@ export class Kubelet {
     this.finalized.add(uid);
     this.workers.delete(uid);
     try {
-      await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0, body: { preconditions: { uid } } });
+      // The grace period goes in the body: with a body, the API server reads DeleteOptions from it
+      // and ignores the query, so a gracePeriodSeconds query left every graceful deletion
+      // Terminating for ever (and the claims of its Pods with it).
+      await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { gracePeriodSeconds: 0, preconditions: { uid } } });
     } catch {
       // already gone
     }
