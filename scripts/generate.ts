@@ -1,9 +1,9 @@
-// npm run generate: writes apis/ and the generated scenario folders.
+// npm run generate: writes apis/, docs/reference/ and the generated scenario folders.
 // With --check, writes nothing and exits 1 when a committed file is stale.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from './function-process.js';
-import { generatedFiles, generatedScenarioDirs } from './generated.js';
+import { generatedDirs, generatedFiles } from './generated.js';
 
 const check = process.argv.includes('--check');
 const files = await generatedFiles();
@@ -22,8 +22,8 @@ for (const { path, content } of files) {
     process.stdout.write(`wrote ${path}\n`);
   }
 }
-// Files left in generated folders from an older scenario definition.
-for (const dir of generatedScenarioDirs()) {
+// Files left in generated folders from an older scenario definition or XR.
+for (const dir of generatedDirs()) {
   for (const f of existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)) : []) {
     if (wanted.has(`${dir}/${f}`)) continue;
     stale++;

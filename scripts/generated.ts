@@ -1,12 +1,13 @@
 // Every generated file of the repository, as path and content: the XRDs in
-// apis/ and the scenario folders in examples/scenarios/. Written by
-// `npm run generate`, compared by the staleness test.
-import { generatedApis } from './apis.js';
+// apis/, the field reference in docs/reference/ and the scenario folders in
+// examples/scenarios/. Written by `npm run generate`, compared by the
+// staleness test.
+import { generatedApis, generatedReference } from './apis.js';
 import { packageMetadataFiles } from './package-metadata.js';
 import { SCENARIOS, scenarioFiles } from './scenarios.js';
 
 export async function generatedFiles(): Promise<{ path: string; content: string }[]> {
-  const out = [...generatedApis(), ...packageMetadataFiles()];
+  const out = [...generatedApis(), ...generatedReference(), ...packageMetadataFiles()];
   for (const s of SCENARIOS) {
     const { dir, files } = await scenarioFiles(s);
     for (const f of files) out.push({ path: `${dir}/${f.name}`, content: f.content });
@@ -14,7 +15,7 @@ export async function generatedFiles(): Promise<{ path: string; content: string 
   return out;
 }
 
-/** Scenario folders that hold generated files (hand-written scenarios live beside them). */
-export function generatedScenarioDirs(): string[] {
-  return SCENARIOS.map((s) => `examples/scenarios/${s.name}`);
+/** Folders that hold only generated files: a file no longer generated is removed from them. */
+export function generatedDirs(): string[] {
+  return ['docs/reference', ...SCENARIOS.map((s) => `examples/scenarios/${s.name}`)];
 }

@@ -78,10 +78,10 @@ export const appSpec = z.object({
       ),
       adminSecretKeys: z
         .object({
-          username: z.string().min(1).optional(),
-          password: z.string().min(1).optional(),
-          endpoint: z.string().min(1).optional(),
-          port: z.string().min(1).optional(),
+          username: z.string().min(1).optional().describe('Key holding the user name; default username.'),
+          password: z.string().min(1).optional().describe('Key holding the password; default password.'),
+          endpoint: z.string().min(1).optional().describe('Key holding the server host name; default endpoint.'),
+          port: z.string().min(1).optional().describe('Key holding the server port; default port.'),
         })
         .optional()
         .describe('Keys of adminSecretRef to read, when they are not username, password, endpoint and port.'),
@@ -285,10 +285,10 @@ export const appStatus = z.object({
   releases: z
     .array(
       z.object({
-        version: z.string(),
-        series: z.string(),
-        image: z.string(),
-        retired: z.boolean(),
+        version: z.string().describe('Version of the release.'),
+        series: z.string().describe('Odoo series it runs on.'),
+        image: z.string().describe('Image it resolves to.'),
+        retired: z.boolean().describe('Whether it is retired.'),
       }),
     )
     .optional()

@@ -17,7 +17,11 @@ export const INSTANCE_KIND = 'Instance';
 export const INSTANCE_TYPES = ['production', 'migration', 'staging', 'testing'] as const;
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
 
-const keyRef = z.object({ name: dnsSubdomain, key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/) });
+const keyRef = z.object({
+  // initSQLRefRefused (jobs/init-sql-job.ts) refuses any other name.
+  name: dnsSubdomain.describe('Name of the ConfigMap or Secret: it must be named after the instance, such as <instance>-init-sql.'),
+  key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/).describe('Key holding the SQL.'),
+});
 
 export const instanceSpec = z.object({
   tenantRef: z.object({ name: dnsLabel.describe('Name of the Tenant, in this namespace.') }).describe('The Tenant this instance belongs to.'),
@@ -148,7 +152,11 @@ export const instanceStatus = z.object({
   backup: z
     .object({
       lastSuccessful: z
-        .object({ time: z.string(), key: z.string(), size: z.number().int() })
+        .object({
+          time: z.string().describe('When it was taken.'),
+          key: z.string().describe('Its key in the bucket.'),
+          size: z.number().int().describe('Its size in bytes.'),
+        })
         .optional()
         .describe('The newest scheduled backup that succeeded: when, its key in the bucket, its size in bytes.'),
       kept: z.number().int().optional().describe('Scheduled backups kept after the last one (retention).'),

@@ -25,13 +25,15 @@ export const sizing = {
       cron: resourceRequirements.optional().describe('Resources of the cron Pod.'),
       jobs: resourceRequirements.optional().describe('Resources of lifecycle Jobs (init, copy, upgrade, …).'),
     })
-    .optional(),
+    .optional()
+    .describe('CPU and memory of the containers: web, cron and lifecycle Jobs.'),
   filestore: z
     .object({
       size: quantity.optional().describe('Filestore size; can grow later if the storage class allows expansion.'),
       storageClassName: dnsSubdomain.optional().describe('Storage class; default the App’s.'),
     })
-    .optional(),
+    .optional()
+    .describe('The filestore volume (/var/lib/odoo).'),
 };
 
 export const instanceSizing = z.object(sizing);

@@ -16,7 +16,13 @@ export const outgoingMailServer = z
     passwordSecretRef: z
       .object({
         name: dnsSubdomain.describe('Secret in the namespace of each instance that sends through this server.'),
-        key: z.string().min(1).max(253).regex(/^[-._a-zA-Z0-9]+$/, { error: 'must be a Secret key: letters, digits, "-", "_" and "."' }).default('password'),
+        key: z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[-._a-zA-Z0-9]+$/, { error: 'must be a Secret key: letters, digits, "-", "_" and "."' })
+          .default('password')
+          .describe('Key of the Secret holding the password.'),
       })
       .optional()
       .describe('Secret holding the SMTP password. It reaches odoo.conf inside the Pod at start, never a ConfigMap.'),

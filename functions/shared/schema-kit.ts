@@ -46,14 +46,17 @@ export const namespacedSecretRef = z.object({
   namespace: dnsLabel.describe('Namespace of the Secret.'),
 });
 
+const cpuAndMemory = z.object({
+  cpu: quantity.optional().describe('CPU, e.g. 500m.'),
+  memory: quantity.optional().describe('Memory, e.g. 1Gi.'),
+});
+
 /** CPU and memory requests and limits of a container. */
 export const resourceRequirements = z.object({
-  requests: z
-    .object({ cpu: quantity.optional(), memory: quantity.optional() })
+  requests: cpuAndMemory
     .optional()
     .describe('Resources reserved for the container.'),
-  limits: z
-    .object({ cpu: quantity.optional(), memory: quantity.optional() })
+  limits: cpuAndMemory
     .optional()
     .describe('Most the container may use; memory over the limit gets it killed.'),
 });

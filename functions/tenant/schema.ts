@@ -81,9 +81,9 @@ export const tenantSpec = z.object({
     .object({
       gatewayRef: z
         .object({
-          name: dnsSubdomain,
-          namespace: dnsLabel,
-          sectionName: dnsSubdomain.optional(),
+          name: dnsSubdomain.describe('Name of the Gateway.'),
+          namespace: dnsLabel.describe('Namespace of the Gateway; also where the tenant NetworkPolicy allows ingress from.'),
+          sectionName: dnsSubdomain.optional().describe('Listener of the Gateway to attach to.'),
         })
         .optional()
         .describe('Gateway to attach routes to; default the App’s spec.routing.gatewayRef.'),
@@ -121,7 +121,14 @@ export const tenantStatus = z.object({
   primaryInstance: z.string().optional().describe('Instance the base host name routes to now.'),
   baseHostName: z.string().optional().describe('Base host name as routed now.'),
   secondaryInstances: z
-    .array(z.object({ name: z.string(), type: z.string(), phase: z.string(), host: z.string() }))
+    .array(
+      z.object({
+        name: z.string().describe('Name of the instance.'),
+        type: z.string().describe('Its spec.type.'),
+        phase: z.string().describe('Its status.phase.'),
+        host: z.string().describe('Host name it is reached on: <instance>.<baseHostName>.'),
+      }),
+    )
     .optional()
     .describe('Every other instance of the tenant and the host it is reached on.'),
   customDomains: z.array(z.string()).optional().describe('Custom domains routed to the primary instance now.'),

@@ -1,5 +1,6 @@
-// apis/ and the generated scenario folders come from the zod schemas and
-// scripts/scenarios.ts; a hand edit or a forgotten `npm run generate` fails here.
+// apis/, the field reference in docs/reference/ and the generated scenario
+// folders come from the zod schemas and scripts/scenarios.ts; a hand edit or a
+// forgotten `npm run generate` fails here.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
