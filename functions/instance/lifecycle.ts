@@ -490,8 +490,11 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   if (upgrade?.rollback !== undefined && rolledBackRecorded(instance, jobName(upgrade.job))) {
     // Rolled back already: whatever cleanup deleted since (the rollback Job, the failed upgrade,
     // its backup), nothing runs again — restoring the backup again would put it over everything
-    // written since, and a new attempt starts from spec.release set back, then forward.
-    const kept = [...plan.steps.map((step) => step.job), upgrade.rollback.job].filter((job) => jobState(observed[jobKey(job)]) !== 'absent');
+    // written since, and a new attempt starts from spec.release set back, then forward. The
+    // rollback Job is composed no more, so Crossplane deletes it: a finished Job kept in desired
+    // state is created again by Crossplane's next apply when someone deletes it between its
+    // observe and its apply (seen in the e2e), and that would restore the backup a second time.
+    const kept = plan.steps.map((step) => step.job).filter((job) => jobState(observed[jobKey(job)]) !== 'absent');
     const failedJobKept = jobState(observed[jobKey(upgrade.job)]) !== 'absent';
     return result('UpgradeFailed', {
       jobs: kept,

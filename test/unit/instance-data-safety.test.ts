@@ -251,6 +251,19 @@ describe('destructive steps need proof, never absence', () => {
     }
   });
 
+  it('once the rollback is recorded, its finished Job is composed no more, so Crossplane deletes it: a Job kept in desired state is created again by the next apply if someone deletes it meanwhile', async () => {
+    const c = await failedUpgrade('complete');
+    const rolledBack = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    // The call that sees the rollback complete records it, and still lists the Job it observed.
+    expect(jobNames(rolledBack)).toContain('prod-rollback-1-4-1-to-1-4-2');
+    expect(rolledBack.status.rolledBack).toBe('prod-upgrade-1-4-1-to-1-4-2');
+    // Every later call, with the finished rollback Job still there, leaves it out.
+    const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
+    expect(r.phase).toBe('UpgradeFailed');
+    expect(r.conditions.Lifecycle).toEqual(rolledBack.conditions.Lifecycle);
+    expect(jobNames(r).sort()).toEqual(['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2']);
+  });
+
   it('a rollback stays done after a call Crossplane could not complete: status.rolledBack, not the Lifecycle condition it rewrites to Unknown, is the proof', async () => {
     const c = await failedUpgrade('complete');
     const rolledBack = await c.reconcile({ jobs: { upgrade: 'failed' } });
