@@ -9,7 +9,7 @@ TOOLS="$ROOT/.tools"
 NODE_VERSION=24.21.0
 # Crossplane CLI (crank) and core. v2.2.1 is the newest v2.2.x the Go module
 # proxy serves here; up to v2.2 render runs the composition engine in-process,
-# so no Docker is needed. See README "Why Crossplane v2.2.1".
+# so no Docker is needed. See docs/development.md "Why Crossplane v2.2.1".
 CROSSPLANE_VERSION=v2.2.1
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -17,5 +17,5 @@ export const quotaFields = {
 
 export const quotas = z
   .object(quotaFields)
-  .describe('Limits on what tenants and instances may ask for. A matching namespace ResourceQuota (README) caps the namespace as a whole.');
+  .describe('Limits on what tenants and instances may ask for. A matching namespace ResourceQuota (docs/devops.md, Tenancy and security) caps the namespace as a whole.');
 export type Quotas = z.infer<typeof quotas>;

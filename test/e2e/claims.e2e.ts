@@ -1,4 +1,4 @@
-// The claims edition, installed with the README's claims block: a tenant's
+// The claims edition, installed with the claims block of docs/devops.md: a tenant's
 // user applies Tenant and Instance claims (the same YAML as the namespaced
 // edition); Crossplane backs them with cluster-scoped XTenant and XInstance,
 // which function-odoo composes as the claims they stand for. What the claim

@@ -98,7 +98,7 @@ describe('the README first-tenant block, as written', () => {
     // The first transitions. Later ones may not reach the API server: Kubernetes'
     // event recorder in Crossplane drops an object's events past a burst of 25
     // (one more every five minutes), and Crossplane tells its own on the XR too
-    // (README: Operating it). The function's own count is checked below.
+    // (docs/devops.md: Operating it). The function's own count is checked below.
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Available', 'Initializing']));
     // One Event object per transition. Its count may be above 1: Crossplane
     // records a call's events before its status write reaches its cache, so a

@@ -220,7 +220,7 @@ describe('A SaaS-shaped load', () => {
       functionCalls: { ...calls, instancePerInstance: Math.round(((calls.Instance ?? 0) / instances) * 10) / 10 },
       reconciles: { byXrKind: delta(reconcilesBefore, await xrReconciles()), ...(reconcilesByCause(logFrom) ?? {}) },
       apiServerRequests: { ...requests, perInstance: Math.round(requests.total / instances) },
-      // What the harness runs the control plane with (README: The SaaS-shaped load).
+      // What the harness runs the control plane with (docs/performance.md: The SaaS-shaped load).
       controlPlaneFlags: Object.fromEntries(['crossplane', 'provider-sql'].map((name) => [name, h.processes.latest(name).child.spawnargs.filter((a) => a.startsWith('--') && !/(port|dir|address)=/.test(a))])),
       functionPeakRssMiB: Math.round(peakRssMiB(pids['function-odoo']!)),
       apiObjects: { ...objects, total: totalObjects, composedPerInstance: Math.round((composedObjects / instances) * 10) / 10 },
@@ -240,8 +240,8 @@ describe('A SaaS-shaped load', () => {
     // The per-instance figures a SaaS pays, checked at any size: each reconcile of an Instance costs
     // Crossplane two calls (the requirement loop settles at once), and a tenant of this shape (production,
     // staging, two testing instances with a lifetime) holds at most 45 objects besides its Tenant and
-    // Instances once Ready: production 12, staging 8, testing 10 each, the tenant's own 5 (README: The
-    // SaaS-shaped load says what each is for).
+    // Instances once Ready: production 12, staging 8, testing 10 each, the tenant's own 5 (docs/performance.md:
+    // The SaaS-shaped load says what each is for).
     const instanceReconciles = report.reconciles.byXrKind['instances.instance.odoo.io'] ?? 0;
     expect(calls.Instance ?? 0).toBeLessThanOrEqual(2 * instanceReconciles);
     expect(composedObjects).toBeLessThanOrEqual(SAAS_TENANTS * 45);

@@ -1,9 +1,10 @@
 // Crossplane core as a process against the e2e API server, with the
 // package runtime External, installing function-odoo the way users do: the
-// README's install commands push the packages to a loopback OCI registry and
-// install the Configuration; Crossplane's package manager resolves and
-// installs function-odoo and provider-sql as its dependencies, under the
-// names it derives from their package paths. This harness plays the part of
+// README's install commands (docs/devops.md's for the claims edition) push
+// the packages to a loopback OCI registry and install the Configuration;
+// Crossplane's package manager resolves and installs function-odoo and
+// provider-sql as its dependencies, under the names it derives from their
+// package paths. This harness plays the part of
 // the runtime that would start their Pods: it runs the function's and the
 // provider's processes for the revisions Crossplane created and records the
 // function's endpoint, which Crossplane reaches over mutual TLS with
@@ -35,7 +36,7 @@ export interface CrossplaneEnv {
   registry: string;
   dir: string;
   processes: Processes;
-  /** Which README install block to run: the namespaced edition or the claims edition. */
+  /** Which install block of the docs to run: the namespaced edition (README.md) or the claims edition (docs/devops.md). */
   edition: 'install' | 'install-claims';
   /** How Crossplane runs: see ControlPlaneProfile. */
   profile: ControlPlaneProfile;
@@ -185,7 +186,7 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
   ], base);
 
   // provider-sql from the loopback registry: the public one is out of reach
-  // here. Only this mirror is the harness's own; the README's block mirrors
+  // here. Only this mirror is the harness's own; the docs' install block mirrors
   // this project's packages the way it tells users to.
   const registry = await startRegistry(env.registry, env.dir, env.processes);
   await pushProviderSql(env.crossplaneCli, registry, join(env.dir, 'packages'));
@@ -200,7 +201,7 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     return true;
   }, 60_000, 1000);
 
-  // The README's commands, while this harness plays the package runtime for
+  // The docs' install commands, while this harness plays the package runtime for
   // the revisions the package manager creates (what --package-runtime=External
   // leaves to another controller): their TLS Secrets and, for the function,
   // the endpoint its process listens on.
@@ -214,7 +215,7 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     (error: unknown) => (installError = error),
   );
   await eventually(
-    `the README's install block and the revisions of ${FUNCTION_OBJECT} and ${PROVIDER_SQL_OBJECT} (crossplane: ${env.processes.tail(coreProcess, 5)})`,
+    `the docs' install block "${env.edition}" and the revisions of ${FUNCTION_OBJECT} and ${PROVIDER_SQL_OBJECT} (crossplane: ${env.processes.tail(coreProcess, 5)})`,
     async () => {
       if (installError !== undefined) throw installError;
       await runtime.reconcile();

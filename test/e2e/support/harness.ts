@@ -74,7 +74,7 @@ function stopLeftovers(): void {
 
 export interface HarnessOptions {
   withCrossplane: boolean;
-  /** The README block that installs the packages (default: the namespaced edition). */
+  /** The docs block that installs the packages (default: the namespaced edition, README.md; install-claims is in docs/devops.md). */
   edition?: 'install' | 'install-claims';
   /** How Crossplane and provider-sql run (default: the scenarios' test intervals, with --debug). */
   profile?: ControlPlaneProfile;

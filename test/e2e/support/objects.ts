@@ -37,7 +37,7 @@ export function tenantNamespace(name: string): k8s.KubernetesObject {
 
 /** The image cache namespace and the PostgreSQL admin Secret provider-sql uses. */
 /**
- * The storage class the App names for filestores: Retain, as the README asks
+ * The storage class the App names for filestores: Retain, as docs/devops.md (Backups and restore) asks
  * of a hoster, so a deleted instance's filestore stays (the provisioner
  * deletes the volumes of Delete classes, as real ones do).
  */

@@ -2,8 +2,9 @@
 // push`, `crossplane xpkg install configuration`, and Crossplane's package
 // manager resolving the Function and provider-sql as dependencies. The
 // registry is go-containerregistry's on loopback (tools/oci-registry); the
-// commands are the README's own, read from its fenced blocks marked
-// `<!-- e2e: NAME -->`, so the README cannot drift from what ran.
+// commands are the documentation's own, read from its fenced blocks marked
+// `<!-- e2e: NAME -->` (install and first-tenant in README.md, install-claims
+// in docs/devops.md), so the docs cannot drift from what ran.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,14 +15,22 @@ import { eventually, type Processes } from './processes.js';
 
 const run = promisify(execFile);
 
-/** The shell block that follows `<!-- e2e: name -->` in the README. */
+/** The files whose blocks marked `<!-- e2e: name -->` the e2e tests run as written. */
+export const DOC_FILES_WITH_BLOCKS = ['README.md', 'docs/devops.md'] as const;
+
+/**
+ * The shell block that follows `<!-- e2e: name -->` in README.md or
+ * docs/devops.md. Throws when no file has the marker, when more than one
+ * has it (which one ran would be a guess), or when no sh block follows it.
+ */
 export function readmeBlock(name: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const marker = `<!-- e2e: ${name} -->`;
-  const at = readme.indexOf(marker);
-  if (at === -1) throw new Error(`README.md has no block marked ${marker}`);
-  const match = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(at));
-  if (match === null) throw new Error(`README.md: no \`\`\`sh block after ${marker}`);
+  const found = DOC_FILES_WITH_BLOCKS.map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') })).filter(({ text }) => text.includes(marker));
+  if (found.length === 0) throw new Error(`none of ${DOC_FILES_WITH_BLOCKS.join(', ')} has a block marked ${marker}`);
+  if (found.length > 1) throw new Error(`${found.map((f) => f.file).join(' and ')} both have a block marked ${marker}; keep it in one`);
+  const { file, text } = found[0]!;
+  const match = /```sh\n([\s\S]*?)\n```/.exec(text.slice(text.indexOf(marker)));
+  if (match === null) throw new Error(`${file}: no \`\`\`sh block after ${marker}`);
   return match[1]!;
 }
 
@@ -32,9 +41,10 @@ export interface Tools {
 }
 
 /**
- * Runs a README block with bash (-euo pipefail, each line echoed into the
- * log as written: -v, not -x, whose expanded echo would put the PostgreSQL
- * admin password of the first-tenant block in the log), from the
+ * Runs a block of the docs (README.md, docs/devops.md) with bash (-euo
+ * pipefail, each line echoed into the log as written: -v, not -x, whose
+ * expanded echo would put the PostgreSQL admin password of the first-tenant
+ * block in the log), from the
  * repository root, with the Crossplane CLI and kubectl on PATH. Throws with
  * the log's tail when a command fails.
  */
@@ -44,7 +54,7 @@ export async function runReadmeBlock(name: string, tools: Tools, env: Record<str
   writeFileSync(script, `set -veuo pipefail\n${readmeBlock(name)}\n`);
   const binDir = join(logDir, 'readme-bin');
   mkdirSync(binDir, { recursive: true });
-  // The names the README uses for the binaries the harness built.
+  // The names the docs' blocks use for the binaries the harness built.
   writeFileSync(join(binDir, 'crossplane'), `#!/bin/sh\nexec '${tools.crossplane}' "$@"\n`, { mode: 0o755 });
   writeFileSync(join(binDir, 'kubectl'), `#!/bin/sh\nexec '${tools.kubectl}' "$@"\n`, { mode: 0o755 });
   const log = join(logDir, `readme-${name}.log`);
@@ -60,7 +70,7 @@ export async function runReadmeBlock(name: string, tools: Tools, env: Record<str
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     writeFileSync(log, `${e.stderr ?? ''}\n${e.stdout ?? ''}`);
-    throw new Error(`README block "${name}" failed (${log}):\n${`${e.stderr ?? ''}${e.stdout ?? ''}`.split('\n').slice(-25).join('\n')}`);
+    throw new Error(`docs block "${name}" failed (${log}):\n${`${e.stderr ?? ''}${e.stdout ?? ''}`.split('\n').slice(-25).join('\n')}`);
   }
 }
 

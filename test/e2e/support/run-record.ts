@@ -2,7 +2,8 @@
 // and how long its Pod took) and every web Pod (how long until Odoo answered
 // its readiness probe), read from the API server as the Job controller and
 // the kubelet stand-in reported them. The lifecycle test writes it to
-// .work/e2e-reports/real-odoo.json; the README's table comes from there.
+// .work/e2e-reports/real-odoo.json; the table in docs/development.md (Real Odoo)
+// comes from there.
 import * as k8s from '@kubernetes/client-node';
 
 export interface RanJob {
