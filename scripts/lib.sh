@@ -107,3 +107,54 @@ ensure_go_tool() {
   fi
   export TOOL
 }
+
+# A newer PostgreSQL client than Debian 12's 15, for the tests of version
+# skew: official Odoo images install the newest pg_dump, whose output an
+# older server rejects unless the restore copes (issue 21). Debian 13's
+# postgresql-client-17, unpacked (not installed) with the C library and the
+# two libraries of Debian 13 that 12 names differently; run through that C
+# library's own loader, so nothing of the machine changes. The package
+# lists come from the release's InRelease, checked with Debian's archive
+# keyring, and every .deb against its SHA-256 there. Debian replaces a
+# point release in its pool, so the major (17) and the suite are pinned and
+# the version is the one the suite serves, printed when fetched.
+PG_CLIENT_MAJOR=17
+PG_CLIENT_SUITE=trixie
+ensure_pg_client() {
+  PG_CLIENT_BIN="$TOOLS/postgresql-client-$PG_CLIENT_MAJOR/bin"
+  export PG_CLIENT_BIN
+  [[ -x "$PG_CLIENT_BIN/pg_dump" ]] && return
+  local dir="$TOOLS/postgresql-client-$PG_CLIENT_MAJOR" tmp mirror=http://deb.debian.org/debian
+  tmp="$(mktemp -d)"
+  log "fetching PostgreSQL client $PG_CLIENT_MAJOR from Debian $PG_CLIENT_SUITE"
+  curl -fsS -m 120 -o "$tmp/InRelease" "$mirror/dists/$PG_CLIENT_SUITE/InRelease"
+  gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$tmp/InRelease" 2>/dev/null \
+    || { log "the InRelease of Debian $PG_CLIENT_SUITE does not verify with Debian's archive keyring"; return 1; }
+  curl -fsS -m 300 -o "$tmp/Packages.xz" "$mirror/dists/$PG_CLIENT_SUITE/main/binary-amd64/Packages.xz"
+  local want
+  want="$(awk '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3=="main/binary-amd64/Packages.xz"{print $1}' "$tmp/InRelease")"
+  [[ -n "$want" && "$(sha256sum "$tmp/Packages.xz" | cut -d' ' -f1)" == "$want" ]] \
+    || { log "Packages.xz of Debian $PG_CLIENT_SUITE does not match its InRelease"; return 1; }
+  xz -dc "$tmp/Packages.xz" > "$tmp/Packages"
+  rm -rf "$dir" && mkdir -p "$dir/root" "$dir/bin"
+  local pkg file sum
+  for pkg in "postgresql-client-$PG_CLIENT_MAJOR" libpq5 libc6 libldap2; do
+    read -r file sum < <(awk -v p="$pkg" '$0=="Package: "p{x=1} x&&/^Filename:/{f=$2} x&&/^SHA256:/{s=$2} x&&/^$/{print f, s; exit}' "$tmp/Packages")
+    curl -fsS -m 300 -o "$tmp/pkg.deb" "$mirror/$file"
+    [[ "$(sha256sum "$tmp/pkg.deb" | cut -d' ' -f1)" == "$sum" ]] || { log "$file does not match its SHA-256 in Packages"; return 1; }
+    dpkg-deb -x "$tmp/pkg.deb" "$dir/root"
+    log "  ${file##*/}"
+  done
+  local prog
+  for prog in psql pg_dump pg_restore; do
+    cat > "$dir/bin/$prog" <<SH
+#!/bin/sh
+# $prog of Debian $PG_CLIENT_SUITE's postgresql-client-$PG_CLIENT_MAJOR, through its C library's loader (see scripts/lib.sh).
+lib="$dir/root/usr/lib/x86_64-linux-gnu"
+exec "\$lib/ld-linux-x86-64.so.2" --library-path "\$lib:/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu" "$dir/root/usr/lib/postgresql/$PG_CLIENT_MAJOR/bin/$prog" "\$@"
+SH
+    chmod +x "$dir/bin/$prog"
+  done
+  rm -rf "$tmp"
+  "$PG_CLIENT_BIN/pg_dump" --version >&2
+}

@@ -1,6 +1,8 @@
-// The backup Jobs' Python run for real: the dump script against a real
-// PostgreSQL writes Odoo's zip format, the restore script puts it back as
-// another instance's role (fresh, and over a database that holds data), and
+// The backup Jobs' Python run for real: the dump script against every
+// PostgreSQL server hosters run (13 to 18) writes Odoo's zip format with
+// each client that can dump it, the restore script puts it back as another
+// instance's role (fresh, over a database that holds data, and all or
+// nothing when the dump is cut short or refused), and
 // the retention plan keeps what 7 daily / 4 weekly / 3 monthly means, with a
 // clock the test controls (the newest backup's name). Odoo itself is not
 // needed: a module standing in for odoo.release gives the version the
@@ -14,6 +16,7 @@ import { DUMP_PY, RESTORE_PY, RETENTION_PY } from '../../functions/instance/jobs
 import { createExtensionsSQL } from '../../functions/instance/database.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
+import { pathWith, postgresClients, postgresServers, type PostgresClient } from '../support/postgres-versions.js';
 
 const INSTALLED = existsSync('/usr/lib/postgresql');
 const DIR = join(ROOT, '.work', 'backup-scripts-test');
@@ -72,20 +75,29 @@ describe('the retention plan', () => {
 let processes: Processes;
 let pg: Postgres;
 const releaseModule = join(DIR, 'python');
+const SERVERS = INSTALLED ? postgresServers() : [];
+const CLIENTS = INSTALLED ? postgresClients() : [];
+// Debian 12's client is always there; the newer one when npm test fetched it.
+const NEWEST_CLIENT = CLIENTS[CLIENTS.length - 1] as PostgresClient;
 
-describe.skipIf(!INSTALLED)('the backup and restore scripts on a real PostgreSQL', () => {
+describe.skipIf(!INSTALLED).each(SERVERS)('the backup and restore scripts on PostgreSQL $major ($from)', (server) => {
+  // Clients that can dump this server: a release image with one of them.
+  const dumpers = CLIENTS.filter((c) => c.major >= server.major);
+  const dir = join(DIR, String(server.major));
+
   beforeAll(async () => {
-    rmSync(DIR, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(releaseModule, 'odoo'), { recursive: true });
     // What odoo.release of an Odoo 17.0 tree gives the manifest.
     writeFileSync(join(releaseModule, 'odoo', '__init__.py'), '');
     writeFileSync(join(releaseModule, 'odoo', 'release.py'), "version_info = (17, 0, 0, 'final', 0, '')\nversion = '17.0'\nmajor_version = '17.0'\n");
-    processes = new Processes(DIR);
-    pg = await startPostgres(join(DIR, 'pg'), processes);
-    for (const name of ['acme_prod', 'acme_copy']) {
-      pg.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${name}'`);
-      pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
-    }
+    processes = new Processes(dir);
+    pg = await startPostgres(join(dir, 'pg'), processes, undefined, server.bin);
+    instance('acme_prod');
+    psql('acme_prod', createExtensionsSQL());
+    psql('acme_prod', "CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', 'installed'), ('sale', '17.0.1.2', 'uninstalled');");
+    psql('acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior'), ('Иван Петров'), ('École du Nord');");
+    psql('acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
   });
 
   afterAll(async () => {
@@ -93,53 +105,120 @@ describe.skipIf(!INSTALLED)('the backup and restore scripts on a real PostgreSQL
     await processes?.stopAll();
   });
 
-  const asRole = (db: string, data: string) => ({ PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, ODOO_DATA_DIR: data, PYTHONPATH: releaseModule });
+  function instance(name: string): void {
+    pg.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${name}'`);
+    pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  }
+  const asRole = (db: string, data: string, client: PostgresClient) => ({ PATH: pathWith(client), PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, ODOO_DATA_DIR: data, PYTHONPATH: releaseModule });
   const psql = (db: string, sql: string) =>
     execFileSync('psql', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', db, '-d', db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: db } }).trim();
+  const partners = (db: string) => psql(db, 'SELECT name FROM res_partner ORDER BY id').split('\n');
+  const PARTNERS = ['Azure Interior', 'Иван Петров', 'École du Nord'];
 
-  it('writes Odoo’s zip: manifest.json, dump.sql and the filestore', () => {
-    const data = join(DIR, 'prod-data');
+  /** A backup of acme_prod written by the dump script with `client`, as the backup Job does; returns the zip's path. */
+  function backup(client: PostgresClient): { zip: string; out: string } {
+    const data = join(dir, 'prod-data');
     mkdirSync(join(data, 'filestore', 'acme_prod', 'ab'), { recursive: true });
     writeFileSync(join(data, 'filestore', 'acme_prod', 'ab', 'abcdef'), 'signed contract');
-    psql('acme_prod', createExtensionsSQL());
-    psql('acme_prod', "CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', 'installed'), ('sale', '17.0.1.2', 'uninstalled');");
-    psql('acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
-    const out = python(DUMP_PY, [join(DIR, 'backup.zip'), join(DIR, 'meta.json')], asRole('acme_prod', data));
-    expect(out).toMatch(/^backup of acme_prod written: \d+ bytes, Odoo 17\.0/);
-    const listing = execFileSync('python3', ['-m', 'zipfile', '-l', join(DIR, 'backup.zip')], { encoding: 'utf8' });
-    expect(listing).toMatch(/manifest\.json/);
-    expect(listing).toMatch(/dump\.sql/);
-    expect(listing).toMatch(/filestore\/ab\/abcdef/);
-    const manifest = JSON.parse(python("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", [join(DIR, 'backup.zip')]));
-    expect(manifest).toMatchObject({ odoo_dump: '1', db_name: 'acme_prod', version: '17.0', major_version: '17.0', modules: { base: '17.0.1.3' } });
-    expect(JSON.parse(readFileSync(join(DIR, 'meta.json'), 'utf8')).size).toBeGreaterThan(500);
-  });
+    const zip = join(dir, `backup-${client.major}.zip`);
+    const out = python(DUMP_PY, [zip, join(dir, 'meta.json')], asRole('acme_prod', data, client));
+    return { zip, out };
+  }
 
-  it('restores it as another instance’s role into its empty database and filestore', () => {
-    const data = join(DIR, 'copy-data');
-    mkdirSync(data, { recursive: true });
-    mkdirSync(join(DIR, 'restore'), { recursive: true });
-    execFileSync('cp', [join(DIR, 'backup.zip'), join(DIR, 'restore', 'backup.zip')]);
-    python(RESTORE_PY, [join(DIR, 'restore', 'backup.zip'), 'fresh', '17.0'], asRole('acme_copy', data));
-    expect(psql('acme_copy', 'SELECT name FROM res_partner')).toBe('Azure Interior');
-    expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_copy')).toEqual(['pg_trgm\tacme_copy', 'unaccent\tacme_copy']);
-    expect(readFileSync(join(data, 'filestore', 'acme_copy', 'ab', 'abcdef'), 'utf8')).toBe('signed contract');
-  });
-
-  it('restores it over a database that changed since, as a rollback does: data and filestore as they were', () => {
-    const data = join(DIR, 'copy-data');
-    psql('acme_copy', "UPDATE res_partner SET name = 'half upgraded'; CREATE TABLE added_by_the_upgrade (x int);");
-    writeFileSync(join(data, 'filestore', 'acme_copy', 'ab', 'written-after'), 'x');
-    python(RESTORE_PY, [join(DIR, 'restore', 'backup.zip'), 'replace', '17.0'], asRole('acme_copy', data));
-    expect(psql('acme_copy', 'SELECT name FROM res_partner')).toBe('Azure Interior');
-    expect(psql('acme_copy', "SELECT count(*) FROM pg_tables WHERE tablename = 'added_by_the_upgrade'")).toBe('0');
-    expect(existsSync(join(data, 'filestore', 'acme_copy', 'ab', 'written-after'))).toBe(false);
-  });
-
-  it('refuses a backup of another Odoo series, with the way forward', () => {
-    expect(failure(() => python(RESTORE_PY, [join(DIR, 'restore', 'backup.zip'), 'replace', '18.0'], asRole('acme_copy', join(DIR, 'copy-data'))))).toContain(
-      'the backup is of Odoo 17.0 and this release runs 18.0: restore it into an instance of a 17.0 release, then migrate that instance',
+  /** A copy of the zip with dump.sql changed by `edit` (what a cut-short download or a refused statement looks like). */
+  function edited(zip: string, name: string, edit: string): string {
+    const target = join(dir, name);
+    python(
+      String.raw`
+import sys, zipfile
+source, target, edit = sys.argv[1:4]
+with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
+    for item in z.infolist():
+        data = z.read(item)
+        if item.filename == 'dump.sql':
+            text = data.decode()
+            if edit == 'cut':
+                text = text[: text.index('-- PostgreSQL database dump complete')]
+            elif edit == 'refused':
+                text = text.replace('-- PostgreSQL database dump complete', 'SELECT 1/0;\n-- PostgreSQL database dump complete')
+            data = text.encode()
+        out.writestr(item, data)
+`,
+      [zip, target, edit],
     );
-    expect(psql('acme_copy', 'SELECT name FROM res_partner')).toBe('Azure Interior');
+    return target;
+  }
+
+  describe.each(dumpers)('with pg_dump $major', (client) => {
+    const copy = `acme_copy_${client.major}`;
+    const data = join(dir, `copy-data-${client.major}`);
+    let zip = '';
+
+    beforeAll(() => {
+      instance(copy);
+      mkdirSync(data, { recursive: true });
+    });
+
+    it('writes Odoo’s zip: manifest.json, dump.sql and the filestore', () => {
+      const written = backup(client);
+      zip = written.zip;
+      expect(written.out).toMatch(/^backup of acme_prod written: \d+ bytes, Odoo 17\.0/);
+      const listing = execFileSync('python3', ['-m', 'zipfile', '-l', zip], { encoding: 'utf8' });
+      expect(listing).toMatch(/manifest\.json/);
+      expect(listing).toMatch(/dump\.sql/);
+      expect(listing).toMatch(/filestore\/ab\/abcdef/);
+      const manifest = JSON.parse(python("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", [zip]));
+      expect(manifest).toMatchObject({ odoo_dump: '1', db_name: 'acme_prod', version: '17.0', major_version: '17.0', pg_version: expect.stringMatching(new RegExp(`^${server.major}\\.`)), modules: { base: '17.0.1.3' } });
+      expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).size).toBeGreaterThan(500);
+    });
+
+    it('restores it as another instance’s role into its empty database and filestore', () => {
+      const out = python(RESTORE_PY, [zip, 'fresh', '17.0'], asRole(copy, data, client));
+      expect(partners(copy)).toEqual(PARTNERS);
+      expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", copy)).toEqual([`pg_trgm\t${copy}`, `unaccent\t${copy}`]);
+      expect(readFileSync(join(data, 'filestore', copy, 'ab', 'abcdef'), 'utf8')).toBe('signed contract');
+      // pg_dump 17 sets transaction_timeout, which 16 and older reject: left out, and said so.
+      if (client.major >= 17 && server.major < 17) expect(out).toContain(`left out SET transaction_timeout: PostgreSQL ${server.major} does not know it`);
+      else expect(out).not.toContain('left out');
+    });
+
+    it('restores it over a database that changed since, as a rollback does: data and filestore as they were', () => {
+      psql(copy, "UPDATE res_partner SET name = 'half upgraded'; CREATE TABLE added_by_the_upgrade (x int);");
+      writeFileSync(join(data, 'filestore', copy, 'ab', 'written-after'), 'x');
+      python(RESTORE_PY, [zip, 'replace', '17.0'], asRole(copy, data, client));
+      expect(partners(copy)).toEqual(PARTNERS);
+      expect(psql(copy, "SELECT count(*) FROM pg_tables WHERE tablename = 'added_by_the_upgrade'")).toBe('0');
+      expect(existsSync(join(data, 'filestore', copy, 'ab', 'written-after'))).toBe(false);
+    });
+
+    it('a rollback whose dump is cut short, or holds a statement PostgreSQL refuses, leaves the database and filestore as they were', () => {
+      psql(copy, "UPDATE res_partner SET name = 'written after the restore' WHERE id = 1;");
+      writeFileSync(join(data, 'filestore', copy, 'ab', 'written-after'), 'x');
+      const expected = ['written after the restore', ...PARTNERS.slice(1)];
+      expect(failure(() => python(RESTORE_PY, [edited(zip, 'cut.zip', 'cut'), 'replace', '17.0'], asRole(copy, data, client)))).toContain(
+        'the dump ended before its last line (pg_dump or the transfer failed, see above): nothing of it was applied, the database is as it was',
+      );
+      expect(partners(copy)).toEqual(expected);
+      expect(failure(() => python(RESTORE_PY, [edited(zip, 'refused.zip', 'refused'), 'replace', '17.0'], asRole(copy, data, client)))).toMatch(
+        /division by zero[\s\S]*PostgreSQL refused the dump \(psql exited 3, its error is above\): nothing of it was applied, the database is as it was/,
+      );
+      expect(partners(copy)).toEqual(expected);
+      expect(existsSync(join(data, 'filestore', copy, 'ab', 'written-after'))).toBe(true);
+    });
+
+    it('refuses a backup of another Odoo series, with the way forward', () => {
+      expect(failure(() => python(RESTORE_PY, [zip, 'replace', '18.0'], asRole(copy, data, client)))).toContain(
+        'the backup is of Odoo 17.0 and this release runs 18.0: restore it into an instance of a 17.0 release, then migrate that instance',
+      );
+      expect(psql(copy, 'SELECT count(*) FROM res_partner')).toBe('3');
+    });
+  });
+
+  it.skipIf(dumpers.length > 0)('refuses to back up a server newer than the image’s pg_dump, with the way forward, and writes nothing', () => {
+    const newest = NEWEST_CLIENT;
+    expect(failure(() => backup(newest))).toContain(
+      `pg_dump ${newest.major} is older than the PostgreSQL server (${server.major}) and cannot dump it: give the release image postgresql-client ${server.major} or later`,
+    );
+    expect(existsSync(join(dir, `backup-${newest.major}.zip`))).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
-// The SQL of the lifecycle Jobs against a real PostgreSQL (Debian's, as the
-// end-to-end tests use) and Odoo's own neutralization SQL from its source:
-// what a Job does to a database is decided by PostgreSQL and Odoo, not by
-// reading our scripts. Skipped, and said so, where PostgreSQL is not
-// installed; CI installs it (.ci/run).
+// The SQL of the lifecycle Jobs against real PostgreSQL servers — every
+// major hosters run, 13 to 18 (test/support/postgres-versions.ts) — and
+// Odoo's own neutralization SQL from its source: what a Job does to a
+// database is decided by PostgreSQL and Odoo, not by reading our scripts.
+// The copy runs with each client that can dump the server: Debian 12's 15
+// and the newer 17 official Odoo images have. Skipped, and said so, where
+// PostgreSQL is not installed; CI installs it (.ci/run).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +13,11 @@ import { ROOT } from '../../scripts/function-process.js';
 import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
-import { COPY_DUMP_ARGS, COPY_RESTORE_ARGS } from '../../functions/instance/jobs/copy-job.js';
+import { COPY_DATABASE_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
+import { pathWith, postgresClients, postgresServers, type PostgresClient } from '../support/postgres-versions.js';
 
 const INSTALLED = existsSync('/usr/lib/postgresql');
 if (!INSTALLED) process.stderr.write('test/postgres: PostgreSQL is not installed (Debian package postgresql): skipping the Jobs’ SQL on a real server\n');
@@ -54,13 +57,14 @@ function instanceDatabase(name: string): void {
   pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
 }
 
-/** The copy Job's pipeline: pg_dump as the source's role | pg_restore as the copy's. */
-function copy(source: string, target: string): void {
-  const dump = execFileSync('pg_dump', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', source, '-d', source, ...COPY_DUMP_ARGS], {
-    env: { ...process.env, PGPASSWORD: source },
-    maxBuffer: 256 * 1024 * 1024,
+/** The copy Job's database half, as the Job runs it (bash, the target's role, $SOURCE_*), with `client`'s programs first on PATH. */
+function copy(source: string, target: string, client: PostgresClient): string {
+  return execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_DATABASE_SCRIPT}`], {
+    env: { ...process.env, PATH: pathWith(client), PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: target, PGDATABASE: target, PGPASSWORD: target, SOURCE_DATABASE: source, SOURCE_PGPASSWORD: source },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
   });
-  as(target, 'pg_restore', [...COPY_RESTORE_ARGS, '-d', target], dump);
 }
 
 function failure(run: () => unknown): string {
@@ -72,12 +76,22 @@ function failure(run: () => unknown): string {
   }
 }
 
-describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
+const SERVERS = INSTALLED ? postgresServers() : [];
+const CLIENTS = INSTALLED ? postgresClients() : [];
+// Debian 12's client is always there; the newer one when npm test fetched it.
+const OLDEST_CLIENT = CLIENTS[0] as PostgresClient;
+const NEWEST_CLIENT = CLIENTS[CLIENTS.length - 1] as PostgresClient;
+
+describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major ($from)', (server) => {
+  // Clients that can dump this server (pg_dump refuses a newer one).
+  const dumpers = CLIENTS.filter((c) => c.major >= server.major);
+
   beforeAll(async () => {
-    rmSync(DIR, { recursive: true, force: true });
-    mkdirSync(DIR, { recursive: true });
-    processes = new Processes(DIR);
-    pg = await startPostgres(join(DIR, 'pg'), processes);
+    const dir = join(DIR, String(server.major));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    processes = new Processes(dir);
+    pg = await startPostgres(join(dir, 'pg'), processes, undefined, server.bin);
   });
 
   afterAll(async () => {
@@ -126,25 +140,68 @@ describe.skipIf(!INSTALLED)('the Jobs’ SQL on a real PostgreSQL', () => {
       ]);
     });
 
-    it('let a copy restore them as the copy’s role, and the copy run again over a half-done attempt', () => {
-      psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
-      psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
-      instanceDatabase('acme_staging');
-      copy('acme_prod', 'acme_staging');
-      copy('acme_prod', 'acme_staging');
-      expect(psql('acme_staging', 'acme_staging', "SELECT name, unaccent('Intérieur') FROM res_partner")).toEqual(['Azure Interior|Interieur']);
-      expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_staging')).toEqual([
-        'pg_trgm\tacme_staging',
-        'unaccent\tacme_staging',
-      ]);
+    it.each(dumpers)('let a copy with pg_dump $major restore them as the copy’s role, and copy again over what the copy held', (client) => {
+      if (psql('acme_prod', 'acme_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'res_partner'")[0] === '0') {
+        psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
+        psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
+      }
+      const target = `acme_staging_${client.major}`;
+      instanceDatabase(target);
+      copy('acme_prod', target, client);
+      // A staging database that lived on: a module installed there only, a partner renamed.
+      psql(target, target, "CREATE TABLE staging_only (x int); UPDATE res_partner SET name = 'renamed in staging';");
+      const output = copy('acme_prod', target, client);
+      expect(psql(target, target, "SELECT name, unaccent('Intérieur') FROM res_partner")).toEqual(['Azure Interior|Interieur']);
+      expect(psql(target, target, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'")).toEqual(['0']);
+      expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", target)).toEqual([`pg_trgm\t${target}`, `unaccent\t${target}`]);
+      // A newer pg_dump writes settings an older server does not know: left out, and said so.
+      if (client.major >= 17 && server.major < 17) expect(output).toContain(`left out SET transaction_timeout: PostgreSQL ${server.major} does not know it`);
+      else expect(output).not.toContain('left out');
     });
 
-    it('owned by the admin, as provider-sql’s Extension made them, break that copy (the failure this design removes)', () => {
+    it('a copy cut short leaves what the copy held as it was', () => {
+      const client = dumpers[0] ?? OLDEST_CLIENT;
+      const target = 'acme_cut_short';
+      instanceDatabase(target);
+      psql(target, target, "CREATE TABLE res_partner (id int, name text); INSERT INTO res_partner VALUES (1, 'kept');");
+      // The source's role cannot log in with this password: pg_dump fails before it sends anything.
+      const failed = failure(() =>
+        execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_DATABASE_SCRIPT}`], {
+          env: { ...process.env, PATH: pathWith(client), PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: target, PGDATABASE: target, PGPASSWORD: target, SOURCE_DATABASE: 'acme_prod', SOURCE_PGPASSWORD: 'wrong' },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      expect(failed).toMatch(/password authentication failed/);
+      expect(failed).toContain('the dump ended before its last line');
+      expect(psql(target, target, 'SELECT name FROM res_partner')).toEqual(['kept']);
+    });
+
+    it.skipIf(dumpers.length > 0)('a copy of a server newer than every pg_dump here is refused by pg_dump, and changes nothing', () => {
+      const target = 'acme_newer';
+      instanceDatabase(target);
+      psql(target, target, "CREATE TABLE res_partner (id int, name text); INSERT INTO res_partner VALUES (1, 'kept');");
+      const newest = NEWEST_CLIENT;
+      expect(failure(() => copy('acme_prod', target, newest))).toMatch(/server version mismatch[\s\S]*the dump ended before its last line/);
+      expect(psql(target, target, 'SELECT name FROM res_partner')).toEqual(['kept']);
+    });
+
+    // Instances made before the role created its own extensions (provider-sql's Extension, run as the admin).
+    it.skipIf(dumpers.length === 0)('owned by the admin: from 15 a copy over them leaves the copy’s role owning them; up to 14 it is refused and changes nothing', () => {
       instanceDatabase('old_prod');
       pg.query(createExtensionsSQL(), 'old_prod');
       instanceDatabase('old_staging');
       pg.query(createExtensionsSQL(), 'old_staging');
-      expect(failure(() => copy('old_prod', 'old_staging'))).toMatch(/must be owner of extension (unaccent|pg_trgm)/);
+      psql('old_staging', 'old_staging', "CREATE TABLE res_partner (id int, name text); INSERT INTO res_partner VALUES (1, 'kept');");
+      const result = failure(() => copy('old_prod', 'old_staging', dumpers[0] ?? OLDEST_CLIENT));
+      if (server.major >= 15) {
+        // The role owns the schema public (it owns the database) and drops it with what it holds.
+        expect(result).toBe('succeeded');
+        expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'old_staging')).toEqual(['pg_trgm\told_staging', 'unaccent\told_staging']);
+      } else {
+        expect(result).toMatch(/must be owner of extension (unaccent|pg_trgm)[\s\S]*nothing of it was applied/);
+        expect(psql('old_staging', 'old_staging', 'SELECT name FROM res_partner')).toEqual(['kept']);
+      }
     });
   });
 

@@ -3,6 +3,7 @@
 // rclone image brings). A backup is Odoo's own format, as its database
 // manager writes and reads it: a zip of dump.sql (pg_dump --no-owner, plain
 // SQL), filestore/ and manifest.json.
+import { APPLY_DUMP_PY, REPLACE_PRELUDE_SQL } from './apply-dump.js';
 
 /**
  * Writes the backup zip of $PGDATABASE and its filestore. Refuses, with the
@@ -85,19 +86,20 @@ print('keeping %d backup(s), pruning %d: %s' % (len(keep), len(prune), ' '.join(
 /**
  * Restores a backup zip into $PGDATABASE and its filestore, as the instance's
  * own role. "fresh" fills the empty database a new instance starts with;
- * "replace" first drops what the database holds (the role owns the schema and
- * its extensions). A backup of another Odoo series is refused with the way
- * forward. The filestore is swapped in whole once extracted.
+ * "replace" drops what the database holds, in the same transaction as the
+ * restore (see apply-dump.ts: a restore that fails leaves the database as it
+ * was). A backup of another Odoo series is refused with the way forward.
+ * The filestore is swapped in whole once the database is restored.
  * argv: zip, fresh|replace, the release's series.
  */
 export const RESTORE_PY = String.raw`
 import json, os, shutil, subprocess, sys, zipfile
+${APPLY_DUMP_PY}
+REPLACE_PRELUDE = ${JSON.stringify(REPLACE_PRELUDE_SQL)}
 archive, mode, series = sys.argv[1:4]
 db = os.environ['PGDATABASE']
 work = os.path.dirname(archive)
 data = os.environ.get('ODOO_DATA_DIR', '/var/lib/odoo')
-def psql(*args):
-    subprocess.run(['psql', '--no-psqlrc', '--quiet', '-v', 'ON_ERROR_STOP=1', *args], check=True)
 with zipfile.ZipFile(archive) as z:
     names = set(z.namelist())
     if 'dump.sql' not in names:
@@ -122,10 +124,10 @@ dump = os.path.join(work, 'dump.sql')
 with open(dump, errors='replace') as f:
     creates_public = any(line.startswith('CREATE SCHEMA public;') for line in f)
 if mode == 'replace':
-    psql('-c', 'DROP SCHEMA public CASCADE;' + ('' if creates_public else ' CREATE SCHEMA public;'))
-elif creates_public:
-    psql('-c', 'DROP SCHEMA IF EXISTS public CASCADE;')
-psql('--single-transaction', '--file', dump)
+    prelude = REPLACE_PRELUDE + ('' if creates_public else ' CREATE SCHEMA IF NOT EXISTS public;')
+else:
+    prelude = 'DROP SCHEMA IF EXISTS public CASCADE;' if creates_public else ''
+apply_dump(dump, prelude)
 os.remove(dump)
 target = os.path.join(data, 'filestore', db)
 if os.path.exists(target):

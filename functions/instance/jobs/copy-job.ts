@@ -1,6 +1,8 @@
 // Copies the source instance into this one while the source keeps serving:
-// pg_dump | pg_restore of the database (a consistent snapshot), then the
-// filestore. The restore runs as the copy's own role: the extensions in the
+// pg_dump | pg_restore of the database (a consistent snapshot), applied in
+// one transaction over what the copy held (apply-dump.ts: all or nothing,
+// and a newer pg_dump's settings an older server does not know left out),
+// then the filestore. The restore runs as the copy's own role: the extensions in the
 // dump are created by it and owned by it, as init does. The copy gets its own database.uuid and database.secret so it
 // is never mistaken for the original (enterprise subscription, sessions),
 // and web.base.url points at its own host.
@@ -8,6 +10,7 @@ import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { prepareDatabaseSQL } from '../database.js';
+import { APPLY_DUMP_PY, REPLACE_PRELUDE_SQL } from './apply-dump.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
 import type { JobRun } from './odoo-job.js';
 import { bash, odooJob } from './odoo-job.js';
@@ -18,8 +21,23 @@ export const SOURCE_INSTANCE_LABEL = 'odoo.io/source-instance';
 
 /** pg_dump's arguments for a copy: a snapshot of the source, without its owner and grants. */
 export const COPY_DUMP_ARGS = ['--format=custom', '--no-owner', '--no-privileges'] as const;
-/** pg_restore's: everything owned by the role that restores, over whatever a failed earlier attempt left. */
-export const COPY_RESTORE_ARGS = ['--no-owner', '--no-privileges', '--clean', '--if-exists', '--exit-on-error'] as const;
+/** pg_restore's: the archive as SQL for apply-dump.ts, everything owned by the role that applies it. */
+export const COPY_RESTORE_ARGS = ['--no-owner', '--no-privileges', '--file=-'] as const;
+
+/**
+ * The database half of a copy, as the copy's role ($PG* from the
+ * environment; $SOURCE_DATABASE and $SOURCE_PGPASSWORD name the source):
+ * what the copy's database held is dropped in the transaction that fills it,
+ * so a copy over a staging database leaves nothing of the old one, and a
+ * copy cut short leaves the old one whole.
+ */
+export const COPY_DATABASE_SCRIPT = `
+python3 - /dev/fd/3 3< <(PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump ${COPY_DUMP_ARGS.join(' ')} \\
+  --username="$SOURCE_DATABASE" --dbname="$SOURCE_DATABASE" \\
+  | pg_restore ${COPY_RESTORE_ARGS.join(' ')}) <<'PY'
+${APPLY_DUMP_PY}
+apply_dump(sys.argv[1], ${JSON.stringify(`${REPLACE_PRELUDE_SQL} CREATE SCHEMA IF NOT EXISTS public;`)})
+PY`.trim();
 
 /**
  * What makes a copy (or a restored backup) a database of its own: its own
@@ -37,9 +55,7 @@ SQL`.trim();
 
 const SCRIPT = `
 echo "copying database $SOURCE_DATABASE into $PGDATABASE"
-PGPASSWORD="$SOURCE_PGPASSWORD" pg_dump ${COPY_DUMP_ARGS.join(' ')} \\
-  --username="$SOURCE_DATABASE" --dbname="$SOURCE_DATABASE" \\
-  | pg_restore ${COPY_RESTORE_ARGS.join(' ')} --dbname="$PGDATABASE"
+${COPY_DATABASE_SCRIPT}
 ${COPY_IDENTITY_SCRIPT}
 echo "copying filestore"
 rm -rf "${ODOO_PATHS.dataDir}/filestore/$PGDATABASE"

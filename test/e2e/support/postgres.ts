@@ -41,8 +41,8 @@ export interface PostgresNetwork {
   clients: string[];
 }
 
-export async function startPostgres(dir: string, processes: Processes, network: PostgresNetwork = { listen: [], clients: [] }): Promise<Postgres> {
-  const bin = pgBin();
+/** Starts a server from `bin` (a directory of postgres, initdb and pg_ctl): Debian's newest installed by default. */
+export async function startPostgres(dir: string, processes: Processes, network: PostgresNetwork = { listen: [], clients: [] }, bin = pgBin()): Promise<Postgres> {
   const data = join(dir, 'postgres');
   mkdirSync(data, { recursive: true });
   const pg = uid('postgres');
