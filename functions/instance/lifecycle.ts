@@ -129,8 +129,8 @@ function preUpgradeBackupPlace(input: LifecycleInput, from: string, to: string):
 }
 
 /**
- * An in-place upgrade. For an instance that serves customers: a backup
- * first, and when -u all fails, by default (onUpgradeFailure: rollback) that
+ * An in-place upgrade. For an instance that serves customers: web and cron
+ * stop, a backup is taken with nothing writing, and when -u all fails, by default (onUpgradeFailure: rollback) that
  * backup is restored over the database and filestore before the previous
  * release serves again; with hold, web and cron stay stopped for a person.
  */
@@ -145,9 +145,11 @@ function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBack
       job,
       phase: 'BackingUp',
       failedPhase: 'BackupFailed',
-      stopsPods: false,
-      doing: `Backing up ${context.databaseName} and its filestore to ${place} before upgrading ${from} → ${to.version} (Job ${jobName(job)}); release ${from} keeps serving`,
-      next: `Release ${from} keeps serving and nothing was changed. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
+      // A rollback restores this backup: taken while customers write, it would lose every write
+      // between its snapshot and the stop. Web and cron stop first and stay stopped for -u.
+      stopsPods: true,
+      doing: `Backing up ${context.databaseName} and its filestore to ${place} before upgrading ${from} → ${to.version} (Job ${jobName(job)}); web and cron are stopped, so it holds every write`,
+      next: `Release ${from} is serving again and nothing was changed. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
     });
   }
   const job = upgradeJob(context, from, to, run(settings, 'upgrade'));

@@ -292,19 +292,27 @@ describe('2b. Tenants cannot reach each other', () => {
 });
 
 describe('3. (b) release bump within 17.0', () => {
-  it('backs up to the bucket while 1.4.1 serves, stops web and cron, runs odoo -u all, and serves 1.4.2; meanwhile acme.odoo.example shows the maintenance page', async () => {
+  it('stops web and cron, backs up to the bucket with nothing writing, runs odoo -u all, and serves 1.4.2; meanwhile acme.odoo.example shows the maintenance page', async () => {
     // What the base host name routes to while the upgrade runs, and what a customer gets from the maintenance page.
     const backends = new Set<string>();
     let page: { status: number; retryAfter: string | null; body: string } | undefined;
     let watching = true;
     // The Jobs of the upgrade, as last seen while it ran (they go once it serves).
     const jobsSeen = new Map<string, k8s.V1Job>();
+    // prod's web and cron Pods seen while its backup Job existed and had not finished: a rollback
+    // restores that backup, so nothing may write while it is taken.
+    const podsDuringBackup = new Set<string>();
     const watcher = (async () => {
       while (watching) {
         const route = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme').catch(() => undefined);
         const backend = route?.spec?.rules?.at(-1)?.backendRefs?.[0]?.name as string | undefined;
         if (backend !== undefined) backends.add(backend);
         for (const job of await prodJobs().catch(() => [])) jobsSeen.set(job.metadata!.name!, job);
+        const backup = jobsSeen.get('prod-backup-1-4-1-to-1-4-2');
+        if (backup !== undefined && backup.status?.completionTime === undefined) {
+          const pods = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=prod,app.kubernetes.io/component in (web,cron)' }).catch(() => ({ items: [] }));
+          for (const pod of pods.items) podsDuringBackup.add(`${pod.metadata!.name} (${pod.status?.phase})`);
+        }
         if (backend === 'acme-maintenance' && page === undefined) {
           const rsp = await throughRoute(h.plane.kc, 'acme', 'acme-primary', `http://${await tenantPod('acme', 'maintenance')}:8069`, '/odoo/sales', '203.0.113.7');
           page = { status: rsp.status, retryAfter: rsp.headers.get('retry-after'), body: await rsp.text() };
@@ -321,8 +329,9 @@ describe('3. (b) release bump within 17.0', () => {
     }, 120_000, 1000);
     watching = false;
     await watcher;
-    // Backed up first, then upgraded, however briefly each phase lasted.
+    // Backed up first, then upgraded, however briefly each phase lasted; no web or cron Pod of prod while the backup ran.
     expect(jobTimes(jobsSeen.get('prod-backup-1-4-1-to-1-4-2')).finished).toBeLessThanOrEqual(jobTimes(jobsSeen.get('prod-upgrade-1-4-1-to-1-4-2')).started);
+    expect([...podsDuringBackup]).toEqual([]);
     expect([...backends].sort()).toEqual(['acme-maintenance', 'odoo-prod']);
     expect(page).toMatchObject({ status: 503, retryAfter: '300' });
     expect(page!.body).toContain('<title>Under maintenance</title>');

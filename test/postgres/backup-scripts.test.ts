@@ -22,7 +22,8 @@ const INSTALLED = existsSync('/usr/lib/postgresql');
 const DIR = join(ROOT, '.work', 'backup-scripts-test');
 
 function python(script: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync('python3', ['-', ...args], { input: script, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Debian's Python, with python3-psycopg2 as in every Odoo image (the dump script uses it).
+  return execFileSync('/usr/bin/python3', ['-', ...args], { input: script, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 function failure(run: () => unknown): string {
@@ -98,6 +99,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the backup and restore scripts on Pos
     psql('acme_prod', "CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', 'installed'), ('sale', '17.0.1.2', 'uninstalled');");
     psql('acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior'), ('Иван Петров'), ('École du Nord');");
     psql('acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
+    psql('acme_prod', "CREATE TABLE ir_attachment (id serial PRIMARY KEY, store_fname varchar); INSERT INTO ir_attachment (store_fname) VALUES ('ab/abcdef');");
   });
 
   afterAll(async () => {
@@ -170,6 +172,25 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
       const manifest = JSON.parse(python("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('manifest.json').decode())", [zip]));
       expect(manifest).toMatchObject({ odoo_dump: '1', db_name: 'acme_prod', version: '17.0', major_version: '17.0', pg_version: expect.stringMatching(new RegExp(`^${server.major}\\.`)), modules: { base: '17.0.1.3' } });
       expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).size).toBeGreaterThan(500);
+    });
+
+    it('keeps Odoo’s filestore garbage collection out while it dumps and reads the filestore: no file the dump references can go', () => {
+      // A pg_dump that first tries what Odoo's _gc_file_store does (LOCK ir_attachment IN SHARE MODE), then dumps.
+      const probeDir = join(dir, `gc-probe-${client.major}`);
+      const probe = join(probeDir, 'result');
+      mkdirSync(probeDir, { recursive: true });
+      writeFileSync(
+        join(probeDir, 'pg_dump'),
+        `#!/bin/sh\npsql --no-psqlrc -At -c "BEGIN; SET LOCAL lock_timeout = '500ms'; LOCK ir_attachment IN SHARE MODE; COMMIT;" > "${probe}" 2>&1 && echo "the garbage collection got its lock" >> "${probe}"\nexec "${client.bin}/pg_dump" "$@"\n`,
+        { mode: 0o755 },
+      );
+      const data = join(dir, 'prod-data');
+      const env = { ...asRole('acme_prod', data, client), PATH: `${probeDir}:${pathWith(client)}` };
+      python(DUMP_PY, [join(dir, 'probed.zip'), join(dir, 'meta.json')], env);
+      expect(readFileSync(probe, 'utf8')).toContain('canceling statement due to lock timeout');
+      // Once the backup is written, the garbage collection may run again.
+      execFileSync(join(probeDir, 'pg_dump'), ['--version'], { env });
+      expect(readFileSync(probe, 'utf8')).toContain('the garbage collection got its lock');
     });
 
     it('restores it as another instance’s role into its empty database and filestore', () => {

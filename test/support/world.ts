@@ -140,6 +140,15 @@ export class Cluster {
     return this.reconcile(facts);
   }
 
+  /** Reconcile until a Job named `name` is composed (at most `max` times), with the same facts each time. */
+  async untilJob(name: string, facts: Facts = {}, max = 10): Promise<Reconcile> {
+    for (let i = 0; i < max; i++) {
+      const r = await this.reconcile(facts);
+      if (jobNames(r).includes(name)) return r;
+    }
+    throw new Error(`Job ${name} never composed; last ${this.last?.phase}: ${JSON.stringify(this.last?.conditions)}`);
+  }
+
   /** Reconcile until the phase is `phase` (at most `max` times), with the same facts each time. */
   async until(phase: string, facts: Facts = {}, max = 10): Promise<Reconcile> {
     for (let i = 0; i < max; i++) {

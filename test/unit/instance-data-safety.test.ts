@@ -104,7 +104,7 @@ describe('scheduled backups', () => {
     const c = new Cluster(production(), withStorage());
     await c.until('Running');
     c.xr.spec.release = '1.4.2';
-    const r = await c.reconcile();
+    const r = await c.untilJob('prod-backup-1-4-1-to-1-4-2');
     expect(r.phase).toBe('BackingUp');
     const pod = r.resources['job-prod-backup-1-4-1-to-1-4-2']!.spec.template.spec;
     expect(pod.initContainers.find((x: Obj) => x.name === 'dump').image).toBe('registry.acme.example/odoo/acme:1.4.1');
@@ -192,8 +192,7 @@ describe('destructive steps need proof, never absence', () => {
   async function failedUpgrade(rollback: 'running' | 'complete'): Promise<Cluster> {
     const c = await settled(production());
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     await c.reconcile({ jobs: { upgrade: 'failed', rollback } });
     return c;
   }
@@ -226,7 +225,7 @@ describe('destructive steps need proof, never absence', () => {
     expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
   });
 
-  it('a web Deployment deleted while an upgrade backs up comes back on the release that ran, with its image, and the upgrade goes on', async () => {
+  it('a web Deployment deleted while an upgrade backs up comes back on the release that ran, with its image, still stopped, and the upgrade goes on', async () => {
     const c = new Cluster(production());
     await c.until('Running');
     c.xr.spec.release = '1.4.2';
@@ -234,7 +233,7 @@ describe('destructive steps need proof, never absence', () => {
     expect(replicas(backingUp)).toMatchObject({ release: '1.4.1' });
     const r = await c.reconcile({ jobs: { backup: 'running' }, deleted: ['web'] });
     expect(r.phase).toBe('BackingUp');
-    expect(replicas(r)).toMatchObject({ web: 2, release: '1.4.1' });
+    expect(replicas(r)).toMatchObject({ web: 0, release: '1.4.1' });
     expect(r.resources.web!.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.1');
   });
 

@@ -94,7 +94,7 @@ describe('production', () => {
 });
 
 describe('in-place upgrade within a series', () => {
-  it('backs up while the old release serves, stops web and cron, upgrades, then starts the new release', async () => {
+  it('stops web and cron, backs up with nothing writing, upgrades, then starts the new release', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
     const steps: [string | undefined, string[], ReturnType<typeof replicas>][] = [];
@@ -103,8 +103,9 @@ describe('in-place upgrade within a series', () => {
       steps.push([r.phase, jobNames(r), replicas(r)]);
     }
     expect(steps).toEqual([
-      ['BackingUp', ['prod-backup-1-4-1-to-1-4-2'], { web: 2, cron: 1, release: '1.4.1' }],
-      ['Upgrading', ['prod-backup-1-4-1-to-1-4-2'], { web: 0, cron: 0, release: '1.4.1' }],
+      // No backup Job until web and cron are observed at 0: a rollback restores it, so it must hold every acknowledged write.
+      ['BackingUp', [], { web: 0, cron: 0, release: '1.4.1' }],
+      ['BackingUp', ['prod-backup-1-4-1-to-1-4-2'], { web: 0, cron: 0, release: '1.4.1' }],
       ['Upgrading', ['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2'], { web: 0, cron: 0, release: '1.4.1' }],
       ['Starting', ['prod-backup-1-4-1-to-1-4-2', 'prod-upgrade-1-4-1-to-1-4-2'], { web: 2, cron: 1, release: '1.4.2' }],
       ['Running', [], { web: 2, cron: 1, release: '1.4.2' }],
@@ -115,9 +116,8 @@ describe('in-place upgrade within a series', () => {
   it('runs the upgrade with the new image: odoo -u all', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
-    const r = await c.until('Upgrading');
-    const upgrading = await c.reconcile();
-    expect(r.phase).toBe('Upgrading');
+    const upgrading = await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
+    expect(upgrading.phase).toBe('Upgrading');
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
     expect(job.spec.template.spec.containers[0].command[2]).toContain(
@@ -130,8 +130,7 @@ describe('in-place upgrade within a series', () => {
   it('after a failed upgrade, restores the backup taken before it with web and cron stopped, and only then serves the previous release', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     const rolling = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'running' } });
     expect(rolling.phase).toBe('RollingBack');
     expect(rolling.status.transitioning).toBe(true);
@@ -158,8 +157,7 @@ describe('in-place upgrade within a series', () => {
   it('keeps web and cron stopped when the restore fails, and says how to go on', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     const r = await c.reconcile({ jobs: { upgrade: 'failed', rollback: 'failed' } });
     expect(r.phase).toBe('RollbackFailed');
@@ -175,8 +173,7 @@ describe('in-place upgrade within a series', () => {
     const c = new Cluster(production(), required);
     await c.until('Running');
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
     expect(r.phase).toBe('UpgradeFailed');
     expect(replicas(r)).toEqual({ web: 0, cron: 0, release: '1.4.1' });
@@ -187,8 +184,7 @@ describe('in-place upgrade within a series', () => {
   it('does not run a rolled-back upgrade again from the old backup when its Job is deleted: it asks for a fresh start', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     delete c.observed['job-prod-upgrade-1-4-1-to-1-4-2'];
@@ -204,8 +200,7 @@ describe('in-place upgrade within a series', () => {
     const c = new Cluster({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
     await c.until('Running');
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('staging-upgrade-1-4-1-to-1-4-2');
     expect((await c.reconcile({ jobs: { upgrade: 'failed' } })).phase).toBe('UpgradeFailed');
     delete c.observed['job-staging-upgrade-1-4-1-to-1-4-2'];
     c.last!.rsp.desired!.resources = Object.fromEntries(Object.entries(c.last!.rsp.desired!.resources).filter(([k]) => k !== 'job-staging-upgrade-1-4-1-to-1-4-2'));
@@ -217,8 +212,7 @@ describe('in-place upgrade within a series', () => {
   it('goes back to Running on the old release, and drops the Jobs, when spec.release is set back', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
-    await c.until('Upgrading');
-    await c.reconcile();
+    await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     c.xr.spec.release = '1.4.1';
     const r = await c.reconcile({ jobs: { upgrade: 'failed' } });

@@ -186,22 +186,29 @@ describe('an in-place upgrade of an instance that serves customers', () => {
   const serving = (): Record<string, ObservedObject> => ({ [WEB]: observedDeployment('1.4.1', { replicas: 2 }), [CRON]: observedDeployment('1.4.1', { name: 'prod-cron' }) });
   const stopped = (): Record<string, ObservedObject> => ({ [WEB]: observedDeployment('1.4.1', { replicas: 0 }), [CRON]: observedDeployment('1.4.1', { replicas: 0, name: 'prod-cron' }) });
 
-  it('backs up first while the old release keeps serving: web and cron are not stopped for the backup', () => {
+  it('stops web and cron before the backup a rollback would restore, and backs up only once both are at 0', () => {
     const l = deriveLifecycle(lifecycleInput(fixture(), serving()));
     expect(l.phase).toBe('BackingUp');
-    expect(l.workloads).toEqual({ release: '1.4.1', image: 'registry.example/odoo:1.4.1', stopped: false });
-    expect(l.jobs.map((j) => j.metadata.name)).toEqual(['prod-backup-1-4-1-to-1-4-2']);
+    expect(l.workloads).toEqual({ release: '1.4.1', image: 'registry.example/odoo:1.4.1', stopped: true });
+    expect(l.jobs).toEqual([]);
+    expect(l.condition.message).toMatch(/^Stopping web and cron before: Backing up acme_prod/);
+    const stopping = deriveLifecycle(lifecycleInput(fixture(), { ...stopped(), [CRON]: observedDeployment('1.4.1', { name: 'prod-cron' }) }));
+    expect(stopping.jobs).toEqual([]);
+    const backingUp = deriveLifecycle(lifecycleInput(fixture(), stopped()));
+    expect(backingUp.workloads?.stopped).toBe(true);
+    expect(backingUp.jobs.map((j) => j.metadata.name)).toEqual(['prod-backup-1-4-1-to-1-4-2']);
+    expect(backingUp.condition.message).toMatch(/web and cron are stopped, so it holds every write$/);
   });
 
-  it('when the backup fails, says nothing was changed and the old release serves on', () => {
+  it('when the backup fails, says nothing was changed and the old release serves again', () => {
     const f = fixture();
-    const backup = deriveLifecycle(lifecycleInput(f, serving())).jobs[0]!;
+    const backup = deriveLifecycle(lifecycleInput(f, stopped())).jobs[0]!;
     const [key, job] = observedJob(backup, 'failed');
     const l = deriveLifecycle(lifecycleInput(f, { ...serving(), [key]: job }));
     expect(l.phase).toBe('BackupFailed');
     expect(l.workloads?.stopped).toBe(false);
     expect(l.condition.message).toBe(
-      'Job "prod-backup-1-4-1-to-1-4-2" failed. Release 1.4.1 keeps serving and nothing was changed. Read its logs (kubectl logs -n acme job/prod-backup-1-4-1-to-1-4-2), fix the cause, then delete the Job to run it again (kubectl delete -n acme job/prod-backup-1-4-1-to-1-4-2), or set spec.release back to 1.4.1',
+      'Job "prod-backup-1-4-1-to-1-4-2" failed. Release 1.4.1 is serving again and nothing was changed. Read its logs (kubectl logs -n acme job/prod-backup-1-4-1-to-1-4-2), fix the cause, then delete the Job to run it again (kubectl delete -n acme job/prod-backup-1-4-1-to-1-4-2), or set spec.release back to 1.4.1',
     );
   });
 

@@ -6,8 +6,11 @@
 import { APPLY_DUMP_PY, REPLACE_PRELUDE_SQL } from './apply-dump.js';
 
 /**
- * Writes the backup zip of $PGDATABASE and its filestore. Refuses, with the
- * reason, when pg_dump is older than the server (pg_dump would refuse too).
+ * Writes the backup zip of $PGDATABASE and its filestore: the database as of
+ * pg_dump's snapshot, the filestore read after it, with every file the dump
+ * references (Odoo's filestore garbage collection is kept out meanwhile).
+ * Refuses, with the reason, when pg_dump is older than the server (pg_dump
+ * would refuse too).
  * argv: zip to write, JSON file to write its size and Odoo version to.
  */
 export const DUMP_PY = String.raw`
@@ -32,6 +35,16 @@ manifest = {
     'pg_version': '%d.%d' % (server // 10000, server % 10000),
     'modules': dict(line.split('|', 1) for line in rows.splitlines() if line),
 }
+# Odoo removes a file from the filestore only in its garbage collection, under LOCK ir_attachment
+# IN SHARE MODE (it gives up after 10 s and tries later). Holding ROW EXCLUSIVE, which every write
+# takes anyway, from before the snapshot until the filestore is read keeps every file the dump
+# references; files added meanwhile are read too, and harmless.
+import psycopg2
+guard = psycopg2.connect('')
+with guard.cursor() as cur:
+    cur.execute("SELECT to_regclass('ir_attachment') IS NOT NULL")
+    if cur.fetchone()[0]:
+        cur.execute('LOCK TABLE ir_attachment IN ROW EXCLUSIVE MODE')
 dump = os.path.join(os.path.dirname(out), 'dump.sql')
 subprocess.run(['pg_dump', '--no-owner', '--file', dump], check=True)
 filestore = os.path.join(os.environ.get('ODOO_DATA_DIR', '/var/lib/odoo'), 'filestore', db)
@@ -43,6 +56,8 @@ with zipfile.ZipFile(out + '.partial', 'w', zipfile.ZIP_DEFLATED, allowZip64=Tru
         for name in sorted(files):
             path = os.path.join(root, name)
             z.write(path, os.path.join('filestore', os.path.relpath(path, filestore)))
+guard.rollback()
+guard.close()
 os.remove(dump)
 os.rename(out + '.partial', out)
 json.dump({'size': os.path.getsize(out), 'odooVersion': release.version}, open(meta_out, 'w'))
