@@ -126,7 +126,7 @@ function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, expiryRe
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
-  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute) return TTL.awaitingOthers;
+  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || lifecycle.awaitingPods === true) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;
 }

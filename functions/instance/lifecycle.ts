@@ -10,7 +10,7 @@ import semver from 'semver';
 import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, RequiredSelector, XrCondition } from '../shared/composition.js';
 import { databaseName } from '../shared/instance-names.js';
-import { labelOf } from '../shared/observed.js';
+import { labelOf, record } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { releaseImage } from '../app/release-catalogue.js';
 import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
@@ -28,6 +28,7 @@ import { failedTests, jobPodsSelector } from './test-results.js';
 import { upgradeJob } from './jobs/upgrade-job.js';
 import type { Instance, Phase } from './schema.js';
 import type { InstanceSettings } from './settings.js';
+import { podSelector } from './labels.js';
 import { observedRelease, observedRollout, observedStopped } from './workloads.js';
 
 /** Keys of the web and cron Deployments in desired state. */
@@ -77,6 +78,8 @@ export interface Lifecycle {
   requirements: Record<string, RequiredSelector>;
   /** The upgrade Job whose failure was rolled back (status.rolledBack): the proof that the rollback is done. */
   rolledBack?: string;
+  /** Web and cron are at 0 and their last Pods are still exiting: nothing Crossplane watches tells when they are gone. */
+  awaitingPods?: boolean;
 }
 
 const STEADY: readonly Phase[] = ['Running', 'Passed', 'Failed', 'WaitingForSource'];
@@ -114,6 +117,18 @@ export interface LifecycleInput {
 
 /** Key of the required Pods of a failed test Job. */
 export const FAILED_TEST_PODS = 'failed-test-pods';
+
+/**
+ * Keys of the instance's web and cron Pods, asked for while a step that
+ * needs them stopped waits to start. A Deployment at 0 no longer counts a
+ * Pod that is shutting down, and such a Pod still finishes its requests and
+ * its cron job: a backup or -u started then could miss, or race, a write.
+ */
+export const STOPPING_PODS = { web: 'stopping-web-pods', cron: 'stopping-cron-pods' } as const;
+
+function workloadPodsSelector(namespace: string, name: string, component: 'web' | 'cron'): RequiredSelector {
+  return { apiVersion: 'v1', kind: 'Pod', namespace, matchLabels: podSelector(name, component) };
+}
 
 type Plan = { steps: Step[] } | { blocked: { phase: Phase; reason: string; message: string } };
 
@@ -558,14 +573,22 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     }
     // Not run yet, or running.
     if (step.stopsPods && running !== undefined) {
-      const stopped = observedStopped(web) && observedStopped(observed[WORKLOAD_KEYS.cron]);
-      if (!stopped && state === 'absent') {
-        return result(step.phase, {
-          jobs,
-          workloads: serving(true),
-          activeJob: jobName(step.job),
-          condition: condition('False', step.phase, `Stopping web and cron before: ${step.doing}`),
-        });
+      if (state === 'absent') {
+        // Asked for on every call until the Job exists, so Crossplane's requirement loop settles on the call that composes it.
+        const pods = { [STOPPING_PODS.web]: workloadPodsSelector(context.namespace, context.name, 'web'), [STOPPING_PODS.cron]: workloadPodsSelector(context.namespace, context.name, 'cron') };
+        const deploymentsStopped = observedStopped(web) && observedStopped(observed[WORKLOAD_KEYS.cron]);
+        const podsGone = Object.keys(pods).every((key) => input.required[key]?.length === 0);
+        if (!deploymentsStopped || !podsGone) {
+          const left = Object.keys(pods).flatMap((key) => (input.required[key] ?? []).map((pod) => String(record(pod.metadata).name)));
+          const waiting = deploymentsStopped && left.length > 0 ? ` (waiting for ${left.sort().join(', ')} to exit)` : '';
+          return result(
+            step.phase,
+            { jobs, workloads: serving(true), activeJob: jobName(step.job), condition: condition('False', step.phase, `Stopping web and cron before: ${step.doing}${waiting}`), awaitingPods: deploymentsStopped },
+            pods,
+          );
+        }
+        jobs.push(step.job);
+        return result(step.phase, { jobs, workloads: serving(true), activeJob: jobName(step.job), condition: condition('False', step.phase, step.doing) }, pods);
       }
       jobs.push(step.job);
       return result(step.phase, { jobs, workloads: serving(true), activeJob: jobName(step.job), condition: condition('False', step.phase, step.doing) });

@@ -2,7 +2,7 @@
 // objects the way composeInstance builds them, for tests that call one
 // composer directly with an observed state they write by hand.
 import { resolveContext, type InstanceContext } from '../../functions/instance/context.js';
-import { jobKey, WORKLOAD_KEYS, type LifecycleInput } from '../../functions/instance/lifecycle.js';
+import { jobKey, STOPPING_PODS, WORKLOAD_KEYS, type LifecycleInput } from '../../functions/instance/lifecycle.js';
 import { instanceResource, type Instance } from '../../functions/instance/schema.js';
 import { instanceSettings, type InstanceSettings } from '../../functions/instance/settings.js';
 import type { KubeObject, ObservedObject } from '../../functions/shared/composition.js';
@@ -35,14 +35,22 @@ export function instanceFixture(
 }
 
 /** What deriveLifecycle is called with, for a fixture and an observed state. */
-export function lifecycleInput(f: InstanceFixture, observed: Record<string, ObservedObject> = {}, databaseReady = true): LifecycleInput {
+/** What Crossplane answers for an instance whose web and cron Pods are all gone. */
+export const NO_WORKLOAD_PODS: Readonly<Record<string, readonly ObservedObject[]>> = { [STOPPING_PODS.web]: [], [STOPPING_PODS.cron]: [] };
+
+export function lifecycleInput(
+  f: InstanceFixture,
+  observed: Record<string, ObservedObject> = {},
+  databaseReady = true,
+  required: Readonly<Record<string, readonly ObservedObject[]>> = NO_WORKLOAD_PODS,
+): LifecycleInput {
   return {
     ...f,
     observed,
     databaseReady,
     databaseWaitingFor: 'the role, database of acme_prod',
     url: `https://${f.context.name}.acme.example`,
-    required: {},
+    required,
   };
 }
 

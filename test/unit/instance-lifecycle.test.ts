@@ -113,6 +113,21 @@ describe('in-place upgrade within a series', () => {
     ]);
   });
 
+  it('waits for a web Pod still exiting after its Deployment went to 0, looking again within 15 s, and backs up once it is gone', async () => {
+    const c = await runningProduction();
+    c.xr.spec.release = '1.4.2';
+    const exiting = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prod-web-7c9d-abcde', namespace: 'acme', labels: { 'odoo.io/instance': 'prod', 'app.kubernetes.io/component': 'web' }, deletionTimestamp: '2026-12-05T18:20:00Z' } };
+    c.required = [...c.required, exiting];
+    await c.reconcile();
+    const waiting = await c.reconcile();
+    expect(waiting.phase).toBe('BackingUp');
+    expect(jobNames(waiting)).toEqual([]);
+    expect(waiting.conditions.Lifecycle?.message).toContain('(waiting for prod-web-7c9d-abcde to exit)');
+    expect(Number(waiting.rsp.meta?.ttl?.seconds)).toBe(15);
+    c.required = c.required.filter((o) => o !== exiting);
+    expect(jobNames(await c.reconcile())).toEqual(['prod-backup-1-4-1-to-1-4-2']);
+  });
+
   it('runs the upgrade with the new image: odoo -u all', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';

@@ -3,9 +3,9 @@
 // next, whether web and cron keep serving meanwhile, and what the Lifecycle
 // condition tells a person (its reason is what alerts and `kubectl wait` read).
 import { describe, expect, it } from 'vitest';
-import { deriveLifecycle, type Lifecycle } from '../../functions/instance/lifecycle.js';
+import { deriveLifecycle, STOPPING_PODS, type Lifecycle } from '../../functions/instance/lifecycle.js';
 import type { ObservedObject } from '../../functions/shared/composition.js';
-import { CRON, instanceFixture, lifecycleInput, observedDeployment, observedJob, WEB, type InstanceFixture } from '../support/instance-input.js';
+import { CRON, instanceFixture, lifecycleInput, NO_WORKLOAD_PODS, observedDeployment, observedJob, WEB, type InstanceFixture } from '../support/instance-input.js';
 import type { Obj } from '../support/world.js';
 
 const STORAGE = { endpoint: 'https://s3.example', bucket: 'acme-odoo-backups', prefix: 'odoo', region: 'eu-central-1', credentialsSecretName: 'odoo-backup-s3' };
@@ -198,6 +198,31 @@ describe('an in-place upgrade of an instance that serves customers', () => {
     expect(backingUp.workloads?.stopped).toBe(true);
     expect(backingUp.jobs.map((j) => j.metadata.name)).toEqual(['prod-backup-1-4-1-to-1-4-2']);
     expect(backingUp.condition.message).toMatch(/web and cron are stopped, so it holds every write$/);
+  });
+
+  it('backs up only once the web and cron Pods themselves are gone: a Deployment at 0 no longer counts a Pod still shutting down, which may still write', () => {
+    const selectors = {
+      [STOPPING_PODS.web]: { apiVersion: 'v1', kind: 'Pod', namespace: 'acme', matchLabels: { 'odoo.io/instance': 'prod', 'app.kubernetes.io/component': 'web' } },
+      [STOPPING_PODS.cron]: { apiVersion: 'v1', kind: 'Pod', namespace: 'acme', matchLabels: { 'odoo.io/instance': 'prod', 'app.kubernetes.io/component': 'cron' } },
+    };
+    // Crossplane has not fetched the Pods yet: asks for them, composes nothing.
+    const asking = deriveLifecycle(lifecycleInput(fixture(), stopped(), true, {}));
+    expect(asking.jobs).toEqual([]);
+    expect(asking.requirements).toEqual(selectors);
+    // A cron Pod still exiting (its Deployment already counts 0): waits for it, by name, and looks again soon.
+    const exiting = { metadata: { name: 'prod-cron-5f7d-x2x9q', deletionTimestamp: '2026-12-05T18:20:00Z' } };
+    const waiting = deriveLifecycle(lifecycleInput(fixture(), stopped(), true, { ...NO_WORKLOAD_PODS, [STOPPING_PODS.cron]: [exiting] }));
+    expect(waiting.jobs).toEqual([]);
+    expect(waiting.awaitingPods).toBe(true);
+    expect(waiting.condition.message).toMatch(/^Stopping web and cron before: Backing up .* \(waiting for prod-cron-5f7d-x2x9q to exit\)$/);
+    // All gone: the backup Job, and the same requirements, so Crossplane's requirement loop settles on this answer.
+    const backingUp = deriveLifecycle(lifecycleInput(fixture(), stopped(), true, NO_WORKLOAD_PODS));
+    expect(backingUp.jobs.map((j) => j.metadata.name)).toEqual(['prod-backup-1-4-1-to-1-4-2']);
+    expect(backingUp.requirements).toEqual(selectors);
+    expect(backingUp.awaitingPods).toBeUndefined();
+    // Once the Job exists, the Pods are no longer asked for.
+    const [key, job] = observedJob(backingUp.jobs[0]!, 'running');
+    expect(deriveLifecycle(lifecycleInput(fixture(), { ...stopped(), [key]: job }, true, {})).requirements).toEqual({});
   });
 
   it('when the backup fails, says nothing was changed and the old release serves again', () => {
