@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../scripts/function-process.js';
 import { DUMP_PY, RESTORE_PY, RETENTION_PY } from '../../functions/instance/jobs/backup-scripts.js';
 import { createExtensionsSQL } from '../../functions/instance/database.js';
@@ -100,6 +100,8 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the backup and restore scripts on Pos
     psql('acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior'), ('Иван Петров'), ('École du Nord');");
     psql('acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
     psql('acme_prod', "CREATE TABLE ir_attachment (id serial PRIMARY KEY, store_fname varchar); INSERT INTO ir_attachment (store_fname) VALUES ('ab/abcdef');");
+    // A customer's module keeping a file in a large object: pg_dump writes its data in a transaction of its own.
+    psql('acme_prod', "CREATE TABLE customer_document (id serial PRIMARY KEY, content oid); INSERT INTO customer_document (content) VALUES (lo_from_bytea(0, convert_to('scanned delivery note', 'UTF8')));");
   });
 
   afterAll(async () => {
@@ -116,6 +118,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the backup and restore scripts on Pos
     execFileSync('psql', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', db, '-d', db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: db } }).trim();
   const partners = (db: string) => psql(db, 'SELECT name FROM res_partner ORDER BY id').split('\n');
   const PARTNERS = ['Azure Interior', 'Иван Петров', 'École du Nord'];
+  const documents = (db: string) => psql(db, "SELECT convert_from(lo_get(content), 'UTF8') FROM customer_document ORDER BY id").split('\n');
 
   /** A backup of acme_prod written by the dump script with `client`, as the backup Job does; returns the zip's path. */
   function backup(client: PostgresClient): { zip: string; out: string } {
@@ -141,6 +144,9 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
             text = data.decode()
             if edit == 'cut':
                 text = text[: text.index('-- PostgreSQL database dump complete')]
+            elif edit == 'cut-in-copy':
+                start = text.index('COPY public.res_partner ')
+                text = text[: text.index('\n', text.index('\n', start) + 1) + 1]
             elif edit == 'refused':
                 text = text.replace('-- PostgreSQL database dump complete', 'SELECT 1/0;\n-- PostgreSQL database dump complete')
             data = text.encode()
@@ -193,9 +199,37 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
       expect(readFileSync(probe, 'utf8')).toContain('the garbage collection got its lock');
     });
 
+    it('gives way to a module installed while it waits for its locks: pg_dump gives up, the backup fails, the install goes on', async () => {
+      // A pg_dump that starts an ALTER TABLE ir_attachment (queued behind the guard), then dumps with a 1 s lock wait.
+      const probeDir = join(dir, `install-probe-${client.major}`);
+      mkdirSync(probeDir, { recursive: true });
+      writeFileSync(
+        join(probeDir, 'pg_dump'),
+        [
+          '#!/bin/bash',
+          `[ "$1" = --version ] && exec "${client.bin}/pg_dump" "$@"`,
+          'psql --no-psqlrc -q -c "ALTER TABLE ir_attachment ADD COLUMN installed_meanwhile int" >/dev/null 2>&1 &',
+          `until [ "$(psql --no-psqlrc -At -c "SELECT count(*) FROM pg_locks WHERE relation = 'ir_attachment'::regclass AND NOT granted")" != 0 ]; do sleep 0.1; done`,
+          'args=(); found=',
+          'for a in "$@"; do if [ "$a" = --lock-wait-timeout=30s ]; then a=--lock-wait-timeout=1s; found=1; fi; args+=("$a"); done',
+          '[ -n "$found" ] || { echo "pg_dump runs without --lock-wait-timeout=30s: it would wait forever" >&2; exit 9; }',
+          `exec "${client.bin}/pg_dump" "\${args[@]}"`,
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const env = { ...asRole('acme_prod', join(dir, 'prod-data'), client), PATH: `${probeDir}:${pathWith(client)}` };
+      expect(failure(() => python(DUMP_PY, [join(dir, 'gave-way.zip'), join(dir, 'meta.json')], env))).toMatch(/due to statement timeout\n.*LOCK TABLE .*ir_attachment[\s\S]*pg_dump failed \(its error is above\): no backup was written/);
+      expect(existsSync(join(dir, 'gave-way.zip'))).toBe(false);
+      // The guard went with the backup: the ALTER TABLE waiting behind it went through.
+      await vi.waitFor(() => expect(psql('acme_prod', "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ir_attachment' AND column_name = 'installed_meanwhile'")).toBe('1'), { timeout: 10_000 });
+      psql('acme_prod', 'ALTER TABLE ir_attachment DROP COLUMN installed_meanwhile');
+    });
+
     it('restores it as another instance’s role into its empty database and filestore', () => {
       const out = python(RESTORE_PY, [zip, 'fresh', '17.0'], asRole(copy, data, client));
       expect(partners(copy)).toEqual(PARTNERS);
+      expect(documents(copy)).toEqual(['scanned delivery note']);
+      expect(pg.query("SELECT pg_get_userbyid(lomowner) FROM pg_largeobject_metadata", copy)).toEqual([copy]);
       expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", copy)).toEqual([`pg_trgm\t${copy}`, `unaccent\t${copy}`]);
       expect(readFileSync(join(data, 'filestore', copy, 'ab', 'abcdef'), 'utf8')).toBe('signed contract');
       // pg_dump 17 sets transaction_timeout, which 16 and older reject: left out, and said so.
@@ -204,10 +238,12 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
     });
 
     it('restores it over a database that changed since, as a rollback does: data and filestore as they were', () => {
-      psql(copy, "UPDATE res_partner SET name = 'half upgraded'; CREATE TABLE added_by_the_upgrade (x int);");
+      psql(copy, "UPDATE res_partner SET name = 'half upgraded'; CREATE TABLE added_by_the_upgrade (x int); SELECT lo_put(content, 0, convert_to('SCANNED', 'UTF8')) FROM customer_document;");
       writeFileSync(join(data, 'filestore', copy, 'ab', 'written-after'), 'x');
       python(RESTORE_PY, [zip, 'replace', '17.0'], asRole(copy, data, client));
       expect(partners(copy)).toEqual(PARTNERS);
+      // Large objects belong to no schema: the ones the role owned went, and came back from the dump under their numbers.
+      expect(documents(copy)).toEqual(['scanned delivery note']);
       expect(psql(copy, "SELECT count(*) FROM pg_tables WHERE tablename = 'added_by_the_upgrade'")).toBe('0');
       expect(existsSync(join(data, 'filestore', copy, 'ab', 'written-after'))).toBe(false);
     });
@@ -217,6 +253,11 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
       writeFileSync(join(data, 'filestore', copy, 'ab', 'written-after'), 'x');
       const expected = ['written after the restore', ...PARTNERS.slice(1)];
       expect(failure(() => python(RESTORE_PY, [edited(zip, 'cut.zip', 'cut'), 'replace', '17.0'], asRole(copy, data, client)))).toContain(
+        'the dump ended before its last line (pg_dump or the transfer failed, see above): nothing of it was applied, the database is as it was',
+      );
+      expect(partners(copy)).toEqual(expected);
+      // Cut inside a table's data: psql fails on the half line too, and the cut is what is told.
+      expect(failure(() => python(RESTORE_PY, [edited(zip, 'cut-in-copy.zip', 'cut-in-copy'), 'replace', '17.0'], asRole(copy, data, client)))).toContain(
         'the dump ended before its last line (pg_dump or the transfer failed, see above): nothing of it was applied, the database is as it was',
       );
       expect(partners(copy)).toEqual(expected);

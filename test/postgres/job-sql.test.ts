@@ -144,6 +144,8 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       if (psql('acme_prod', 'acme_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'res_partner'")[0] === '0') {
         psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
         psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
+        // A customer's module keeping a file in a large object (they belong to no schema).
+        psql('acme_prod', 'acme_prod', "CREATE TABLE customer_document (id int, content oid); INSERT INTO customer_document VALUES (1, lo_from_bytea(0, convert_to('scanned delivery note', 'UTF8')));");
       }
       const target = `acme_staging_${client.major}`;
       instanceDatabase(target);
@@ -153,6 +155,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       const output = copy('acme_prod', target, client);
       expect(psql(target, target, "SELECT name, unaccent('Intérieur') FROM res_partner")).toEqual(['Azure Interior|Interieur']);
       expect(psql(target, target, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'")).toEqual(['0']);
+      expect(psql(target, target, "SELECT convert_from(lo_get(content), 'UTF8') FROM customer_document")).toEqual(['scanned delivery note']);
       expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", target)).toEqual([`pg_trgm\t${target}`, `unaccent\t${target}`]);
       // A newer pg_dump writes settings an older server does not know: left out, and said so.
       if (client.major >= 17 && server.major < 17) expect(output).toContain(`left out SET transaction_timeout: PostgreSQL ${server.major} does not know it`);

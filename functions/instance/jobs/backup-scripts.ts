@@ -38,15 +38,22 @@ manifest = {
 # Odoo removes a file from the filestore only in its garbage collection, under LOCK ir_attachment
 # IN SHARE MODE (it gives up after 10 s and tries later). Holding ROW EXCLUSIVE, which every write
 # takes anyway, from before the snapshot until the filestore is read keeps every file the dump
-# references; files added meanwhile are read too, and harmless.
+# references; files added meanwhile are read too, and harmless. The guard idles in its transaction
+# for the whole backup: a server's idle_in_transaction_session_timeout must not end it.
 import psycopg2
 guard = psycopg2.connect('')
 with guard.cursor() as cur:
+    cur.execute('SET idle_in_transaction_session_timeout = 0')
     cur.execute("SELECT to_regclass('ir_attachment') IS NOT NULL")
     if cur.fetchone()[0]:
         cur.execute('LOCK TABLE ir_attachment IN ROW EXCLUSIVE MODE')
 dump = os.path.join(os.path.dirname(out), 'dump.sql')
-subprocess.run(['pg_dump', '--no-owner', '--file', dump], check=True)
+# A module installed meanwhile (ALTER TABLE ir_attachment) queues behind the guard, and pg_dump's
+# own lock would queue behind it: nobody would ever move, and every request reading attachments
+# would wait behind them. pg_dump gives up instead; the backup fails, the guard goes, the install
+# goes on, and the next scheduled backup is taken.
+if subprocess.run(['pg_dump', '--no-owner', '--lock-wait-timeout=30s', '--file', dump]).returncode != 0:
+    sys.exit('pg_dump failed (its error is above): no backup was written')
 filestore = os.path.join(os.environ.get('ODOO_DATA_DIR', '/var/lib/odoo'), 'filestore', db)
 with zipfile.ZipFile(out + '.partial', 'w', zipfile.ZIP_DEFLATED, allowZip64=True) as z:
     z.writestr('manifest.json', json.dumps(manifest, indent=4))
