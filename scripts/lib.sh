@@ -128,11 +128,13 @@ ensure_pg_client() {
   tmp="$(mktemp -d)"
   log "fetching PostgreSQL client $PG_CLIENT_MAJOR from Debian $PG_CLIENT_SUITE"
   curl -fsS -m 120 -o "$tmp/InRelease" "$mirror/dists/$PG_CLIENT_SUITE/InRelease"
-  gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$tmp/InRelease" 2>/dev/null \
+  # Hashes are read from what the signature covers (gpgv --output), not from the whole file:
+  # text around a clearsigned block is not signed.
+  gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg --output "$tmp/Release" "$tmp/InRelease" 2>/dev/null \
     || { log "the InRelease of Debian $PG_CLIENT_SUITE does not verify with Debian's archive keyring"; return 1; }
   curl -fsS -m 300 -o "$tmp/Packages.xz" "$mirror/dists/$PG_CLIENT_SUITE/main/binary-amd64/Packages.xz"
   local want
-  want="$(awk '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3=="main/binary-amd64/Packages.xz"{print $1}' "$tmp/InRelease")"
+  want="$(awk '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3=="main/binary-amd64/Packages.xz"{print $1}' "$tmp/Release")"
   [[ -n "$want" && "$(sha256sum "$tmp/Packages.xz" | cut -d' ' -f1)" == "$want" ]] \
     || { log "Packages.xz of Debian $PG_CLIENT_SUITE does not match its InRelease"; return 1; }
   xz -dc "$tmp/Packages.xz" > "$tmp/Packages"
