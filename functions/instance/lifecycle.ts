@@ -6,58 +6,33 @@
 // object proves any more (runningRelease once the Deployment is deleted,
 // rolledBack once the rollback Job is), and the plan for the current spec
 // says what is next.
+// Each transition's plan of steps is in transitions/ (initialize, copy,
+// staging, migration, restore, neutralize, upgrade with its rollback, test
+// run); this file chooses the plan and evaluates it.
 import semver from 'semver';
-import type { Release } from '../app/schema.js';
 import type { KubeObject, ObservedObject, RequiredSelector, XrCondition } from '../shared/composition.js';
-import { databaseName } from '../shared/instance-names.js';
-import { labelOf, record } from '../shared/observed.js';
+import { record } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { releaseImage } from '../app/release-catalogue.js';
-import { findRelease, migrationRelease, seriesSteps, type InstanceContext } from './context.js';
-import { backupDirectory, localPreUpgradePath, preUpgradeBackupJob, preUpgradeName } from './jobs/backup-job.js';
-import { restoreJob, restoreJobName, rollbackJobName } from './jobs/restore-job.js';
-import { copyJob, SOURCE_INSTANCE_LABEL, SOURCE_RELEASE_LABEL } from './jobs/copy-job.js';
-import { initJob } from './jobs/init-job.js';
-import { initSQLJob } from './jobs/init-sql-job.js';
-import { migrationJob } from './jobs/migration-job.js';
-import { neutralizeJob } from './jobs/neutralize-job.js';
-import { jobFailureReason, jobState, STEP_LABEL, type JobRun } from './jobs/odoo-job.js';
-import type { JobDeadlineStep } from '../shared/backup-schema.js';
-import { testJob } from './jobs/test-job.js';
-import { failedTests, jobPodsSelector } from './test-results.js';
-import { upgradeJob } from './jobs/upgrade-job.js';
+import { findRelease } from './context.js';
+import { jobState } from './jobs/odoo-job.js';
+import { jobPodsSelector } from './test-results.js';
 import type { Instance, Phase } from './schema.js';
-import type { InstanceSettings } from './settings.js';
 import { podSelector } from './labels.js';
 import { observedRelease, observedRollout, observedStopped } from './workloads.js';
+import { initSteps } from './transitions/initialize.js';
+import { migrationPlan } from './transitions/migration.js';
+import { restoreSteps } from './transitions/restore.js';
+import { stagingPlan } from './transitions/staging.js';
+import { failureMessage, jobKey, jobName, type LifecycleInput, type Plan } from './transitions/step.js';
+import { FAILED_TEST_PODS, testStep } from './transitions/test-run.js';
+import { preUpgradeBackupPlace, upgradeSteps } from './transitions/upgrade.js';
+
+export { jobKey, type LifecycleInput } from './transitions/step.js';
+export { FAILED_TEST_PODS } from './transitions/test-run.js';
 
 /** Keys of the web and cron Deployments in desired state. */
 export const WORKLOAD_KEYS = { web: 'web', cron: 'cron' } as const;
-
-/** Desired-state key of a Job: its name, so every step of every transition has its own key. */
-export function jobKey(job: KubeObject): string {
-  return `job-${job.metadata.name}`;
-}
-
-interface Step {
-  job: KubeObject;
-  phase: Phase;
-  failedPhase: Phase;
-  /** Web and cron must have stopped before this Job may run (in-place upgrade and migration). */
-  stopsPods: boolean;
-  /** A failed test is a result, not a broken instance: it keeps serving for inspection. */
-  failureIsResult?: boolean;
-  /** What the Job does, for the Lifecycle condition. */
-  doing: string;
-  /** What a person does when it failed. */
-  next: string;
-  /** For a failed test Job: the failed tests its Pod names, when Crossplane has fetched the Pod. */
-  failedTests?: (required: Readonly<Record<string, readonly ObservedObject[]>>) => string[] | undefined;
-  /** When this step fails: the step that puts things back (restore the backup taken before), with web and cron stopped. */
-  rollback?: Step;
-  /** When this step fails, web and cron stay stopped (onUpgradeFailure: hold). */
-  holdsPods?: boolean;
-}
 
 export interface Workloads {
   release: string;
@@ -89,34 +64,10 @@ export function isTransitioning(phase: Phase): boolean {
   return !STEADY.includes(phase) && !phase.endsWith('Failed');
 }
 
-function retry(context: InstanceContext, job: string): string {
-  return `Read its logs (kubectl logs -n ${context.namespace} job/${job}), fix the cause, then delete the Job to run it again (kubectl delete -n ${context.namespace} job/${job})`;
-}
-
-function jobName(job: KubeObject): string {
-  return job.metadata.name;
-}
-
 function observedImage(deployment: ObservedObject | undefined): string | undefined {
   const containers = (deployment?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers;
   return containers?.[0]?.image;
 }
-
-export interface LifecycleInput {
-  instance: Instance;
-  context: InstanceContext;
-  settings: InstanceSettings;
-  observed: Readonly<Record<string, ObservedObject>>;
-  databaseReady: boolean;
-  /** Why the database is not ready, for the message. */
-  databaseWaitingFor: string;
-  url: string;
-  /** Required resources Crossplane fetched, as asked for by an earlier answer. */
-  required: Readonly<Record<string, readonly ObservedObject[]>>;
-}
-
-/** Key of the required Pods of a failed test Job. */
-export const FAILED_TEST_PODS = 'failed-test-pods';
 
 /**
  * Keys of the instance's web and cron Pods, asked for while a step that
@@ -130,208 +81,9 @@ function workloadPodsSelector(namespace: string, name: string, component: 'web' 
   return { apiVersion: 'v1', kind: 'Pod', namespace, matchLabels: podSelector(name, component) };
 }
 
-type Plan = { steps: Step[] } | { blocked: { phase: Phase; reason: string; message: string } };
-
-/** Resources and deadline of a lifecycle Job of this step. */
-function run(settings: InstanceSettings, step: JobDeadlineStep): JobRun {
-  return { resources: settings.resources.jobs, deadline: settings.deadlines[step] };
-}
-
-/** Where the backup taken before an upgrade goes, for messages. */
-function preUpgradeBackupPlace(input: LifecycleInput, from: string, to: string): string {
-  const storage = input.settings.backup.storage;
-  return storage === undefined ? localPreUpgradePath(from, to) : `s3://${storage.bucket}/${backupDirectory(input.context, storage)}/pre-upgrade/${preUpgradeName(from, to)}`;
-}
-
-/**
- * An in-place upgrade. For an instance that serves customers: web and cron
- * stop, a backup is taken with nothing writing, and when -u all fails, by default (onUpgradeFailure: rollback) that
- * backup is restored over the database and filestore before the previous
- * release serves again; with hold, web and cron stay stopped for a person.
- */
-function upgradeSteps(input: LifecycleInput, from: string, to: Release, withBackup: boolean): Step[] {
-  const { context, settings } = input;
-  const fromRelease = findRelease(context.app, from) ?? to;
-  const steps: Step[] = [];
-  const place = preUpgradeBackupPlace(input, from, to.version);
-  if (withBackup) {
-    const job = preUpgradeBackupJob(context, settings.backup, fromRelease, to, run(settings, 'backup'));
-    steps.push({
-      job,
-      phase: 'BackingUp',
-      failedPhase: 'BackupFailed',
-      // A rollback restores this backup: taken while customers write, it would lose every write
-      // between its snapshot and the stop. Web and cron stop first and stay stopped for -u.
-      stopsPods: true,
-      doing: `Backing up ${context.databaseName} and its filestore to ${place} before upgrading ${from} → ${to.version} (Job ${jobName(job)}); web and cron are stopped, so it holds every write`,
-      next: `Release ${from} is serving again and nothing was changed. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
-    });
-  }
-  const job = upgradeJob(context, from, to, run(settings, 'upgrade'));
-  const hold = withBackup && settings.backup.onUpgradeFailure === 'hold';
-  const rollback: Step | undefined =
-    withBackup && !hold
-      ? (() => {
-          const restore = restoreJob(
-            context,
-            settings.backup,
-            { name: rollbackJobName(context, from, to.version), release: fromRelease, source: { kind: 'pre-upgrade', from, to: to.version }, mode: 'replace' },
-            run(settings, 'restore'),
-          );
-          return {
-            job: restore,
-            phase: 'RollingBack',
-            failedPhase: 'RollbackFailed',
-            // Stryker disable next-line BooleanLiteral: equivalent; a rollback step is never a step of the plan, whose stopsPods alone is read (the rollback branch stops web and cron itself)
-            stopsPods: true,
-            doing: m.rollingBack(from, to.version, jobName(job), place, jobName(restore)),
-            next: m.rollbackFailed(context.namespace, jobName(restore), place, from),
-          };
-        })()
-      : undefined;
-  steps.push({
-    job,
-    phase: 'Upgrading',
-    failedPhase: 'UpgradeFailed',
-    stopsPods: true,
-    doing: `Upgrading ${from} → ${to.version}: odoo -u all (Job ${jobName(job)}); web and cron are stopped`,
-    next: hold
-      ? m.upgradeHeld(context.namespace, jobName(job), from, to.version, place)
-      : `Release ${from} is serving again. ${retry(context, jobName(job))}, or set spec.release back to ${from}`,
-    ...(rollback ? { rollback } : {}),
-    ...(hold ? { holdsPods: true } : {}),
-  });
-  return steps;
-}
-
-function testStep(input: LifecycleInput): Step {
-  const { context, settings, instance } = input;
-  const job = testJob(context, instance.spec.initModules, settings.testTags, run(settings, 'test'));
-  return {
-    job,
-    phase: 'Testing',
-    failedPhase: 'Failed',
-    stopsPods: false,
-    failureIsResult: true,
-    doing: `Running the tests of release ${context.release.version} (Job ${jobName(job)})`,
-    next: `Read kubectl logs -n ${context.namespace} job/${jobName(job)}; the instance keeps running for inspection. Delete the Job to run the tests again`,
-    failedTests: (required) => failedTests(required[FAILED_TEST_PODS]),
-  };
-}
-
-function initSteps(input: LifecycleInput): Step[] {
-  const { context, settings, instance } = input;
-  const init = initJob(context, instance.spec.type, instance.spec.initModules, run(settings, 'init'));
-  const steps: Step[] = [
-    {
-      job: init,
-      phase: 'Initializing',
-      failedPhase: 'InitializationFailed',
-      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-      stopsPods: false,
-      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''} (Job ${jobName(init)})`,
-      next: retry(context, jobName(init)),
-    },
-  ];
-  if (instance.spec.initSQL) {
-    const sql = initSQLJob(context, instance.spec.initSQL, run(settings, 'initSQL'));
-    steps.push({
-      job: sql,
-      phase: 'Initializing',
-      failedPhase: 'InitializationFailed',
-      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-      stopsPods: false,
-      doing: `Running spec.initSQL in one transaction (Job ${jobName(sql)})`,
-      next: retry(context, jobName(sql)),
-    });
-  }
-  return steps;
-}
-
-/**
- * What the copy reads: once a copy Job exists, the source and release it
- * recorded (a later change of source or primary does not restart a copy
- * under way); before that, the source's status.
- */
-function copySource(input: LifecycleInput): { name: string; release: string } | { blocked: { phase: Phase; reason: string; message: string } } {
-  const { context, instance } = input;
-  for (const observed of Object.values(input.observed)) {
-    const name = labelOf(observed, SOURCE_INSTANCE_LABEL);
-    const release = labelOf(observed, SOURCE_RELEASE_LABEL);
-    if (observed.kind === 'Job' && name !== undefined && release !== undefined) return { name, release };
-  }
-  const sourceName = context.sourceName;
-  if (sourceName === undefined) return { blocked: { phase: 'WaitingForSource', reason: 'NoSource', message: m.noPrimaryToCopy(instance.spec.type) } };
-  if (sourceName === context.name) return { blocked: { phase: 'WaitingForSource', reason: 'SourceIsSelf', message: m.sourceIsSelf } };
-  const source = context.source;
-  if (source === undefined) return { blocked: { phase: 'WaitingForSource', reason: 'SourceNotFound', message: m.sourceNotFound(sourceName) } };
-  if (source.phase !== 'Running' || source.runningRelease === undefined) {
-    return { blocked: { phase: 'WaitingForSource', reason: 'SourceNotRunning', message: m.sourceNotRunning(sourceName, source.phase) } };
-  }
-  return { name: sourceName, release: source.runningRelease };
-}
-
-function copyStep(input: LifecycleInput, sourceName: string, sourceRelease: string): Step {
-  const { context, settings } = input;
-  const job = copyJob(context, { name: sourceName, databaseName: databaseName(context.namespace, sourceName), release: sourceRelease }, input.url, run(settings, 'copy'));
-  return {
-    job,
-    phase: 'Copying',
-    failedPhase: 'CopyFailed',
-    // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-    stopsPods: false,
-    doing: `Copying the database and filestore of instance "${sourceName}" (release ${sourceRelease}) (Job ${jobName(job)}); "${sourceName}" keeps serving`,
-    next: retry(context, jobName(job)),
-  };
-}
-
-function neutralizeSteps(input: LifecycleInput): Step[] {
-  const { context, settings } = input;
-  if (!settings.neutralize) return [];
-  const catcher = settings.mail.kind === 'catcher' ? settings.mail : undefined;
-  const job = neutralizeJob(context, run(settings, 'neutralize'), catcher);
-  return [
-    {
-      job,
-      phase: 'Neutralizing',
-      failedPhase: 'NeutralizationFailed',
-      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-      stopsPods: false,
-      doing: `Neutralizing the copy: odoo neutralize, then checking that no outgoing mail server or cron is active (Job ${jobName(job)})`,
-      next: `The copy was not started, so it cannot mail anyone. ${retry(context, jobName(job))}`,
-    },
-  ];
-}
-
-/** A new instance from a backup: restored instead of initialized (production) or copied (staging, then neutralized). */
-function restoreSteps(input: LifecycleInput, restore: NonNullable<Instance['spec']['restore']>): Step[] {
-  const { context, settings, instance } = input;
-  const source = restore.key !== undefined ? ({ kind: 'key', key: restore.key } as const) : ({ kind: 'latest', instance: restore.latestOf! } as const);
-  const what = source.kind === 'key' ? `backup ${source.key}` : `the newest scheduled backup of instance "${source.instance}"`;
-  const staging = instance.spec.type === 'staging';
-  const job = restoreJob(
-    context,
-    settings.backup,
-    { name: restoreJobName(context), release: context.release, source, mode: 'fresh', ...(staging ? { ownIdentity: { url: input.url } } : {}) },
-    run(settings, 'restore'),
-  );
-  return [
-    {
-      job,
-      phase: 'Restoring',
-      failedPhase: 'RestoreFailed',
-      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-      stopsPods: false,
-      doing: `Restoring ${what} into ${context.databaseName} and its filestore (Job ${jobName(job)})`,
-      next: retry(context, jobName(job)),
-    },
-    ...(staging ? neutralizeSteps(input) : []),
-  ];
-}
-
+/** The plan of an instance that never ran: a restore, a new database, or a copy of its source. */
 function freshPlan(input: LifecycleInput): Plan {
-  const { instance, context } = input;
-  const target = context.release;
+  const { instance } = input;
   if (instance.spec.restore !== undefined) return { steps: restoreSteps(input, instance.spec.restore) };
   switch (instance.spec.type) {
     case 'production':
@@ -339,77 +91,10 @@ function freshPlan(input: LifecycleInput): Plan {
     case 'testing':
       return { steps: [...initSteps(input), testStep(input)] };
     case 'staging':
-    case 'migration': {
-      const source = copySource(input);
-      if ('blocked' in source) return source;
-      const sourceRelease = findRelease(context.app, source.release);
-      if (sourceRelease === undefined) {
-        return { blocked: { phase: 'WaitingForSource', reason: 'UnknownSourceRelease', message: m.unknownRelease(source.release, context.app.metadata.name, context.app.spec.releases.map((r) => r.version).join(', ')) } };
-      }
-      if (semver.lt(target.version, sourceRelease.version)) {
-        return { blocked: { phase: 'WaitingForSource', reason: 'SourceNewer', message: m.sourceNewer(source.name, sourceRelease.version, target.version) } };
-      }
-      const steps: Step[] = [copyStep(input, source.name, source.release)];
-      if (instance.spec.type === 'staging') {
-        if (sourceRelease.series !== target.series) {
-          return { blocked: { phase: 'WaitingForSource', reason: 'SeriesMismatch', message: m.stagingSeriesMismatch(source.name, sourceRelease.series, target.series) } };
-        }
-        if (sourceRelease.version !== target.version) steps.push(...upgradeSteps(input, sourceRelease.version, target, false));
-        return { steps: [...steps, ...neutralizeSteps(input)] };
-      }
-      // migration
-      const order = seriesSteps(sourceRelease.series, target.series);
-      if (order.length === 0 && sourceRelease.series !== target.series) {
-        return { blocked: { phase: 'MigrationFailed', reason: 'Downgrade', message: m.migrationDowngrade(sourceRelease.series, target.series) } };
-      }
-      let current = sourceRelease.version;
-      for (const [i, series] of order.entries()) {
-        const release = migrationRelease(context.app, series, series === target.series ? target : undefined);
-        if (release === undefined) {
-          return { blocked: { phase: 'MigrationFailed', reason: 'NoMigrationPath', message: m.noMigrationPath(series, context.app.metadata.name) } };
-        }
-        const job = migrationJob(context, release, run(input.settings, 'migrate'));
-        steps.push({
-          job,
-          phase: 'Migrating',
-          failedPhase: 'MigrationFailed',
-          // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
-          stopsPods: false,
-          doing: `Migrating to Odoo ${series} with release ${release.version}, step ${i + 1} of ${order.length} (Job ${jobName(job)}); the source keeps serving`,
-          next: `The source keeps serving. ${retry(context, jobName(job))}`,
-        });
-        current = release.version;
-      }
-      if (current !== target.version) steps.push(...upgradeSteps(input, current, target, false));
-      return { steps };
-    }
+      return stagingPlan(input);
+    case 'migration':
+      return migrationPlan(input);
   }
-}
-
-/** The deadline each lifecycle step's Job counts against, by the Job's step label. */
-const DEADLINE_OF_STEP: Readonly<Record<string, JobDeadlineStep>> = {
-  init: 'init',
-  'init-sql': 'initSQL',
-  copy: 'copy',
-  neutralize: 'neutralize',
-  backup: 'backup',
-  upgrade: 'upgrade',
-  migrate: 'migrate',
-  test: 'test',
-  restore: 'restore',
-  rollback: 'restore',
-};
-
-/** Why a step's Job failed, and what to do: Kubernetes stopping it at its deadline is said so. */
-function failureMessage(step: Step, observed: Readonly<Record<string, ObservedObject>>): string {
-  const name = jobName(step.job);
-  if (jobFailureReason(observed[jobKey(step.job)]) === 'DeadlineExceeded') {
-    // Stryker disable next-line StringLiteral: equivalent; every lifecycle Job carries a step label that DEADLINE_OF_STEP maps, so neither fallback is reached
-    const deadlineStep = DEADLINE_OF_STEP[labelOf(step.job, STEP_LABEL) ?? ''] ?? 'init';
-    const seconds = (step.job.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds ?? 0;
-    return m.jobPastDeadline(name, seconds, deadlineStep, step.next);
-  }
-  return m.jobFailed(name, step.next);
 }
 
 /**

@@ -1,0 +1,36 @@
+// A new database: odoo -i base and the instance's modules (with demo data
+// for a testing instance), then spec.initSQL in one transaction. Only for
+// an instance that never ran: the evaluator plans it only when no release is
+// running or recorded.
+import { initJob } from '../jobs/init-job.js';
+import { initSQLJob } from '../jobs/init-sql-job.js';
+import { jobName, jobRun, retry, type LifecycleInput, type Step } from './step.js';
+
+export function initSteps(input: LifecycleInput): Step[] {
+  const { context, settings, instance } = input;
+  const init = initJob(context, instance.spec.type, instance.spec.initModules, jobRun(settings, 'init'));
+  const steps: Step[] = [
+    {
+      job: init,
+      phase: 'Initializing',
+      failedPhase: 'InitializationFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
+      stopsPods: false,
+      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''} (Job ${jobName(init)})`,
+      next: retry(context, jobName(init)),
+    },
+  ];
+  if (instance.spec.initSQL) {
+    const sql = initSQLJob(context, instance.spec.initSQL, jobRun(settings, 'initSQL'));
+    steps.push({
+      job: sql,
+      phase: 'Initializing',
+      failedPhase: 'InitializationFailed',
+      // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
+      stopsPods: false,
+      doing: `Running spec.initSQL in one transaction (Job ${jobName(sql)})`,
+      next: retry(context, jobName(sql)),
+    });
+  }
+  return steps;
+}
