@@ -13,6 +13,7 @@ import { ROOT } from '../../scripts/function-process.js';
 import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
+import { unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
 import { COPY_DATABASE_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
@@ -127,6 +128,26 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       expect(psql('tenant_b_prod', 'tenant_b_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'")).toEqual(['0']);
       expect(run("CREATE TABLE company (name text); INSERT INTO company VALUES ('ACME 100%');", 'plain')).toBe('initSQL applied\n');
       expect(psql('tenant_b_prod', 'tenant_b_prod', 'SELECT name FROM company')).toEqual(['ACME 100%']);
+    });
+  });
+
+  describe('after odoo -u', () => {
+    const check = (db: string) =>
+      execFileSync('bash', ['-c', `set -euo pipefail\n${unfinishedModulesCheck('2.0.0')}`], {
+        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+
+    it('a module Odoo could not load (its code missing from the image) fails the Job, named with its state; a finished -u passes', () => {
+      instanceDatabase('acme_upgraded');
+      psql('acme_upgraded', 'acme_upgraded', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed'), ('sale', 'installed'), ('crm', 'uninstalled'), ('website', 'uninstallable');");
+      expect(check('acme_upgraded')).toBe('');
+      // What odoo -u all leaves, exiting 0, when acme_sale's code is not in the image and a new dependency could not be installed.
+      psql('acme_upgraded', 'acme_upgraded', "INSERT INTO ir_module_module VALUES ('acme_sale', 'to upgrade'), ('acme_delivery', 'to install');");
+      expect(failure(() => check('acme_upgraded'))).toContain(
+        'odoo -u finished, but left modules it could not load: acme_delivery (to install), acme_sale (to upgrade). Their code, or that of a module they depend on, is not in the image of release 2.0.0 (Odoo logged it above: "not installable, skipped")',
+      );
     });
   });
 

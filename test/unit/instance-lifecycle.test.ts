@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { failedTestPod } from '../../scripts/simulate.js';
 import { settledTtl, TTL } from '../../functions/shared/composition.js';
+import { UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
@@ -135,9 +136,11 @@ describe('in-place upgrade within a series', () => {
     expect(upgrading.phase).toBe('Upgrading');
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
-    expect(job.spec.template.spec.containers[0].command[2]).toContain(
-      'exec odoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
-    );
+    const script: string = job.spec.template.spec.containers[0].command[2];
+    expect(script).toContain('\nodoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --no-http\n');
+    // Odoo exits 0 when it could not load a module whose code the image lacks: the Job fails then, and the upgrade is rolled back.
+    expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update all'));
+    expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi$/);
     // Databases made before init closed them to other roles are closed here.
     expect(job.spec.template.spec.containers[0].command[2]).toContain('REVOKE ALL ON DATABASE %I FROM PUBLIC');
   });
@@ -411,9 +414,10 @@ describe('migration', () => {
     ]);
     const r = c.last!;
     expect(replicas(r)).toEqual({ web: 1, cron: undefined, release: '2.0.0' });
-    const migrate = c.observed['job-v18-migrate-18-0-2-0-0']!.spec.template.spec.containers[0].command;
-    expect(migrate).toContain('--upgrade-path=/ou/18');
-    expect(migrate).toContain('--load=base,web,openupgrade_framework');
+    const migrate: string = c.observed['job-v18-migrate-18-0-2-0-0']!.spec.template.spec.containers[0].command[2];
+    expect(migrate).toContain(' --update all --upgrade-path=/ou/18 --load=base,web,openupgrade_framework ');
+    // A module the new series lacks is left unloaded by Odoo, which exits 0: the migration fails instead.
+    expect(migrate).toMatch(/--no-http\nunfinished="\$\(psql [^\n]*\)"\nif \[ -n "\$unfinished" \]; then\n.*release 2\.0\.0/);
     // Promoted: the tenant routes v18 as primary, so its cron runs.
     tenantOf(c.required).status = { primaryInstance: 'v18', baseHostName: 'acme.odoo.example' };
     expect(replicas(await c.reconcile())).toEqual({ web: 1, cron: 1, release: '2.0.0' });

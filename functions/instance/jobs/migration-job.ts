@@ -4,14 +4,17 @@
 // add-ons must be importable from the image's addons_path, e.g. installed
 // into Odoo's own addons by pip (odoo-addon-openupgrade-framework and
 // -scripts). Series are crossed one at a time: 16.0 → 17.0 → 18.0. The Job
-// runs as that image's odoo user.
+// runs as that image's odoo user, and fails when Odoo left a module it could
+// not load (module-states.ts): OpenUpgrade expects modules the new series
+// does not have to be uninstalled before.
 import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
-import { odooOneShot } from './odoo-command.js';
-import { odooJob } from './odoo-job.js';
+import { unfinishedModulesCheck } from './module-states.js';
+import { odooOneShotLine } from './odoo-command.js';
+import { bash, odooJob } from './odoo-job.js';
 
 export function migrationJob(context: InstanceContext, release: Release, run: JobRun): KubeObject {
   const migration = release.migration!;
@@ -19,7 +22,7 @@ export function migrationJob(context: InstanceContext, release: Release, run: Jo
     name: instanceNames(context.name).job('migrate', release.series, release.version),
     step: 'migrate',
     release,
-    command: odooOneShot(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`]),
+    command: bash(`${odooOneShotLine(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`])}\n${unfinishedModulesCheck(release.version)}`),
     ...run,
   });
 }

@@ -1,0 +1,22 @@
+// What odoo -u leaves behind when it could not load a module. An installed
+// module whose code is missing from the release's image (or one of whose
+// dependencies is) is marked "to upgrade" by -u all and never loaded: Odoo
+// logs "not installable, skipped" and "Some modules have inconsistent
+// states", and exits 0 (seen with Odoo 17.0's own odoo -u all). Serving that database is a broken production, so the
+// upgrade and migration Jobs fail instead, which rolls an upgrade back.
+
+/** The modules Odoo left half-done, as "name (state)", comma-separated; empty when none. */
+export const UNFINISHED_MODULES_SQL =
+  "SELECT coalesce(string_agg(name || ' (' || state || ')', ', ' ORDER BY name), '') FROM ir_module_module WHERE state IN ('to install', 'to upgrade', 'to remove')";
+
+/** Bash lines that fail the Job, naming the modules, when odoo -u left any half-done. */
+export function unfinishedModulesCheck(release: string): string {
+  const sql = UNFINISHED_MODULES_SQL.replace(/'/g, `'\\''`);
+  return [
+    `unfinished="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command='${sql}')"`,
+    'if [ -n "$unfinished" ]; then',
+    `  echo "odoo -u finished, but left modules it could not load: $unfinished. Their code, or that of a module they depend on, is not in the image of release ${release} (Odoo logged it above: \\"not installable, skipped\\"). Add it to the release, or uninstall those modules on the running release first" >&2`,
+    '  exit 1',
+    'fi',
+  ].join('\n');
+}
