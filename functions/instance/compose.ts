@@ -5,6 +5,7 @@ import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { findRelease, resolveContext, type InstanceContext } from './context.js';
 import { database, databaseRole, retiredExtensions } from './database.js';
 import { filestoreClaim } from './filestore.js';
+import { asCreated } from './jobs/created-job.js';
 import { initSQLConfigMap, initSQLRefRefused } from './jobs/init-sql-job.js';
 import { deriveLifecycle, jobKey, WORKLOAD_KEYS, type Lifecycle } from './lifecycle.js';
 import { odooConfConfigMap } from './odoo-conf.js';
@@ -241,8 +242,8 @@ export function composeInstance(
     { key: INSTANCE_RESOURCE.filestore, object: filestoreClaim(context, settings) },
     { key: INSTANCE_RESOURCE.service, object: odooService(context) },
     ...workloadResources(instance, context, settings, lifecycle, observed, expiry.expired),
-    ...(expiry.job !== undefined ? [{ key: LIFETIME_KEY, object: expiry.job }] : []),
-    ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: job })),
+    ...(expiry.job !== undefined ? [{ key: LIFETIME_KEY, object: asCreated(expiry.job, observed[LIFETIME_KEY]) }] : []),
+    ...lifecycle.jobs.map((job) => ({ key: jobKey(job), object: asCreated(job, observed[jobKey(job)]) })),
     ...backups,
     ...(settings.deletionProtection && !context.appGuardsDeletion
       ? protectionUsages(context, { database: observed[INSTANCE_RESOURCE.database] !== undefined, filestore: observed[INSTANCE_RESOURCE.filestore] !== undefined }, guardsDatabase(settings))

@@ -5,6 +5,7 @@ import { failedTestPod } from '../../scripts/simulate.js';
 import { settledTtl, TTL } from '../../functions/shared/composition.js';
 import { UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+import { runFunctionWithRequest } from '../../scripts/simulate.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 
@@ -84,7 +85,7 @@ describe('production', () => {
       [
         'set -euo pipefail',
         "psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command='DO $isolate$ BEGIN EXECUTE format('\\''REVOKE ALL ON DATABASE %I FROM PUBLIC'\\'', current_database()); END $isolate$; CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;'",
-        'exec odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --no-http',
+        'exec odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http',
       ].join('\n'),
     ]);
     // libpq connects as the instance's own role to its own database.
@@ -137,7 +138,7 @@ describe('in-place upgrade within a series', () => {
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
     const script: string = job.spec.template.spec.containers[0].command[2];
-    expect(script).toContain('\nodoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --no-http\n');
+    expect(script).toContain('\nodoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\n');
     // Odoo exits 0 when it could not load a module whose code the image lacks: the Job fails then, and the upgrade is rolled back.
     expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update all'));
     expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi$/);
@@ -462,12 +463,30 @@ describe('testing', () => {
     const script = testingPhase.resources['job-ci-test-1-4-1']!.spec.template.spec.containers[0].command[2];
     // One process with its HTTP server on: browser tests need it, and Odoo wants --workers 0 for tests.
     expect(script).toContain(
-      'if odoo --config /run/odoo/odoo.conf --test-enable --log-level=test --update acme_sale,acme_stock --test-tags=/acme_sale,/acme_stock --stop-after-init --workers=0 --max-cron-threads=0 2>&1 | tee /tmp/odoo-tests.log; then',
+      'if odoo --config /run/odoo/odoo.conf --test-enable --log-level=test --update acme_sale,acme_stock --test-tags=/acme_sale,/acme_stock --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 2>&1 | tee /tmp/odoo-tests.log; then',
     );
     expect(script).not.toContain('--no-http');
     const r = await c.until('Passed');
     expect(r.status.transitioning).toBe(false);
     expect(replicas(r)).toMatchObject({ web: 1, release: '1.4.1' });
+  });
+
+  it('keeps the Pod template a Job was created with when the function would now write another: Kubernetes refuses to change it', async () => {
+    const c = new Cluster(testing());
+    await c.until('Passed');
+    // What an older version of the function wrote into the test Job, which Kubernetes keeps.
+    const older = structuredClone(c.observed['job-ci-test-1-4-1']!);
+    older.spec.template.spec.containers[0].command = ['bash', '-c', 'odoo --test-enable --stop-after-init'];
+    older.spec.template.metadata.labels['batch.kubernetes.io/controller-uid'] = 'u-job';
+    const { rsp } = await runFunctionWithRequest(c.xr, { ...c.observed, 'job-ci-test-1-4-1': older }, c.required);
+    const job = rsp.desired!.resources['job-ci-test-1-4-1']!.resource as Obj;
+    expect(job.spec.template).toEqual(older.spec.template);
+    // Only the template: the rest is composed as this version writes it.
+    expect(job.metadata).toEqual(c.last!.resources['job-ci-test-1-4-1']!.metadata);
+    // Deleted (to run the tests again), it is created with this version's template.
+    const { rsp: again } = await runFunctionWithRequest(c.xr, Object.fromEntries(Object.entries(c.observed).filter(([k]) => k !== 'job-ci-test-1-4-1')), c.required);
+    expect((again.desired!.resources['job-ci-test-1-4-1']!.resource as Obj).spec.template.spec.containers[0].command[2]).toContain('--test-enable');
+    expect((again.desired!.resources['job-ci-test-1-4-1']!.resource as Obj).spec.template.spec.containers[0].command[2]).toContain('--limit-memory-hard=0');
   });
 
   it('reports Failed when a test fails, names the failed tests from the Job’s Pod, and still runs for inspection', async () => {
