@@ -14,7 +14,7 @@ import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
-import { COPY_DATABASE_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
+import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
@@ -181,6 +181,36 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       // A newer pg_dump writes settings an older server does not know: left out, and said so.
       if (client.major >= 17 && server.major < 17) expect(output).toContain(`left out SET transaction_timeout: PostgreSQL ${server.major} does not know it`);
       else expect(output).not.toContain('left out');
+    });
+
+    it('gives the copy an identity of its own: uuid, secret, URL, creation date; no enterprise code or report.url of the original', () => {
+      const db = 'acme_identity';
+      instanceDatabase(db);
+      psql(db, db, 'CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE, value text)');
+      const original: Record<string, string> = {
+        'database.uuid': '8d9c4a52-0000-4000-8000-000000000001',
+        'database.secret': 'original-secret',
+        'web.base.url': 'https://acme.odoo.example',
+        'database.create_date': '2019-03-01 08:00:00',
+        'database.enterprise_code': 'M1234567890',
+        'report.url': 'https://acme.odoo.example',
+        'mail.catchall.domain': 'acme.example',
+      };
+      for (const [key, value] of Object.entries(original)) psql(db, db, `INSERT INTO ir_config_parameter (key, value) VALUES ('${key}', '${value}')`);
+      execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_IDENTITY_SCRIPT}`], {
+        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, INSTANCE_URL: 'https://staging.acme.odoo.example' },
+        stdio: 'pipe',
+      });
+      const after = Object.fromEntries(psql(db, db, 'SELECT key, value FROM ir_config_parameter ORDER BY key').map((l) => l.split('|') as [string, string]));
+      expect(Object.keys(after)).toEqual(['database.create_date', 'database.secret', 'database.uuid', 'mail.catchall.domain', 'web.base.url']);
+      expect(after['database.uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(after['database.uuid']).not.toBe(original['database.uuid']);
+      expect(after['database.secret']).not.toBe(original['database.secret']);
+      expect(after['web.base.url']).toBe('https://staging.acme.odoo.example');
+      expect(after['mail.catchall.domain']).toBe('acme.example');
+      // Odoo's format (fields.Datetime), in UTC, as of the copy.
+      expect(after['database.create_date']).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(psql(db, db, "SELECT abs(extract(epoch FROM (value::timestamp - (now() AT TIME ZONE 'UTC')))) < 60 FROM ir_config_parameter WHERE key = 'database.create_date'")).toEqual(['t']);
     });
 
     it('a copy cut short leaves what the copy held as it was', () => {
