@@ -199,6 +199,21 @@ with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, 'w') as out:
       expect(readFileSync(probe, 'utf8')).toContain('the garbage collection got its lock');
     });
 
+    it('keeps its guard to the end whatever timeouts the role has: the backup is written', () => {
+      // A pg_dump that takes 2 s before dumping; the role's idle and (from 17) transaction timeouts at 1 s.
+      const slowDir = join(dir, `slow-dump-${client.major}`);
+      mkdirSync(slowDir, { recursive: true });
+      writeFileSync(join(slowDir, 'pg_dump'), `#!/bin/bash\n[ "$1" = --version ] || sleep 2\nexec "${client.bin}/pg_dump" "$@"\n`, { mode: 0o755 });
+      pg.query(`ALTER ROLE acme_prod SET idle_in_transaction_session_timeout = '1s'`);
+      if (server.major >= 17) pg.query(`ALTER ROLE acme_prod SET transaction_timeout = '1s'`);
+      try {
+        const env = { ...asRole('acme_prod', join(dir, 'prod-data'), client), PATH: `${slowDir}:${pathWith(client)}` };
+        expect(python(DUMP_PY, [join(dir, 'slow.zip'), join(dir, 'meta.json')], env)).toMatch(/^backup of acme_prod written/);
+      } finally {
+        pg.query('ALTER ROLE acme_prod RESET ALL');
+      }
+    });
+
     it('gives way to a module installed while it waits for its locks: pg_dump gives up, the backup fails, the install goes on', async () => {
       // A pg_dump that starts an ALTER TABLE ir_attachment (queued behind the guard), then dumps with a 1 s lock wait.
       const probeDir = join(dir, `install-probe-${client.major}`);

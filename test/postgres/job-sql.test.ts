@@ -183,7 +183,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       else expect(output).not.toContain('left out');
     });
 
-    it('gives the copy an identity of its own: uuid, secret, URL, creation date; no enterprise code or report.url of the original', () => {
+    it('gives the copy an identity of its own: uuid, secret, URL, creation date; no enterprise code, no report.url naming the original', () => {
       const db = 'acme_identity';
       instanceDatabase(db);
       psql(db, db, 'CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE, value text)');
@@ -211,6 +211,13 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       // Odoo's format (fields.Datetime), in UTC, as of the copy.
       expect(after['database.create_date']).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(psql(db, db, "SELECT abs(extract(epoch FROM (value::timestamp - (now() AT TIME ZONE 'UTC')))) < 60 FROM ir_config_parameter WHERE key = 'database.create_date'")).toEqual(['t']);
+      // A report.url on loopback is the Pod's own Odoo, the copy's: it stays.
+      psql(db, db, "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', 'http://localhost:8069')");
+      execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_IDENTITY_SCRIPT}`], {
+        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, INSTANCE_URL: 'https://staging.acme.odoo.example' },
+        stdio: 'pipe',
+      });
+      expect(psql(db, db, "SELECT value FROM ir_config_parameter WHERE key = 'report.url'")).toEqual(['http://localhost:8069']);
     });
 
     it('a copy cut short leaves what the copy held as it was', () => {

@@ -95,4 +95,6 @@ def apply_dump(path, prelude):
         sys.exit('the dump ended before its last line (pg_dump or the transfer failed, see above): nothing of it was applied, the database is as it was')
     if code != 0:
         sys.exit('PostgreSQL refused the dump (psql exited %d, its error is above): nothing of it was applied, the database is as it was' % code)
+    if not complete:
+        sys.exit('psql stopped reading the dump before its last line: nothing of it was applied, the database is as it was')
 `.trim();

@@ -39,11 +39,12 @@ manifest = {
 # IN SHARE MODE (it gives up after 10 s and tries later). Holding ROW EXCLUSIVE, which every write
 # takes anyway, from before the snapshot until the filestore is read keeps every file the dump
 # references; files added meanwhile are read too, and harmless. The guard idles in its transaction
-# for the whole backup: a server's idle_in_transaction_session_timeout must not end it.
+# for the whole backup: no timeout of the server's or the role's may end it (pg_dump turns the
+# same ones off for itself; transaction_timeout exists from PostgreSQL 17).
 import psycopg2
 guard = psycopg2.connect('')
 with guard.cursor() as cur:
-    cur.execute('SET idle_in_transaction_session_timeout = 0')
+    cur.execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_in_transaction_session_timeout', 'transaction_timeout', 'statement_timeout')")
     cur.execute("SELECT to_regclass('ir_attachment') IS NOT NULL")
     if cur.fetchone()[0]:
         cur.execute('LOCK TABLE ir_attachment IN ROW EXCLUSIVE MODE')

@@ -42,10 +42,10 @@ PY`.trim();
 /**
  * What makes a copy (or a restored backup) a database of its own: its own
  * uuid and secret, its own URL, no enterprise subscription of the original,
- * its own creation date (Odoo counts a database's age from it: trial and
- * expiry banners), and no report.url of the original (wkhtmltopdf would
- * fetch the copy's reports from the original's host; without it Odoo uses
- * web.base.url). Needs $INSTANCE_URL.
+ * its own creation date, and no report.url naming the original's host
+ * (wkhtmltopdf would fetch the copy's reports from the original; without it
+ * Odoo uses web.base.url). A report.url on loopback names the Pod's own Odoo,
+ * which is the copy's: it stays. Needs $INSTANCE_URL.
  */
 export const COPY_IDENTITY_SCRIPT = `
 psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" <<'SQL'
@@ -55,7 +55,7 @@ UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'data
 UPDATE ir_config_parameter SET value = :'url' WHERE key = 'web.base.url';
 DELETE FROM ir_config_parameter WHERE key = 'database.enterprise_code';
 UPDATE ir_config_parameter SET value = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') WHERE key = 'database.create_date';
-DELETE FROM ir_config_parameter WHERE key = 'report.url';
+DELETE FROM ir_config_parameter WHERE key = 'report.url' AND value !~ '^https?://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?(/|$)';
 SQL`.trim();
 
 const SCRIPT = `
