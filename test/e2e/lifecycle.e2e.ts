@@ -759,6 +759,9 @@ describe('8. Deletion', () => {
       return db?.metadata.labels?.['odoo.io/deletion-protection'] === 'true' ? true : undefined;
     }, 120_000, 1000);
     expect(await refusedDelete('postgresql.sql.m.crossplane.io/v1alpha1', 'Database', 'late-db', 'acme')).toMatch(/Database \\?"acme_late\\?" is protected \(spec\.deletionProtection of Instance \\?"late\\?"\)/);
+    // Crossplane writes the status after the labels: protection is in effect once the status says so
+    // (turned off before, the Instance could be deleted with its objects still labelled, and kept).
+    await eventually('Instance late to say it is protected', async () => ((await h.cluster.instance('late', 'acme'))?.status?.deletionProtection === true ? true : undefined), 120_000, 1000);
     await patch(INSTANCE, 'Instance', 'late', 'acme', { spec: { deletionProtection: false } });
     await eventually('Instance late to be deletable', async () => ((await refusedDelete(INSTANCE, 'Instance', 'late', 'acme')) === undefined ? true : undefined), 120_000, 1000);
     await eventually('database acme_late to be dropped', async () => (h.pg.query("SELECT 1 FROM pg_database WHERE datname = 'acme_late'").length === 0 ? true : undefined), 300_000, 1000);
