@@ -130,7 +130,8 @@ export function prepareDatabaseCommand(): string {
   return `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(prepareDatabaseSQL())}`;
 }
 
-function shellSingleQuoted(text: string): string {
+/** `text` as one bash word in single quotes. */
+export function shellSingleQuoted(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

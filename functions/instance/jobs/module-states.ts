@@ -5,15 +5,16 @@
 // states", and exits 0 (seen with Odoo 17.0's own odoo -u all). Serving that database is a broken production, so the
 // upgrade and migration Jobs fail instead, which rolls an upgrade back.
 
+import { shellSingleQuoted } from '../database.js';
+
 /** The modules Odoo left half-done, as "name (state)", comma-separated; empty when none. */
 export const UNFINISHED_MODULES_SQL =
   "SELECT coalesce(string_agg(name || ' (' || state || ')', ', ' ORDER BY name), '') FROM ir_module_module WHERE state IN ('to install', 'to upgrade', 'to remove')";
 
 /** Bash lines that fail the Job, naming the modules, when odoo -u left any half-done. */
 export function unfinishedModulesCheck(release: string): string {
-  const sql = UNFINISHED_MODULES_SQL.replace(/'/g, `'\\''`);
   return [
-    `unfinished="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command='${sql}')"`,
+    `unfinished="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(UNFINISHED_MODULES_SQL)})"`,
     'if [ -n "$unfinished" ]; then',
     `  echo "odoo -u finished, but left modules it could not load: $unfinished. Their code, or that of a module they depend on, is not in the image of release ${release} (Odoo logged it above: \\"not installable, skipped\\"). Add it to the release, or uninstall those modules on the running release first" >&2`,
     '  exit 1',
