@@ -62,7 +62,7 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
  */
 function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guardsDatabase(settings)) }];
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guardsDatabase(settings) && settings.protectionLabelled) }];
 }
 
 /**
@@ -123,11 +123,14 @@ function workloadResources(
  * steady TTL a staging copy created next to its production would wait up to
  * ten minutes after production runs (seen in the end-to-end SaaS load).
  */
-function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, expiryRecheck: number | undefined): number {
+function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings: InstanceSettings, expiryRecheck: number | undefined): number {
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
-  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || lifecycle.awaitingPods === true) return TTL.awaitingOthers;
+  // Protection turned on labels the claim and Database once Crossplane wrote the status that says so: a
+  // write of its own it may not be woken by.
+  const awaitingProtectionStatus = settings.deletionProtection && !settings.protectionLabelled;
+  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || lifecycle.awaitingPods === true || awaitingProtectionStatus) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;
 }
@@ -275,7 +278,7 @@ export function composeInstance(
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
       requirements: { ...resolved.requirements, ...lifecycle.requirements },
-      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, expiry.recheckSeconds), resources),
+      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds), resources),
     },
   };
 }

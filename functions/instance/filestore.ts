@@ -15,7 +15,7 @@ export function filestoreClaim(context: InstanceContext, settings: InstanceSetti
       namespace: context.namespace,
       // Guarded by the App's deletion-protection policy: web Pods keep a claim in use, but a
       // deleted claim is gone the moment they stop (an upgrade), and the filestore with it.
-      labels: { ...instanceLabels(context, 'filestore'), ...protectionLabel(settings.deletionProtection) },
+      labels: { ...instanceLabels(context, 'filestore'), ...protectionLabel(settings.protectionLabelled) },
     },
     spec: {
       accessModes: [filestore.accessMode],

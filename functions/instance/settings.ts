@@ -52,6 +52,16 @@ export interface InstanceSettings {
   resources: { web: Resources; cron: Resources; jobs: Resources };
   filestore: { size: string; storageClassName: string | undefined; accessMode: 'ReadWriteMany' | 'ReadWriteOnce' };
   deletionProtection: boolean;
+  /**
+   * Whether the filestore claim and (dataRetention: Delete) the Database
+   * carry the deletion-protection label: only once the Instance's status
+   * says it is protected. Crossplane writes the status after applying the
+   * composed objects; labelled before that, an Instance deleted in between
+   * is deletable while its claim and Database are not, and the garbage
+   * collector's deletes of them are refused for good. Off, the labels go at
+   * once (the status still says protected until they are gone).
+   */
+  protectionLabelled: boolean;
   neutralize: boolean;
   testTags: string;
   /** Production web Pods scaled by a HorizontalPodAutoscaler. */
@@ -184,6 +194,7 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
     jobs: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: mebibytes(Math.max(hard * 2, 4 * 2 ** 30)) } },
   };
   const servesCustomers = instance.spec.type === 'production' || context.routedPrimary === context.name;
+  const deletionProtection = instance.spec.deletionProtection ?? servesCustomers;
   const deadlines = Object.fromEntries(JOB_DEADLINE_STEPS.map((s) => [s, app.spec.lifecycle.deadlines[s] ?? JOB_DEADLINE_DEFAULTS[s]])) as Record<JobDeadlineStep, number>;
   return {
     config,
@@ -202,7 +213,8 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
       storageClassName: instance.spec.filestore?.storageClassName ?? typeSpec?.filestore?.storageClassName ?? app.spec.filestore.storageClassName,
       accessMode: app.spec.filestore.accessMode,
     },
-    deletionProtection: instance.spec.deletionProtection ?? servesCustomers,
+    deletionProtection,
+    protectionLabelled: deletionProtection && instance.status?.deletionProtection === true,
     neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
     testTags: instance.spec.testTags ?? context.tenant.spec.testing.testTags,
     autoscaling: instance.spec.type === 'production' ? (instance.spec.autoscaling ?? context.tenant.spec.production?.autoscaling) : undefined,

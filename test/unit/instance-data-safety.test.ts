@@ -330,6 +330,8 @@ describe('protection follows the data', () => {
     expect(before.resources.cron).toBeUndefined();
     // The KAM promotes it; the tenant routes its base host name there.
     tenantOf(required).status.primaryInstance = 'v18';
+    // First its status says it is protected; the claim is labelled once that status was written.
+    expect(guardedFromDeletion(await c.reconcile())).toEqual(['instance']);
     const r = await c.reconcile();
     // Retained: deleting its Database object would not drop the database, so only the Instance and the filestore are guarded.
     expect(guardedFromDeletion(r)).toEqual(['filestore', 'instance']);

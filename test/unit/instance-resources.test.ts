@@ -34,9 +34,13 @@ describe('database', () => {
     const xr = production();
     xr.spec.dataRetention = 'Delete';
     const c = new Cluster(xr);
-    // From the first call: the Instance (its status) and its filestore claim.
+    // The first call says in the status that the Instance is protected; the claim is labelled from the
+    // next, once Crossplane wrote that status: never labelled while the Instance itself is deletable.
     const first = await c.reconcile();
-    expect(guardedFromDeletion(first)).toEqual(['filestore', 'instance']);
+    expect(guardedFromDeletion(first)).toEqual(['instance']);
+    // Crossplane may not be woken by its own status write: the function asks to be called again soon.
+    expect(first.rsp.meta?.ttl?.seconds).toBe(15);
+    expect(guardedFromDeletion(await c.reconcile())).toEqual(['database', 'filestore', 'instance']);
     const d = await c.until('Running');
     expect(guardedFromDeletion(d)).toEqual(['database', 'filestore', 'instance']);
     expect(Object.values(d.resources).filter((o) => o.kind === 'Usage')).toEqual([]);
