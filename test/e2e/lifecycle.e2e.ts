@@ -19,12 +19,16 @@ import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RE
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
+import { CustomerWriter, customerWritesCheck, snapshotCut, storedWrites, type WriterLog, type WritesCheck } from './support/customer-writer.js';
 import { eventually, GiveUp } from './support/processes.js';
 import { hasTrueCondition } from '../../functions/shared/readiness.js';
 
 const KEEP = process.env.E2E_KEEP === '1';
 let h: Harness;
 let record: RunRecord;
+// What the customer writer measured in each transition: .work/e2e-reports/customer-writes.json,
+// the downtime and RPO table in the README.
+const writes: (WritesCheck & { note?: string })[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
@@ -43,6 +47,8 @@ afterAll(async () => {
     record.stop();
     const report = record.report();
     writeFileSync(join(E2E_REPORTS, 'real-odoo.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(E2E_REPORTS, 'customer-writes.json'), `${JSON.stringify(writes, null, 2)}\n`);
+    process.stderr.write(`e2e: customer writes through the base host (.work/e2e-reports/customer-writes.json):\n${writes.map((w) => `  ${w.label}: ${w.acknowledged} acknowledged, ${w.refused} refused, ${w.missing.length} missing from ${w.database}, longest gap ${w.longestGapSeconds}s${w.note ? ` (${w.note})` : ''}`).join('\n')}\n`);
     process.stderr.write(`e2e: what ran for real (.work/e2e-reports/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
   }
   if (KEEP) {
@@ -153,6 +159,27 @@ async function sendMail(s: OdooSession, subject: string): Promise<{ state: strin
 }
 
 const dbQuery = (sql: string, db: string) => h.pg.query(sql, db);
+
+/** A customer writing at acme.odoo.example (the tenant's primary route), from now on. */
+function customerAtWork(label: string): CustomerWriter {
+  const writer = new CustomerWriter(h.plane.kc, label, { namespace: 'acme', name: 'acme-primary' });
+  writer.start();
+  return writer;
+}
+
+/**
+ * Stops a writer once what serves the base host took writes again, reads
+ * every acknowledged write back from the database serving it, and records
+ * what it measured.
+ */
+async function customerWritesKept(writer: CustomerWriter, note?: string): Promise<{ check: WritesCheck; log: WriterLog }> {
+  await writer.acknowledgedMore(3);
+  const log = await writer.stop();
+  const { database, stored } = await writer.readBack();
+  const check = customerWritesCheck(log, database, stored);
+  writes.push({ ...check, ...(note ? { note } : {}) });
+  return { check, log };
+}
 /** What a container needs under the restricted Pod Security standard the tenant namespaces enforce. */
 const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 const PARTNER = 'Azure Interior (written on 17.0)';
@@ -320,6 +347,8 @@ describe('3. (b) release bump within 17.0', () => {
         await new Promise((r) => setTimeout(r, 1000));
       }
     })();
+    const writer = customerAtWork('upgrade');
+    await writer.acknowledgedMore(3);
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await eventually('the upgrade Job to finish', async () => (jobsSeen.get('prod-upgrade-1-4-1-to-1-4-2')?.status?.completionTime ? true : undefined), 900_000, 1000);
     await waitPhase('prod', 'acme', 'Running', 900_000, 'Running');
@@ -329,6 +358,11 @@ describe('3. (b) release bump within 17.0', () => {
     }, 120_000, 1000);
     watching = false;
     await watcher;
+    // Every save the customer saw succeed is in the upgraded database, its attachments in the filestore;
+    // the customer was writing when production stopped for the backup (saves refused), and again after.
+    const { check } = await customerWritesKept(writer);
+    expect(check).toMatchObject({ database: 'acme_prod', missing: [] });
+    expect(check.refused).toBeGreaterThan(0);
     // Backed up first, then upgraded, however briefly each phase lasted; no web or cron Pod of prod while the backup ran.
     expect(jobTimes(jobsSeen.get('prod-backup-1-4-1-to-1-4-2')).finished).toBeLessThanOrEqual(jobTimes(jobsSeen.get('prod-upgrade-1-4-1-to-1-4-2')).started);
     expect([...podsDuringBackup]).toEqual([]);
@@ -357,6 +391,8 @@ describe('3. (b) release bump within 17.0', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
+    const writer = customerAtWork('rollback');
+    await writer.acknowledgedMore(3);
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.3' } });
     const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000, 'RolledBack');
     // It upgraded, then rolled back once the upgrade had failed, however briefly each phase lasted.
@@ -372,6 +408,10 @@ describe('3. (b) release bump within 17.0', () => {
     expect(dbQuery("SELECT count(*) FROM res_partner WHERE name LIKE '%(half upgraded)'", 'acme_prod')).toEqual(['0']);
     expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
     await serves('prod', 'acme', '1.4.2');
+    // The backup the rollback restored was taken with nothing writing: no save the customer saw succeed is lost.
+    const { check } = await customerWritesKept(writer);
+    expect(check).toMatchObject({ database: 'acme_prod', missing: [] });
+    expect(check.refused).toBeGreaterThan(0);
     // Customers write while the finished rollback Job goes (Crossplane deletes it once the
     // rollback is recorded): the backup taken before the upgrade is not restored again over their writes.
     dbQuery(`UPDATE res_partner SET comment = 'written after the rollback' WHERE name = '${PARTNER}'`, 'acme_prod');
@@ -426,8 +466,13 @@ describe('3. (b) release bump within 17.0', () => {
 
 describe('4. (c) staging copy with odoo neutralize', () => {
   it('copies the database and filestore, neutralizes for real, and serves; nothing in it can mail or run a cron', async () => {
+    const writer = customerAtWork('staging-copy');
+    await writer.acknowledgedMore(3);
     await applyObjects(h.plane.kc, [instance('staging', 'acme', { release: '1.4.2', type: 'staging', source: { instance: 'prod' } })]);
     await waitPhase('staging', 'acme', 'Running', 900_000);
+    // Production kept every save made while it was copied.
+    const { check } = await customerWritesKept(writer);
+    expect(check).toMatchObject({ database: 'acme_prod', missing: [] });
     const url = await serves('staging', 'acme', '1.4.2');
     const db = 'acme_staging';
     // Odoo's own server after neutralize, pointed at the tenant's Mailpit: the only active one.
@@ -515,11 +560,15 @@ const DAY = 86_400_000;
 describe('5b. Backups and restore', () => {
   const scheduled = 'e2e/acme/acme/prod/scheduled/';
   let seeded: { name: string; at: Date }[] = [];
+  // The customer keeps writing while scheduled backups run and until production is restored elsewhere.
+  let writer: CustomerWriter;
 
   it('a scheduled backup lands in the bucket in Odoo’s format, the instance reports it, and retention prunes older ones (CronJob run by Kubernetes’ own controller)', async () => {
     // Earlier backups, as if the instance had been backed up for months: what retention has to sort out.
     const now = Date.now();
     seeded = [1, 2, 3, 4, 5, 9, 16, 23, 40, 75, 130, 200].map((days) => ({ at: new Date(now - days * DAY), name: '' })).map((b) => ({ ...b, name: backupName(b.at) }));
+    writer = customerAtWork('scheduled-backup');
+    await writer.acknowledgedMore(3);
     writeFileSync(join(E2E_DIR, 'seed.zip'), 'an older backup');
     for (const b of seeded) await h.s3.rclone('copyto', join(E2E_DIR, 'seed.zip'), `s3:${h.s3.bucket}/${scheduled}${b.name}`);
     // The KAM asks for a backup every minute and a short retention, for production instances of this tenant.
@@ -597,9 +646,23 @@ describe('5b. Backups and restore', () => {
   });
 
   it('a new production instance restored from the newest backup of prod holds its partner and the attachment', async () => {
+    // Production, backed up on schedule while it served, lost nothing the customer saved.
+    const { check: served, log } = await customerWritesKept(writer, 'production while scheduled backups ran');
+    expect(served).toMatchObject({ database: 'acme_prod', missing: [] });
     await applyObjects(h.plane.kc, [instance('recovered', 'acme', { release: '1.4.2', type: 'production', restore: { latestOf: 'prod' }, dataRetention: 'Delete', deletionProtection: false })]);
     await waitPhase('recovered', 'acme', 'Running', 900_000);
     const s = await login(await serves('recovered', 'acme', '1.4.2'), 'acme_recovered');
+    // The restore holds the saves up to the moment its backup's snapshot was taken, and none after:
+    // the customer saved one at a time, so what it holds is a first part of what was acknowledged,
+    // and every attachment of it reads back from the restored filestore (the last save's attachment
+    // may have come after the snapshot).
+    const stored = await storedWrites(log.label, (model, method, args, kwargs) => call(s, model, method, args, kwargs));
+    const cut = snapshotCut(log, stored);
+    expect(cut.held).toBeGreaterThan(0);
+    expect(cut.inconsistent).toEqual([]);
+    const restored = customerWritesCheck(log, 'acme_recovered', stored);
+    const rpoSeconds = Math.round((log.stoppedAt - cut.newestHeld!.at) / 100) / 10;
+    writes.push({ ...restored, note: `restored from the newest scheduled backup: ${restored.missing.length} saves after its snapshot are not in it; RPO ${rpoSeconds} s (last save − newest save it holds)` });
     const [partner] = await call<{ id: number }[]>(s, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['id']]);
     const [attachment] = await call<{ datas: string }[]>(s, 'ir.attachment', 'search_read', [[['res_model', '=', 'res.partner'], ['res_id', '=', partner!.id]], ['datas']]);
     expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
@@ -610,10 +673,17 @@ describe('5b. Backups and restore', () => {
 
 describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under the lock', () => {
   let session: OdooSession;
+  // The customer writes to production from before the migration's copy until after the promotion.
+  let writer: CustomerWriter;
+  let copyStarted = 0;
 
   it('holds a promotion while the migration runs', async () => {
+    writer = customerAtWork('migration');
+    await writer.acknowledgedMore(3);
     await applyObjects(h.plane.kc, [instance('v18', 'acme', { type: 'migration' })]);
     await waitPhase('v18', 'acme', 'Migrating', 900_000);
+    const copy = (await h.cluster.batch.listNamespacedJob({ namespace: 'acme', labelSelector: 'odoo.io/instance=v18,odoo.io/lifecycle-step=copy' })).items[0];
+    copyStarted = new Date(copy!.status!.startTime!).getTime();
     await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { primaryInstance: 'v18' } });
     await eventually('the Tenant to report the held promotion', async () => {
       const t = await h.cluster.get<Record<string, any>>(TENANT, 'Tenant', 'acme', 'acme');
@@ -641,6 +711,18 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and promotion under t
       return r?.spec.rules[1].backendRefs[0].name === 'odoo-v18' ? true : undefined;
     }, 300_000);
     await h.cluster.until('prod on its own host', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'prod-route', 'acme');
+    // What the customer saved before the copy was taken is in the promoted database, and so is what
+    // they saved on it since. What they saved on production between the copy and the promotion is
+    // not: the promotion routes to the rehearsal copy (issue 21: the cut-over that freezes production
+    // and copies it again is not built yet); the count is measured and reported, not hidden.
+    const { check, log } = await customerWritesKept(writer);
+    expect(check.database).toBe('acme_v18');
+    const beforeCopy = log.acknowledged.filter((w) => w.at < copyStarted).map((w) => w.seq);
+    const onPromoted = log.acknowledged.filter((w) => w.db === 'acme_v18').map((w) => w.seq);
+    expect(beforeCopy.length).toBeGreaterThan(0);
+    expect(onPromoted.length).toBeGreaterThan(0);
+    expect(check.missing.filter((seq) => beforeCopy.includes(seq) || onPromoted.includes(seq))).toEqual([]);
+    writes.at(-1)!.note = `lost by the promotion: ${check.missing.length} saves made on production after the rehearsal copy (no cut-over yet)`;
   });
 
   it('the promoted instance holds the customer’s data now: it runs the cron and the former primary stops its own, and it is protected', async () => {

@@ -31,6 +31,8 @@ export const CONTROLLERS = [
   'replicaset-controller',
   'daemonset-controller',
   'disruption-controller',
+  // The ready addresses behind each Service: what the Gateway stand-in's data plane sends a route's traffic to.
+  'endpointslice-controller',
   'persistentvolume-binder-controller',
   // The API server puts their finalizers on every claim and volume; these take them off once
   // no Pod uses the claim and no claim the volume, so a deleted claim goes and its volume is Released.

@@ -1,8 +1,9 @@
 // A stand-in for a Gateway API implementation (no Gateway can run here):
 // every HTTPRoute is accepted by its Gateway and its backends resolve, as
 // the implementation's controller would write into the route's status.
-// Traffic does not go through it: the tests reach the Pods behind a route
-// at their own addresses.
+// Traffic does not go through a proxy: the tests reach the Pods behind a
+// route at their own addresses, taken from the route's backend Service's
+// EndpointSlices (kept by Kubernetes' own controller) or named by the test.
 import * as k8s from '@kubernetes/client-node';
 
 const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -68,21 +69,51 @@ export class GatewayStandIn {
 
 type HeaderModifier = { set?: { name: string; value: string }[]; add?: { name: string; value: string }[]; remove?: string[] };
 
+type Rule = { matches?: { path?: { type: string; value: string } }[]; filters?: { type: string; requestHeaderModifier?: HeaderModifier }[]; backendRefs?: { name: string; port?: number }[] };
+
+/** The rule of a route a request for `path` takes: the longest matching PathPrefix, as the Gateway API specifies. */
+async function ruleFor(kc: k8s.KubeConfig, namespace: string, name: string, path: string): Promise<Rule> {
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const route = (await custom.getNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace, name })) as Record<string, any>;
+  const rules = (route.spec.rules ?? []) as Rule[];
+  const prefix = (r: Rule) => (r.matches ?? []).map((m) => m.path?.value ?? '/').filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const rule = rules.filter((r) => prefix(r) !== undefined).sort((a, b) => prefix(b)!.length - prefix(a)!.length)[0];
+  if (rule === undefined) throw new Error(`HTTPRoute ${namespace}/${name} has no rule for ${path}`);
+  return rule;
+}
+
+/**
+ * Where a Gateway sends a request for `path` on a route now: the ready
+ * endpoints of the rule's backend Service, from the EndpointSlices
+ * Kubernetes' own controller keeps, as `http://address:port` (the slice's
+ * port of the Service port the route names). Empty when nothing is ready.
+ */
+export async function routeEndpoints(kc: k8s.KubeConfig, namespace: string, name: string, path: string): Promise<{ service: string; endpoints: string[] }> {
+  const backend = (await ruleFor(kc, namespace, name, path)).backendRefs?.[0];
+  if (backend === undefined) throw new Error(`HTTPRoute ${namespace}/${name} has no backend for ${path}`);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const service = await core.readNamespacedService({ name: backend.name, namespace });
+  const portName = service.spec?.ports?.find((p) => p.port === backend.port)?.name;
+  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  const slices = await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${backend.name}` });
+  const endpoints = slices.items.flatMap((slice) => {
+    const port = slice.ports?.find((p) => (p.name ?? '') === (portName ?? ''))?.port;
+    if (port === undefined) return [];
+    return (slice.endpoints ?? []).filter((e) => e.conditions?.ready === true && e.conditions.terminating !== true).flatMap((e) => e.addresses.map((a) => `http://${a}:${port}`));
+  });
+  return { service: backend.name, endpoints: endpoints.sort() };
+}
+
 /**
  * The data plane of the stand-in: a request as a conformant Gateway would
  * pass it on for an HTTPRoute read from the API server. It takes the rule
  * with the longest matching PathPrefix, applies its RequestHeaderModifier
  * filters, and appends the client's address to X-Forwarded-For as Envoy-based
  * Gateways do; there is no kube-proxy, so the caller names the backend's
- * address (a Pod the route's Service selects).
+ * address (a Pod the route's Service selects, or one of routeEndpoints).
  */
 export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: string, backend: string, path: string, client: string, init: RequestInit = {}): Promise<Response> {
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  const route = (await custom.getNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace, name })) as Record<string, any>;
-  const rules = (route.spec.rules ?? []) as { matches?: { path?: { type: string; value: string } }[]; filters?: { type: string; requestHeaderModifier?: HeaderModifier }[] }[];
-  const prefix = (r: (typeof rules)[number]) => (r.matches ?? []).map((m) => m.path?.value ?? '/').filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
-  const rule = rules.filter((r) => prefix(r) !== undefined).sort((a, b) => prefix(b)!.length - prefix(a)!.length)[0];
-  if (rule === undefined) throw new Error(`HTTPRoute ${namespace}/${name} has no rule for ${path}`);
+  const rule = await ruleFor(kc, namespace, name, path);
   const headers = new Headers(init.headers);
   for (const f of rule.filters ?? []) {
     if (f.type !== 'RequestHeaderModifier' || f.requestHeaderModifier === undefined) continue;
@@ -92,5 +123,5 @@ export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: 
   }
   const forwarded = headers.get('x-forwarded-for');
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${client}` : client);
-  return fetch(`${backend}${path}`, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+  return fetch(`${backend}${path}`, { ...init, headers, redirect: 'manual', signal: init.signal ?? AbortSignal.timeout(120_000) });
 }
