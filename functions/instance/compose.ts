@@ -3,7 +3,7 @@ import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObj
 import { secondaryHost } from '../shared/instance-names.js';
 import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { findRelease, resolveContext, type InstanceContext } from './context.js';
-import { database, databaseRole, retiredExtensions } from './database.js';
+import { database, databaseCType, databaseRole, retiredExtensions } from './database.js';
 import { filestoreClaim } from './filestore.js';
 import { asCreated } from './jobs/created-job.js';
 import { initSQLConfigMap, initSQLRefRefused } from './jobs/init-sql-job.js';
@@ -60,9 +60,9 @@ function databaseCondition(context: InstanceContext, state: { ready: boolean; wa
  * state would be deleted, and with it the customer's data. Its extensions
  * are the role's own, created by the Job that first writes the database.
  */
-function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>): { key: string; object: KubeObject }[] {
+function databaseResources(context: InstanceContext, settings: InstanceSettings, observed: Readonly<Record<string, ObservedObject>>, ctype: string): { key: string; object: KubeObject }[] {
   if (!isReady(observed[INSTANCE_RESOURCE.role]) && observed[INSTANCE_RESOURCE.database] === undefined) return [];
-  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guardsDatabase(settings) && settings.protectionLabelled) }];
+  return [{ key: INSTANCE_RESOURCE.database, object: database(context, settings.dataRetention, guardsDatabase(settings) && settings.protectionLabelled, ctype) }];
 }
 
 /**
@@ -234,7 +234,9 @@ export function composeInstance(
   });
 
   const expiry = testingExpiry(context, observed[LIFETIME_KEY]);
-  const databaseObjects = databaseResources(context, settings, observed);
+  const recordedCType = instance.status?.databaseCType;
+  const ctype = databaseCType(observed[INSTANCE_RESOURCE.database], typeof recordedCType === 'string' ? recordedCType : undefined);
+  const databaseObjects = databaseResources(context, settings, observed, ctype);
   const backups = scheduledBackups(context, settings, findRelease(context.app, lifecycle.runningRelease), lifecycle.transitioning);
   const backup = backupState(context, settings, required[BACKUP_PODS]);
   const objects = [
@@ -263,6 +265,7 @@ export function composeInstance(
       resources,
       status: {
         databaseName: context.databaseName,
+        databaseCType: ctype,
         phase: lifecycle.phase,
         serving: servingNow(lifecycle, expiry, observed[WORKLOAD_KEYS.web]),
         // Read by the App's deletion-protection policy; written after the composed objects are applied.

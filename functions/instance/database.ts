@@ -13,6 +13,28 @@ export const EXTENSIONS = ['unaccent', 'pg_trgm'] as const;
 
 const EXTERNAL_NAME = 'crossplane.io/external-name';
 
+/**
+ * LC_CTYPE of a new database: C.UTF-8 folds case in every script, so
+ * Odoo's ILIKE searches find 'Иван' for 'иван' and 'École' for 'école'
+ * (under C, PostgreSQL folds ASCII only). The collation stays C (byte
+ * order), as Odoo creates its own databases.
+ */
+export const NEW_DATABASE_CTYPE = 'C.UTF-8';
+
+/**
+ * The LC_CTYPE to compose: what the Database object observed says, else
+ * what the Instance's status recorded (its object was deleted and is
+ * composed again), else a new database's. PostgreSQL cannot change the
+ * ctype of a database in place, so one created with C keeps C (provider-sql
+ * would find it out of date on every poll otherwise); docs/devops.md says
+ * how to move it.
+ */
+export function databaseCType(observed: ObservedObject | undefined, recorded: string | undefined): string {
+  const composed = (observed?.spec as { forProvider?: { lcCType?: unknown } } | undefined)?.forProvider?.lcCType;
+  if (typeof composed === 'string') return composed;
+  return recorded ?? NEW_DATABASE_CTYPE;
+}
+
 function providerConfigRef(context: InstanceContext) {
   return { kind: 'ClusterProviderConfig', name: providerConfigName(context.app) };
 }
@@ -66,7 +88,7 @@ export function databaseRole(context: InstanceContext, retention: 'Retain' | 'De
  * The Database object. `guarded`: the App's deletion-protection policy refuses
  * to delete it (only where deleting it drops the database: Delete retention).
  */
-export function database(context: InstanceContext, retention: 'Retain' | 'Delete', guarded: boolean): KubeObject {
+export function database(context: InstanceContext, retention: 'Retain' | 'Delete', guarded: boolean, ctype: string): KubeObject {
   const names = instanceNames(context.name);
   return {
     apiVersion: PROVIDER_SQL_API_VERSION,
@@ -85,7 +107,7 @@ export function database(context: InstanceContext, retention: 'Retain' | 'Delete
         encoding: 'UTF8',
         // Odoo creates its databases with C collation from template0; copies restore into the same.
         lcCollate: 'C',
-        lcCType: 'C',
+        lcCType: ctype,
         template: 'template0',
       },
       providerConfigRef: providerConfigRef(context),

@@ -140,6 +140,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const instanceStatus = z.object({
   databaseName: z.string().optional().describe('PostgreSQL database (and role) of this instance.'),
+  databaseCType: z.string().optional().describe('LC_CTYPE of its database: C.UTF-8 (case folds in every script) for databases created after function-odoo 0.1; C (ASCII only) for those 0.1 created, which keep it (see the DevOps guide).'),
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
   runningRelease: z.string().optional().describe('Release the web and cron Pods run now; kept while the web Deployment is gone, so it is composed again on that release.'),
   rolledBack: z.string().optional().describe('The upgrade Job whose failure was rolled back: nothing of that upgrade runs again until spec.release changes.'),

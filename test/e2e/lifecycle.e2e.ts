@@ -245,6 +245,16 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
     expect(existsSync(join(await filestoreDir('prod', 'acme'), 'filestore', 'acme_prod', stored!.store_fname))).toBe(true);
   });
 
+  it('finds a Cyrillic and an accented name whatever their case, through Odoo’s own name_search (the database’s ctype is C.UTF-8)', async () => {
+    const s = await login(await webUrl('prod', 'acme', '1.4.1'), 'acme_prod');
+    await call(s, 'res.partner', 'create', [[{ name: 'Иван Петров' }, { name: 'École Polytechnique' }]]);
+    const names = async (term: string) => (await call<[number, string][]>(s, 'res.partner', 'name_search', [term])).map(([, name]) => name);
+    expect(await names('иван')).toEqual(['Иван Петров']);
+    expect(await names('ПЕТРОВ')).toEqual(['Иван Петров']);
+    expect(await names('école')).toEqual(['École Polytechnique']);
+    expect(dbQuery("SELECT datctype, datcollate FROM pg_database WHERE datname = current_database()", 'acme_prod')).toEqual(['C.UTF-8\tC']);
+  });
+
   it('tells Odoo the public scheme, host and client through the route: an administrator’s login sets web.base.url to https://acme.odoo.example (Gateway stand-in applying the route’s filters)', async () => {
     const url = await webUrl('prod', 'acme', '1.4.1');
     const authenticate = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { db: 'acme_prod', login: 'admin', password: 'admin' } }) };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../scripts/function-process.js';
 import { DUMP_PY, RESTORE_PY, RETENTION_PY } from '../../functions/instance/jobs/backup-scripts.js';
-import { createExtensionsSQL } from '../../functions/instance/database.js';
+import { createExtensionsSQL, NEW_DATABASE_CTYPE } from '../../functions/instance/database.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
 import { pathWith, postgresClients, postgresServers, type PostgresClient } from '../support/postgres-versions.js';
@@ -111,7 +111,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the backup and restore scripts on Pos
 
   function instance(name: string): void {
     pg.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${name}'`);
-    pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+    pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE '${NEW_DATABASE_CTYPE}'`);
   }
   const asRole = (db: string, data: string, client: PostgresClient) => ({ PATH: pathWith(client), PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, ODOO_DATA_DIR: data, PYTHONPATH: releaseModule });
   const psql = (db: string, sql: string) =>

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/function-process.js';
 import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
-import { createExtensionsSQL, prepareDatabaseCommand } from '../../functions/instance/database.js';
+import { createExtensionsSQL, NEW_DATABASE_CTYPE, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
 import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
@@ -52,10 +52,14 @@ function psql(role: string, database: string, sql: string): string[] {
   return as(role, 'psql', ['-d', database, '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql]).split('\n').filter((l) => l !== '');
 }
 
-/** A LOGIN role owning a database of the same name, as provider-sql creates them for an instance. */
-function instanceDatabase(name: string): void {
+/**
+ * A LOGIN role owning a database of the same name, as provider-sql creates
+ * them for an instance (the Database the function composes); `ctype` C for
+ * one created before new databases got C.UTF-8.
+ */
+function instanceDatabase(name: string, ctype = NEW_DATABASE_CTYPE): void {
   pg.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${name}'`);
-  pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  pg.query(`CREATE DATABASE "${name}" OWNER "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE '${ctype}'`);
 }
 
 /** The copy Job's database half, as the Job runs it (bash, the target's role, $SOURCE_*), with `client`'s programs first on PATH. */
@@ -151,9 +155,22 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
     });
   });
 
+  describe('case folding', () => {
+    it('a database created as the function composes it finds names in every script whatever their case (ILIKE, as Odoo searches); one created with ctype C finds ASCII only', () => {
+      instanceDatabase('acme_folding');
+      instanceDatabase('acme_folding_c', 'C');
+      const search = "SELECT 'Иван Петров' ILIKE '%иван%', 'École Polytechnique' ILIKE '%école%', 'Ελληνική' ILIKE '%ελλην%', 'Azure' ILIKE '%azure%'";
+      expect(psql('acme_folding', 'acme_folding', search)).toEqual(['t|t|t|t']);
+      expect(psql('acme_folding_c', 'acme_folding_c', search)).toEqual(['f|f|f|t']);
+      // Sorting stays byte order (collation C), as in the databases Odoo creates itself.
+      expect(psql('acme_folding', 'acme_folding', "SELECT string_agg(n, ',' ORDER BY n) FROM (VALUES ('b'), ('B'), ('a')) v(n)")).toEqual(['B,a,b']);
+    });
+  });
+
   describe('extensions', () => {
     it('are created by the instance’s own role, which owns them', () => {
-      instanceDatabase('acme_prod');
+      // Created before new databases got C.UTF-8: its copies below are new databases, and fold case.
+      instanceDatabase('acme_prod', 'C');
       psql('acme_prod', 'acme_prod', createExtensionsSQL());
       expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual([
         'pg_trgm\tacme_prod',
@@ -163,7 +180,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
 
     it.each(dumpers)('let a copy with pg_dump $major restore them as the copy’s role, and copy again over what the copy held', (client) => {
       if (psql('acme_prod', 'acme_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'res_partner'")[0] === '0') {
-        psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior');");
+        psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior'), ('Иван Петров');");
         psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
         // A customer's module keeping a file in a large object (they belong to no schema).
         psql('acme_prod', 'acme_prod', "CREATE TABLE customer_document (id int, content oid); INSERT INTO customer_document VALUES (1, lo_from_bytea(0, convert_to('scanned delivery note', 'UTF8')));");
@@ -174,7 +191,10 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       // A staging database that lived on: a module installed there only, a partner renamed.
       psql(target, target, "CREATE TABLE staging_only (x int); UPDATE res_partner SET name = 'renamed in staging';");
       const output = copy('acme_prod', target, client);
-      expect(psql(target, target, "SELECT name, unaccent('Intérieur') FROM res_partner")).toEqual(['Azure Interior|Interieur']);
+      expect(psql(target, target, "SELECT name, unaccent('Intérieur') FROM res_partner ORDER BY id")).toEqual(['Azure Interior|Interieur', 'Иван Петров|Interieur']);
+      // Copied from a ctype C database into a new one: its searches fold Cyrillic now.
+      expect(psql(target, target, "SELECT count(*) FROM res_partner WHERE name ILIKE '%иван%'")).toEqual(['1']);
+      expect(psql('acme_prod', 'acme_prod', "SELECT count(*) FROM res_partner WHERE name ILIKE '%иван%'")).toEqual(['0']);
       expect(psql(target, target, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'")).toEqual(['0']);
       expect(psql(target, target, "SELECT convert_from(lo_get(content), 'UTF8') FROM customer_document")).toEqual(['scanned delivery note']);
       expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", target)).toEqual([`pg_trgm\t${target}`, `unaccent\t${target}`]);

@@ -25,9 +25,25 @@ describe('database', () => {
     expect(r.resources.database).toBeUndefined();
     const d = await c.reconcile();
     // The owner by name: provider-sql v0.16 never sees a Database with ownerRef as up to date.
-    expect(d.resources.database!.spec.forProvider).toEqual({ owner: 'acme_prod', encoding: 'UTF8', lcCollate: 'C', lcCType: 'C', template: 'template0' });
+    // Byte-order collation as Odoo creates its databases, and a ctype that folds case in every script.
+    expect(d.resources.database!.spec.forProvider).toEqual({ owner: 'acme_prod', encoding: 'UTF8', lcCollate: 'C', lcCType: 'C.UTF-8', template: 'template0' });
+    expect(d.status.databaseCType).toBe('C.UTF-8');
     // Retained (the production default): deleting the Database object would leave the database, so nothing guards it.
     expect(guardedFromDeletion(d)).toEqual(['filestore', 'instance']);
+  });
+
+  it('keeps ctype C for a database created with it (PostgreSQL cannot change it in place): from the observed Database, and from the status once that object is deleted and composed again', async () => {
+    const c = new Cluster(production());
+    const d = await c.provision();
+    // A Database object composed by an earlier version, with ctype C.
+    d.resources.database!.spec.forProvider.lcCType = 'C';
+    const kept = await c.reconcile();
+    expect(kept.resources.database!.spec.forProvider.lcCType).toBe('C');
+    expect(kept.status.databaseCType).toBe('C');
+    // Its object deleted (retained: the database stays): composed again as the status recorded it.
+    delete kept.rsp.desired!.resources.database;
+    const again = await c.reconcile();
+    expect(again.resources.database!.spec.forProvider.lcCType).toBe('C');
   });
 
   it('labels the Database for the App’s deletion-protection policy where deleting it would drop the database (dataRetention: Delete), and composes no Usage', async () => {
