@@ -147,14 +147,15 @@ function backupSettings(instance: Instance, context: InstanceContext, typeSpec: 
   const own = typeSpec?.backup;
   const window = { start: own?.schedule?.windowStartHour ?? app.schedule?.windowStartHour ?? BACKUP_DEFAULTS.windowStartHour, hours: own?.schedule?.windowHours ?? app.schedule?.windowHours ?? BACKUP_DEFAULTS.windowHours };
   return {
-    storage: own?.storage ?? app.storage,
+    // Where backups go and what runs beside the key are the App's (APP_ONLY_BACKUP_FIELDS): a Tenant's are ignored.
+    storage: app.storage,
     cron: own?.schedule?.cron ?? app.schedule?.cron ?? spreadSchedule(context.namespace, instance.metadata.name, window.start, window.hours),
     retention: {
       daily: own?.retention?.daily ?? app.retention?.daily ?? BACKUP_DEFAULTS.retention.daily,
       weekly: own?.retention?.weekly ?? app.retention?.weekly ?? BACKUP_DEFAULTS.retention.weekly,
       monthly: own?.retention?.monthly ?? app.retention?.monthly ?? BACKUP_DEFAULTS.retention.monthly,
     },
-    image: own?.image ?? app.image ?? BACKUP_DEFAULTS.image,
+    image: app.image ?? BACKUP_DEFAULTS.image,
     onUpgradeFailure: own?.onUpgradeFailure ?? app.onUpgradeFailure ?? BACKUP_DEFAULTS.onUpgradeFailure,
   };
 }

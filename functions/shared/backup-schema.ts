@@ -76,6 +76,27 @@ export const backupPolicyFields = {
 export const backupPolicy = z.object(backupPolicyFields).describe('Backups of instances that serve customers (production, and whatever instance the tenant routes as primary).');
 export type BackupPolicy = z.infer<typeof backupPolicy>;
 
+/**
+ * Backup fields a Tenant holds only because the layer is shared with the
+ * App: where backups go (storage: endpoint, bucket, the Secret with the S3
+ * key) and the image that runs beside that key and the whole backup. Set in
+ * a Tenant, they would send a tenant's backups, or its namespace's key, to
+ * whoever the tenant names: the XRD refuses them, and the function ignores
+ * them in Tenants stored before that (with a warning).
+ */
+export const APP_ONLY_BACKUP_FIELDS = ['storage', 'image'] as const;
+
+/** The backup layer of a Tenant's instance type: schedule, retention, onUpgradeFailure. */
+export const tenantBackupPolicy = backupPolicy.meta({
+  'x-kubernetes-validations': [
+    {
+      rule: '!has(self.storage)',
+      message: 'backup.storage is the App’s (spec.backup.storage): where backups go, and with which key, is set by the DevOps team; remove it from the Tenant',
+    },
+    { rule: '!has(self.image)', message: 'backup.image is the App’s (spec.backup.image): it runs beside the S3 key and the whole backup; remove it from the Tenant' },
+  ],
+});
+
 export const BACKUP_DEFAULTS = {
   image: 'docker.io/rclone/rclone:1.76.0',
   windowStartHour: 1,

@@ -117,6 +117,8 @@ export const tenantMessages = {
   catcherHostTaken: (host: string, instance: string) =>
     `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
+  appOnlyBackupField: (path: string, field: string) =>
+    `${path} is ignored: backup ${field} is the App’s (spec.backup.${field}), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it`,
   locked: (changes: string, waiting: string) =>
     `Locked while ${waiting} transition(s): ${changes} will be applied when they finish`,
   lockedIdle: (waiting: string) => `Locked while ${waiting} transition(s); a change of baseHostName or primaryInstance waits until they finish`,

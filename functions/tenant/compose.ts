@@ -1,6 +1,7 @@
 // The Tenant composer: (Tenant, observed routes, required App and Instances) → desired state.
 import { APP_API_VERSION, APP_KIND, appResource } from '../app/schema.js';
 import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
+import { APP_ONLY_BACKUP_FIELDS } from '../shared/backup-schema.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import { withObservedReadiness } from '../shared/readiness.js';
@@ -151,7 +152,7 @@ export function composeTenant(
   if (tenant.spec.networkPolicy.enabled) {
     objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app) });
   }
-  const warnings = [...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []), ...domainRefusals, ...catcherWarnings];
+  const warnings = [...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []), ...appOnlyBackupFields(tenant), ...domainRefusals, ...catcherWarnings];
   // In the status, so they stay visible; told as events only when they change.
   if (warnings.length > 0) status = { ...status, warnings };
 
@@ -167,4 +168,12 @@ export function composeTenant(
       ttlSeconds: settledTtl(tenantRecheckSeconds(lock, held.length > 0 || primaryWaiting || refusal !== undefined), resources),
     },
   };
+}
+
+/** Backup fields of a Tenant stored before the XRD refused them: ignored by the instances, said here. */
+function appOnlyBackupFields(tenant: Tenant): string[] {
+  const types = { production: tenant.spec.production, staging: tenant.spec.staging, migration: tenant.spec.migration } as const;
+  return Object.entries(types).flatMap(([type, spec]) =>
+    APP_ONLY_BACKUP_FIELDS.filter((field) => spec?.backup?.[field] !== undefined).map((field) => m.appOnlyBackupField(`spec.${type}.backup.${field}`, field)),
+  );
 }

@@ -2,7 +2,7 @@
 // it owns how the customer's instances are reached.
 import { z } from 'zod';
 import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
-import { backupPolicy } from '../shared/backup-schema.js';
+import { tenantBackupPolicy } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
 import { outgoingMailServer } from '../shared/mail-schema.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
@@ -30,7 +30,7 @@ export const tenantSpec = z.object({
   staging: z
     .object({
       ...sizing,
-      backup: backupPolicy.optional().describe('Backup settings of staging instances the tenant routes as primary, over the App’s.'),
+      backup: tenantBackupPolicy.optional().describe('Backup schedule, retention and failure handling of staging instances the tenant routes as primary, over the App’s (storage and image are the App’s only).'),
       neutralize: z
         .boolean()
         .default(true)
@@ -41,7 +41,7 @@ export const tenantSpec = z.object({
   migration: z
     .object({
       ...sizing,
-      backup: backupPolicy.optional().describe('Backup settings of migration instances once the tenant routes them as primary, over the App’s.'),
+      backup: tenantBackupPolicy.optional().describe('Backup schedule, retention and failure handling of migration instances once the tenant routes them as primary, over the App’s (storage and image are the App’s only).'),
       targetRelease: releaseVersion.optional().describe('Release migration instances move to when they do not name one; default their spec.release.'),
     })
     .prefault({})
@@ -62,7 +62,7 @@ export const tenantSpec = z.object({
     .prefault({})
     .describe('Defaults for testing instances: fresh databases with demo data that run the tests.'),
   production: z
-    .object({ ...sizing, autoscaling, backup: backupPolicy.optional().describe('Backup settings of production instances, over the App’s.') })
+    .object({ ...sizing, autoscaling, backup: tenantBackupPolicy.optional().describe('Backup schedule, retention and failure handling of production instances, over the App’s (storage and image are the App’s only).') })
     .optional()
     .describe('Defaults for production instances of this tenant.'),
   customDomains: z

@@ -113,15 +113,21 @@ describe('scheduled backups', () => {
     expect(r.conditions.Lifecycle?.message).toContain('to s3://acme-odoo-backups/odoo/acme/acme/prod/pre-upgrade/1.4.1-to-1.4.2.zip before upgrading 1.4.1 → 1.4.2');
   });
 
-  it('follow the tenant’s settings for the instance type over the App’s', async () => {
+  it('follow the tenant’s schedule and retention for the instance type over the App’s; where they go and the image that takes them stay the App’s', async () => {
     const required = withStorage((o) => {
-      tenantOf(o).spec.production = { backup: { schedule: { cron: '0 3 * * *' }, retention: { daily: 14 }, storage: { ...STORAGE, bucket: 'tenant-own-bucket' } } };
+      // A Tenant stored before its XRD refused storage and image: a bucket and an image of the tenant's choosing.
+      tenantOf(o).spec.production = { backup: { schedule: { cron: '0 3 * * *' }, retention: { daily: 14 }, storage: { ...STORAGE, endpoint: 'https://s3.tenant.example', bucket: 'tenant-own-bucket' }, image: 'tenant.example/rclone:evil' } };
     });
     const r = await new Cluster(production(), required).until('Running');
     expect(r.resources['backup-schedule']!.spec.schedule).toBe('0 3 * * *');
-    const plan = r.resources['backup-schedule']!.spec.jobTemplate.spec.template.spec.initContainers.find((x: Obj) => x.name === 'plan');
+    const pod = r.resources['backup-schedule']!.spec.jobTemplate.spec.template.spec;
+    const plan = pod.initContainers.find((x: Obj) => x.name === 'plan');
     expect(plan.command[2]).toContain('/backup/meta.json 14 4 3 /backup/prune');
-    expect(r.status.backup.location).toBe('s3://tenant-own-bucket/odoo/acme/acme/prod/');
+    expect(r.status.backup.location).toBe('s3://acme-odoo-backups/odoo/acme/acme/prod/');
+    const everything = JSON.stringify(r.resources);
+    expect(everything).not.toContain('tenant-own-bucket');
+    expect(everything).not.toContain('s3.tenant.example');
+    expect(everything).not.toContain('tenant.example/rclone');
   });
 });
 

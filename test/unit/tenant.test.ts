@@ -1,6 +1,9 @@
 // The Tenant: routes to the primary and secondary instances, the lock, and
 // refusals that keep routes on what worked.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { app, Cluster, example, requiredObjects, type Obj, type Reconcile } from '../support/world.js';
 
 /** The example Tenant without its custom domain: the routes tests count hosts of instances; custom domains have their own tests below. */
@@ -405,5 +408,20 @@ describe('custom domains', () => {
       'spec.customDomains "beta.odoo.example" is under the platform\'s domain "odoo.example", where this tenant may only use "acme.odoo.example" and names below it: remove it, or use the base host name',
       expect.stringMatching(/^spec.customDomains "shop.customer.com" is not routed: .*Tenant "older" of this namespace claimed first/),
     ]);
+  });
+});
+
+describe('fields that are the App’s', () => {
+  it('backup storage and image: the XRD refuses them in a Tenant, and one stored before is told they are ignored', async () => {
+    const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, production: { backup: { storage: { endpoint: 'https://s3.tenant.example', bucket: 'theirs', credentialsSecretName: 'odoo-backup-s3' }, retention: { daily: 3 } } }, staging: { backup: { image: 'tenant.example/rclone:1' } } } }, requiredObjects());
+    await c.reconcile();
+    await c.reconcile();
+    expect(c.last!.status.warnings).toEqual([
+      'spec.production.backup.storage is ignored: backup storage is the App’s (spec.backup.storage), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it',
+      'spec.staging.backup.image is ignored: backup image is the App’s (spec.backup.image), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it',
+    ]);
+    const xrd = parse(readFileSync(join(import.meta.dirname, '../../apis/tenant/definition.yaml'), 'utf8'));
+    const backup = xrd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.production.properties.backup;
+    expect(backup['x-kubernetes-validations'].map((v: { rule: string }) => v.rule)).toEqual(['!has(self.storage)', '!has(self.image)']);
   });
 });
