@@ -273,6 +273,10 @@ export const appSpec = z.object({
         })
         .prefault({})
         .describe('The cluster DNS, the only DNS tenant Pods may ask.'),
+      tenantsMayDisablePolicy: z
+        .boolean()
+        .default(false)
+        .describe('Let a Tenant turn its NetworkPolicy off (its spec.networkPolicy.enabled: false), opening every ingress and egress of its Pods. Off: the policy stays, and the Tenant is told.'),
     })
     .describe('What tenant NetworkPolicies let Odoo reach besides its own tenant.'),
 });

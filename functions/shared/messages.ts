@@ -117,6 +117,8 @@ export const tenantMessages = {
   catcherHostTaken: (host: string, instance: string) =>
     `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
+  networkPolicyKept: (app: string) =>
+    `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,
   appOnlyBackupField: (path: string, field: string) =>
     `${path} is ignored: backup ${field} is the App’s (spec.backup.${field}), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it`,
   locked: (changes: string, waiting: string) =>

@@ -149,10 +149,18 @@ export function composeTenant(
       ...status,
     };
   }
-  if (tenant.spec.networkPolicy.enabled) {
+  // Turning isolation off opens every Pod of the tenant (cloud metadata, in-cluster services): the App's call.
+  const policyKept = !tenant.spec.networkPolicy.enabled && !app.spec.network.tenantsMayDisablePolicy;
+  if (tenant.spec.networkPolicy.enabled || policyKept) {
     objects.push({ key: TENANT_RESOURCE.networkPolicy, object: tenantNetworkPolicy(tenant, gateway?.namespace, app) });
   }
-  const warnings = [...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []), ...appOnlyBackupFields(tenant), ...domainRefusals, ...catcherWarnings];
+  const warnings = [
+    ...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []),
+    ...(policyKept ? [m.networkPolicyKept(app.metadata.name)] : []),
+    ...appOnlyBackupFields(tenant),
+    ...domainRefusals,
+    ...catcherWarnings,
+  ];
   // In the status, so they stay visible; told as events only when they change.
   if (warnings.length > 0) status = { ...status, warnings };
 

@@ -98,7 +98,7 @@ export const tenantSpec = z.object({
   quotas: quotas.optional().describe('Limits on what this tenant’s instances may ask for, within the App’s.'),
   networkPolicy: z
     .object({
-      enabled: z.boolean().default(true).describe('Isolate the tenant namespace: ingress only from the Gateway namespace and within the namespace.'),
+      enabled: z.boolean().default(true).describe('Isolate the tenant namespace: ingress only from the Gateway namespace and within the namespace. false turns it off only where the App allows it (spec.network.tenantsMayDisablePolicy).'),
       postgresCIDR: z
         .string()
         .regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: 'must be a CIDR such as 10.20.0.0/16' })

@@ -287,6 +287,22 @@ describe('network policy', () => {
       { to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
     ]);
   });
+
+  it('stays when a Tenant turns it off and the App does not let tenants do so (the default); goes where the App allows it', async () => {
+    const off = { ...tenant(), spec: { ...tenant().spec, networkPolicy: { enabled: false } } };
+    const kept = new Cluster(off, requiredObjects());
+    await kept.reconcile();
+    await kept.reconcile();
+    expect(kept.last!.resources['tenant-network-policy']!.metadata.name).toBe('odoo-tenant-acme');
+    expect(kept.last!.status.warnings).toEqual([expect.stringContaining('spec.networkPolicy.enabled: false is ignored: App "acme" does not let tenants turn their NetworkPolicy off')]);
+    const required = requiredObjects();
+    app(required).spec.network = { ...app(required).spec.network, tenantsMayDisablePolicy: true };
+    const allowed = new Cluster(off, required);
+    await allowed.reconcile();
+    await allowed.reconcile();
+    expect(allowed.last!.resources['tenant-network-policy']).toBeUndefined();
+    expect(allowed.last!.status.warnings).toBeUndefined();
+  });
 });
 
 describe('the maintenance page', () => {
