@@ -5,7 +5,7 @@ import { compositeResource, dnsLabel, dnsSubdomain, imageReference, namespacedSe
 import { odooBaseConfig, odooConfigLayer } from '../shared/odoo-config-schema.js';
 import { backupPolicy, jobDeadlines } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
-import { mailCatcher, outgoingMailServer } from '../shared/mail-schema.js';
+import { mailCatcher, outgoingMailServer, tenantMailSecretPrefix } from '../shared/mail-schema.js';
 
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
@@ -218,6 +218,7 @@ export const appSpec = z.object({
     .object({
       outgoing: outgoingMailServer.optional(),
       catcher: mailCatcher.prefault({}),
+      tenantSecretPrefix: tenantMailSecretPrefix,
     })
     .prefault({})
     .describe('Mail: the outgoing server of production instances (a Tenant may name its own), and the catcher of copies and tests.'),

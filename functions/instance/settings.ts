@@ -10,7 +10,7 @@ import { ODOO_CONFIG_DEFAULTS, type OdooConfigLayer } from '../shared/odoo-confi
 import { quantityToBytes } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import type { Instance } from './schema.js';
-import type { OutgoingMailServer } from '../shared/mail-schema.js';
+import { tenantMailSecretAllowed, type OutgoingMailServer } from '../shared/mail-schema.js';
 import { MAILPIT_SMTP_PORT, mailCatcherNames } from '../shared/tenant-names.js';
 
 export type OdooConfig = {
@@ -90,7 +90,9 @@ export type MailRoute =
  * App has one; other copies (a migration not routed yet) get no mail settings.
  */
 export function mailRoute(instance: Instance, context: InstanceContext, servesCustomers: boolean): MailRoute {
-  const server = context.tenant.spec.mail.outgoing ?? context.app.spec.mail.outgoing;
+  const own = context.tenant.spec.mail.outgoing;
+  // A tenant server whose password would come from a Secret not named for it is not used (the Tenant says why).
+  const server = own !== undefined && tenantMailSecretAllowed(own, context.app.spec.mail.tenantSecretPrefix) ? own : context.app.spec.mail.outgoing;
   if (servesCustomers) return server !== undefined ? { kind: 'server', server } : { kind: 'none' };
   const catcher = context.app.spec.mail.catcher;
   if (catcher.enabled && (instance.spec.type === 'staging' || instance.spec.type === 'testing')) {

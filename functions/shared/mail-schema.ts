@@ -53,3 +53,20 @@ export const mailCatcher = z
   })
   .describe('Mail catcher for copies and tests: what Odoo.sh calls the mail catcher of staging builds.');
 export type MailCatcher = z.infer<typeof mailCatcher>;
+
+/**
+ * The Secret names a Tenant's own mail server may read its password from.
+ * Odoo sends that password to the SMTP host the Tenant names, so an
+ * arbitrary Secret of the namespace (an instance's database credentials, the
+ * backup S3 key, a pull secret) must not be one: only Secrets named for this use.
+ */
+export const tenantMailSecretPrefix = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,61}[-.])?$/, { error: 'must be the start of a Secret name, such as smtp-' })
+  .default('smtp-')
+  .describe('A Tenant’s own mail server (spec.mail.outgoing) may read its password only from a Secret whose name starts with this, e.g. smtp-acme; with another Secret its server is not used and the App’s is.');
+
+/** Whether a Tenant's server reads its password from a Secret named for that use (or from none). */
+export function tenantMailSecretAllowed(server: OutgoingMailServer, prefix: string): boolean {
+  return server.passwordSecretRef === undefined || server.passwordSecretRef.name.startsWith(prefix);
+}

@@ -119,6 +119,8 @@ export const tenantMessages = {
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   networkPolicyKept: (app: string) =>
     `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,
+  mailSecretNotForMail: (secret: string, app: string, prefix: string) =>
+    `spec.mail.outgoing is not used: its password would come from Secret "${secret}", and App "${app}" lets a tenant's mail server read only Secrets named "${prefix}…" (Odoo sends that password to the server you name). Put the password in a Secret such as "${prefix}mail" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App's mail server is used`,
   appOnlyBackupField: (path: string, field: string) =>
     `${path} is ignored: backup ${field} is the App’s (spec.backup.${field}), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it`,
   locked: (changes: string, waiting: string) =>

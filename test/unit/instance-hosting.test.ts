@@ -45,6 +45,21 @@ describe('outgoing mail of instances that serve customers', () => {
     expect(conf(r)).not.toMatch(/old\.example|old@example\.com/);
     expect(r.resources.web!.spec.template.spec.initContainers[0].env.map((e: Obj) => e.name)).toEqual(['PGPASSWORD', 'ODOO_DATABASE']);
   });
+
+  it('reads the tenant server’s password only from a Secret named for it (the App’s prefix, smtp- by default): pointed at another Secret, the App’s server is used', async () => {
+    // Odoo would send the password to the tenant's host: an instance's database credentials, say.
+    const required = requiredObjects();
+    app(required).spec.mail = { outgoing: SMTP };
+    tenantOf(required).spec.mail = { outgoing: { host: 'mail.customer.example', port: 587, passwordSecretRef: { name: 'prod-db-credentials', key: 'password' } } };
+    const refused = await new Cluster(production(), required).until('Running');
+    expect(conf(refused)).toContain('smtp_server = smtp.acme.example\n');
+    expect(JSON.stringify(refused.resources)).not.toContain('mail.customer.example');
+    expect(refused.resources.web!.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'acme-smtp', key: 'password' } } });
+    tenantOf(required).spec.mail = { outgoing: { host: 'mail.customer.example', port: 587, passwordSecretRef: { name: 'smtp-customer', key: 'password' } } };
+    const used = await new Cluster(production(), required).until('Running');
+    expect(conf(used)).toContain('smtp_server = mail.customer.example\n');
+    expect(used.resources.web!.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'smtp-customer', key: 'password' } } });
+  });
 });
 
 describe('mail of copies and tests', () => {

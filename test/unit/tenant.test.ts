@@ -440,4 +440,13 @@ describe('fields that are the App’s', () => {
     const backup = xrd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.production.properties.backup;
     expect(backup['x-kubernetes-validations'].map((v: { rule: string }) => v.rule)).toEqual(['!has(self.storage)', '!has(self.image)']);
   });
+
+  it('a mail server’s password Secret not named for mail (the App’s prefix): the Tenant says its server is not used, and how to fix it', async () => {
+    const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, mail: { outgoing: { host: 'mail.customer.example', passwordSecretRef: { name: 'odoo-backup-s3', key: 'AWS_SECRET_ACCESS_KEY' } } } } }, requiredObjects());
+    await c.reconcile();
+    await c.reconcile();
+    expect(c.last!.status.warnings).toEqual([
+      'spec.mail.outgoing is not used: its password would come from Secret "odoo-backup-s3", and App "acme" lets a tenant\'s mail server read only Secrets named "smtp-…" (Odoo sends that password to the server you name). Put the password in a Secret such as "smtp-mail" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App\'s mail server is used',
+    ]);
+  });
 });
