@@ -62,7 +62,7 @@ export type MailCatcher = z.infer<typeof mailCatcher>;
  */
 export const tenantMailSecretPrefix = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]{0,61}[-.])?$/, { error: 'must be the start of a Secret name, such as smtp-' })
+  .regex(/^[a-z0-9][-a-z0-9.]{0,62}$/, { error: 'must be the start of a Secret name, such as smtp-' })
   .default('smtp-')
   .describe('A Tenant’s own mail server (spec.mail.outgoing) may read its password only from a Secret whose name starts with this, e.g. smtp-acme; with another Secret its server is not used and the App’s is.');
 
