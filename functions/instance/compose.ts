@@ -216,7 +216,7 @@ export function composeInstance(
     (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
     optionsOutOfSeries(settings, context) ??
     (() => {
-      const over = quotaViolations(instance, tenantTypeSpec(context, instance), context);
+      const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;
     })();
   if (refused !== undefined) return { kind: 'fatal', message: refused };

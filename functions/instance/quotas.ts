@@ -6,6 +6,7 @@ import type { Quotas } from '../shared/quota-schema.js';
 import { quantityValue } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import type { Instance } from './schema.js';
+import type { InstanceSettings } from './settings.js';
 
 interface Limit {
   value: number | string;
@@ -30,8 +31,15 @@ function limits(context: InstanceContext): Partial<Record<keyof Quotas, Limit>> 
   return out;
 }
 
-/** Every value the tenant's type spec or the instance set beyond a limit, as messages naming the field and the limit. */
-export function quotaViolations(instance: Instance, typeSpec: InstanceSizing | undefined, context: InstanceContext): string[] {
+type Autoscaling = { minReplicas?: number | undefined; maxReplicas: number } | undefined;
+
+/**
+ * Every value the tenant's type spec or the instance set beyond a limit, as
+ * messages naming the field and the limit; and the memory limits the
+ * function derives from what they set (workers, cron threads,
+ * limitMemoryHard) when they set no limit of their own.
+ */
+export function quotaViolations(instance: Instance, typeSpec: (InstanceSizing & { autoscaling?: Autoscaling }) | undefined, context: InstanceContext, settings: InstanceSettings): string[] {
   const l = limits(context);
   const out: string[] = [];
   const layers: [InstanceSizing | undefined, string][] = [
@@ -46,6 +54,12 @@ export function quotaViolations(instance: Instance, typeSpec: InstanceSizing | u
   for (const [layer, at] of layers) {
     if (layer === undefined) continue;
     if (layer.replicas !== undefined) over(`${at}.replicas`, layer.replicas, l.maxReplicas, 'maxReplicas');
+    // An autoscaler's bounds are replicas too: maxReplicas is what it may reach.
+    const autoscaling = (layer as { autoscaling?: Autoscaling }).autoscaling;
+    if (autoscaling !== undefined) {
+      over(`${at}.autoscaling.maxReplicas`, autoscaling.maxReplicas, l.maxReplicas, 'maxReplicas');
+      if (autoscaling.minReplicas !== undefined) over(`${at}.autoscaling.minReplicas`, autoscaling.minReplicas, l.maxReplicas, 'maxReplicas');
+    }
     if (layer.config?.workers !== undefined) over(`${at}.config.workers`, layer.config.workers, l.maxWorkers, 'maxWorkers');
     if (layer.filestore?.size !== undefined) over(`${at}.filestore.size`, layer.filestore.size, l.maxFilestore, 'maxFilestore');
     for (const component of ['web', 'cron', 'jobs'] as const) {
@@ -59,5 +73,25 @@ export function quotaViolations(instance: Instance, typeSpec: InstanceSizing | u
     }
   }
   over('spec.initModules', instance.spec.initModules.length, l.maxInitModules, 'maxInitModules');
+  out.push(...derivedMemoryViolations(instance, typeSpec, settings, l.maxMemory));
   return out;
+}
+
+/** What each container's derived memory limit is computed from (settings.ts): the config fields that raise it. */
+const DERIVED_FROM = { web: ['workers', 'limitMemoryHard'], cron: ['maxCronThreads', 'limitMemoryHard'], jobs: ['limitMemoryHard'] } as const;
+
+function derivedMemoryViolations(instance: Instance, typeSpec: InstanceSizing | undefined, settings: InstanceSettings, limit: Limit | undefined): string[] {
+  if (limit === undefined) return [];
+  const layers = [typeSpec, instance.spec];
+  return (Object.keys(DERIVED_FROM) as (keyof typeof DERIVED_FROM)[]).flatMap((component) => {
+    // A limit they set themselves is checked as set; the App's own derivation is the DevOps team's choice.
+    if (layers.some((layer) => layer?.resources?.[component]?.limits?.memory !== undefined)) return [];
+    const raisedBy = DERIVED_FROM[component].filter((field) => layers.some((layer) => layer?.config?.[field] !== undefined));
+    const memory = settings.resources[component].limits?.memory;
+    if (raisedBy.length === 0 || memory === undefined || quantityValue(memory) <= quantityValue(limit.value as string)) return [];
+    const from = raisedBy.map((field) => `config.${field} ${String(settings.config[field])}`).join(' and ');
+    return [
+      `the ${component} containers’ memory limit would be ${memory} (derived from ${from}), over ${limit.value}, the limit ${limit.who}.maxMemory sets; ask for fewer workers or a lower limitMemoryHard, or set resources.${component}.limits.memory within it`,
+    ];
+  });
 }

@@ -443,6 +443,26 @@ describe('quotas the platform owns', () => {
     );
   });
 
+  it('counts an autoscaler’s bounds as replicas, and the memory limits derived from workers and limitMemoryHard as memory', async () => {
+    const required = requiredObjects();
+    app(required).spec.quotas = { maxReplicas: 4, maxMemory: '8Gi' };
+    tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 20 } };
+    const x = production();
+    // 4 workers of 2560Mi each, plus the main process: a 12.5Gi web container nobody wrote down.
+    x.spec.config = { workers: 4 };
+    const r = await new Cluster(x, required).reconcile();
+    expect(r.fatal).toBe(
+      [
+        'cannot compose Instance "prod": Tenant "acme" spec.production.autoscaling.maxReplicas: 20 is over 4, the limit App "acme" spec.quotas.maxReplicas sets; ask for at most that, or ask the DevOps team to raise it',
+        'the web containers’ memory limit would be 12800Mi (derived from config.workers 4), over 8Gi, the limit App "acme" spec.quotas.maxMemory sets; ask for fewer workers or a lower limitMemoryHard, or set resources.web.limits.memory within it',
+      ].join('; '),
+    );
+    // Within it once they say what the web containers may use.
+    tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 4 } };
+    x.spec.resources = { web: { limits: { memory: '8Gi' } } };
+    expect((await new Cluster(x, required).reconcile()).fatal).toBeUndefined();
+  });
+
   it('lets the App’s own defaults be, and what stays within the limits through', async () => {
     const required = requiredObjects();
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '1Gi' };
