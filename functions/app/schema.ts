@@ -174,6 +174,15 @@ export const appSpec = z.object({
     .describe('Releases instances can run, each a version of the code on an Odoo series.'),
   backup: backupPolicy.prefault({}),
   quotas: quotas.optional(),
+  tenantNamespaces: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9][-a-z0-9]{0,62}\*?$/, { error: 'must be a namespace name, or the start of one followed by *, such as customer-*' }),
+    )
+    .max(256)
+    .optional()
+    .describe('Namespaces whose Tenants may use this App (its code, database server, quotas and domains): names, or the start of a name followed by *, such as customer-*. Unset, every namespace may; a Tenant of another namespace is refused, and so are its instances.'),
   lifecycle: z
     .object({ deadlines: jobDeadlines.prefault({}) })
     .prefault({})
@@ -309,3 +318,10 @@ export const appStatus = z.object({
     .describe('The ValidatingAdmissionPolicy that refuses to delete protected instances and their data, once it and its binding exist; instances guard themselves with Crossplane Usages until then.'),
 });
 export type AppStatus = z.infer<typeof appStatus>;
+
+/** Whether Tenants of `namespace` may use the App (spec.tenantNamespaces; unset: every namespace). */
+export function appServesNamespace(app: App, namespace: string): boolean {
+  const allowed = app.spec.tenantNamespaces;
+  if (allowed === undefined) return true;
+  return allowed.some((entry) => (entry.endsWith('*') ? namespace.startsWith(entry.slice(0, -1)) : namespace === entry));
+}

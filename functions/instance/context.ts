@@ -3,10 +3,10 @@
 // resources; until they do, the composer asks for them and composes nothing.
 import semver from 'semver';
 import { releaseImage } from '../app/release-catalogue.js';
-import { APP_API_VERSION, APP_KIND, appResource, ODOO_SERIES, type App, type Release } from '../app/schema.js';
+import { APP_API_VERSION, APP_KIND, appResource, appServesNamespace, ODOO_SERIES, type App, type Release } from '../app/schema.js';
 import type { ObservedObject, RequiredSelector } from '../shared/composition.js';
 import { databaseName } from '../shared/instance-names.js';
-import { instanceMessages as m } from '../shared/messages.js';
+import { instanceMessages as m, tenantMessages } from '../shared/messages.js';
 import { formatIssues } from '../shared/validation.js';
 import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance, type InstanceType } from './schema.js';
@@ -131,6 +131,8 @@ export function resolveContext(
   const parsedApp = appResource.safeParse(rawApp);
   if (!parsedApp.success) return { kind: 'fatal', message: m.appInvalid(tenant.spec.appRef.name, formatIssues(parsedApp.error, rawApp)) };
   const app = parsedApp.data;
+  // The Tenant is refused too; its instances compose nothing on the App's server either.
+  if (!appServesNamespace(app, namespace)) return { kind: 'fatal', message: tenantMessages.appNotForNamespace(app.metadata.name, namespace, app.spec.tenantNamespaces ?? []) };
 
   const version = instance.spec.release ?? (instance.spec.type === 'migration' ? tenant.spec.migration.targetRelease : undefined);
   if (version === undefined) return { kind: 'fatal', message: m.releaseRequired };

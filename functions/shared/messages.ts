@@ -92,6 +92,8 @@ export const instanceMessages = {
 /** Messages of the Tenant composer. */
 export const tenantMessages = {
   appNotFound: (app: string) => `App "${app}" not found: ask the DevOps team to create it, or fix spec.appRef.name`,
+  appNotForNamespace: (app: string, namespace: string, allowed: readonly string[]) =>
+    `App "${app}" does not serve namespace "${namespace}": its spec.tenantNamespaces allows ${allowed.map((n) => `"${n}"`).join(', ') || 'none'}; ask its DevOps team to add this namespace, or name an App that serves it in spec.appRef.name`,
   appInvalid: (app: string, details: string) => `App "${app}" cannot be read: ${details}; the DevOps team must fix it first`,
   noGateway: (app: string) =>
     `No Gateway to attach routes to: set spec.routing.gatewayRef on this Tenant or spec.routing.gatewayRef on App "${app}"`,

@@ -1,5 +1,5 @@
 // The Tenant composer: (Tenant, observed routes, required App and Instances) → desired state.
-import { APP_API_VERSION, APP_KIND, appResource } from '../app/schema.js';
+import { APP_API_VERSION, APP_KIND, appResource, appServesNamespace } from '../app/schema.js';
 import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { APP_ONLY_BACKUP_FIELDS } from '../shared/backup-schema.js';
 import { tenantMailSecretAllowed } from '../shared/mail-schema.js';
@@ -58,6 +58,7 @@ export function composeTenant(
   const parsedApp = appResource.safeParse(rawApp);
   if (!parsedApp.success) return { kind: 'fatal', message: m.appInvalid(tenant.spec.appRef.name, formatIssues(parsedApp.error, rawApp)) };
   const app = parsedApp.data;
+  if (!appServesNamespace(app, namespace)) return { kind: 'fatal', message: m.appNotForNamespace(app.metadata.name, namespace, app.spec.tenantNamespaces ?? []) };
 
   const instances = tenantInstances(tenant.metadata.name, rawInstances);
   const servingOf = new Map(instances.map((i) => [i.name, i.serving]));

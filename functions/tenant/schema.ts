@@ -111,6 +111,11 @@ export const tenantSpec = z.object({
     })
     .prefault({})
     .describe('Namespace isolation.'),
+}).meta({
+  'x-kubernetes-validations': [
+    // Another App is another database server, code and quotas: a live tenant's databases would be pointed elsewhere.
+    { rule: 'self.appRef == oldSelf.appRef', message: 'spec.appRef cannot change once set: a tenant’s databases live on its App’s server; create a Tenant for the other App and restore into it' },
+  ],
 });
 export type TenantSpec = z.infer<typeof tenantSpec>;
 

@@ -274,6 +274,11 @@ describe('dependencies', () => {
       want: 'cannot compose Instance "prod": App "acme" of Tenant "acme" not found: ask the DevOps team to create it, or fix the Tenant\'s spec.appRef.name',
     },
     {
+      name: 'AppNotForNamespace',
+      edit: (o: any[]) => o.map((x) => (x.kind === 'App' ? { ...x, spec: { ...x.spec, tenantNamespaces: ['customer-*'] } } : x)),
+      want: 'cannot compose Instance "prod": App "acme" does not serve namespace "acme": its spec.tenantNamespaces allows "customer-*"; ask its DevOps team to add this namespace, or name an App that serves it in spec.appRef.name',
+    },
+    {
       name: 'UnknownRelease',
       edit: (o: any[]) => o.map((x) => (x.kind === 'App' ? { ...x, spec: { ...x.spec, releases: x.spec.releases.filter((r: any) => r.version !== '1.4.1') } } : x)),
       want: 'cannot compose Instance "prod": spec.release: "1.4.1" is not a release of App "acme"; use one of 1.4.2 (17.0), 2.0.0 (18.0)',

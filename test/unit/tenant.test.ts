@@ -449,4 +449,19 @@ describe('fields that are the App’s', () => {
       'spec.mail.outgoing is not used: its password would come from Secret "odoo-backup-s3", and App "acme" lets a tenant\'s mail server read only Secrets named "smtp-…" (Odoo sends that password to the server you name). Put the password in a Secret such as "smtp-mail" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App\'s mail server is used',
     ]);
   });
+
+  it('the namespaces an App serves: a Tenant of another namespace is refused, naming the App’s rule; its appRef cannot change once set', async () => {
+    const refused = requiredObjects();
+    app(refused).spec.tenantNamespaces = ['customer-*', 'beta'];
+    const r = await new Cluster(tenant(), refused).reconcile();
+    expect(r.fatal).toBe(
+      'cannot compose Tenant "acme": App "acme" does not serve namespace "acme": its spec.tenantNamespaces allows "customer-*", "beta"; ask its DevOps team to add this namespace, or name an App that serves it in spec.appRef.name',
+    );
+    expect(r.resources).toEqual({});
+    const served = requiredObjects();
+    app(served).spec.tenantNamespaces = ['ac*'];
+    expect((await new Cluster(tenant(), served).reconcile()).fatal).toBeUndefined();
+    const xrd = parse(readFileSync(join(import.meta.dirname, '../../apis/tenant/definition.yaml'), 'utf8'));
+    expect(xrd.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations']).toContainEqual(expect.objectContaining({ rule: 'self.appRef == oldSelf.appRef' }));
+  });
 });
