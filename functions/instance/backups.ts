@@ -76,7 +76,7 @@ export function backupState(
   if (storage === undefined) {
     return {
       status: undefined,
-      condition: condition('False', 'NoStorage', 'No backup storage is set (App spec.backup.storage, or the Tenant’s for this type): no scheduled backups; the backup before each upgrade stays on the filestore volume'),
+      condition: condition('False', 'NoStorage', 'No backup storage is set (App spec.backup.storage): no scheduled backups; the backup before each upgrade stays on the filestore volume'),
     };
   }
   const location = backupLocation(context, storage);

@@ -6,7 +6,7 @@ import type { Quotas } from '../shared/quota-schema.js';
 import { quantityValue } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import type { Instance } from './schema.js';
-import type { InstanceSettings } from './settings.js';
+import { derivedResources, mergeConfig, type InstanceSettings } from './settings.js';
 
 interface Limit {
   value: number | string;
@@ -73,22 +73,26 @@ export function quotaViolations(instance: Instance, typeSpec: (InstanceSizing & 
     }
   }
   over('spec.initModules', instance.spec.initModules.length, l.maxInitModules, 'maxInitModules');
-  out.push(...derivedMemoryViolations(instance, typeSpec, settings, l.maxMemory));
+  out.push(...derivedMemoryViolations(instance, typeSpec, settings, l.maxMemory, context));
   return out;
 }
 
 /** What each container's derived memory limit is computed from (settings.ts): the config fields that raise it. */
 const DERIVED_FROM = { web: ['workers', 'limitMemoryHard'], cron: ['maxCronThreads', 'limitMemoryHard'], jobs: ['limitMemoryHard'] } as const;
 
-function derivedMemoryViolations(instance: Instance, typeSpec: InstanceSizing | undefined, settings: InstanceSettings, limit: Limit | undefined): string[] {
+function derivedMemoryViolations(instance: Instance, typeSpec: InstanceSizing | undefined, settings: InstanceSettings, limit: Limit | undefined, context: InstanceContext): string[] {
   if (limit === undefined) return [];
   const layers = [typeSpec, instance.spec];
+  // What the App's own layers derive is the DevOps team's choice: only what the tenant or the instance raised above it counts.
+  const appOnly = derivedResources(mergeConfig([context.app.spec.config, context.app.spec.code.config, context.release.config]));
   return (Object.keys(DERIVED_FROM) as (keyof typeof DERIVED_FROM)[]).flatMap((component) => {
     // A limit they set themselves is checked as set; the App's own derivation is the DevOps team's choice.
     if (layers.some((layer) => layer?.resources?.[component]?.limits?.memory !== undefined)) return [];
     const raisedBy = DERIVED_FROM[component].filter((field) => layers.some((layer) => layer?.config?.[field] !== undefined));
     const memory = settings.resources[component].limits?.memory;
+    const byApp = appOnly[component].limits?.memory;
     if (raisedBy.length === 0 || memory === undefined || quantityValue(memory) <= quantityValue(limit.value as string)) return [];
+    if (byApp !== undefined && quantityValue(memory) <= quantityValue(byApp)) return [];
     const from = raisedBy.map((field) => `config.${field} ${String(settings.config[field])}`).join(' and ');
     return [
       `the ${component} containers’ memory limit would be ${memory} (derived from ${from}), over ${limit.value}, the limit ${limit.who}.maxMemory sets; ask for fewer workers or a lower limitMemoryHard, or set resources.${component}.limits.memory within it`,

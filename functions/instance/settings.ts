@@ -92,13 +92,34 @@ export type MailRoute =
 export function mailRoute(instance: Instance, context: InstanceContext, servesCustomers: boolean): MailRoute {
   const own = context.tenant.spec.mail.outgoing;
   // A tenant server whose password would come from a Secret not named for it is not used (the Tenant says why).
-  const server = own !== undefined && tenantMailSecretAllowed(own, context.app.spec.mail.tenantSecretPrefix) ? own : context.app.spec.mail.outgoing;
+  const server = own !== undefined && tenantMailSecretAllowed(own, context.app.spec.mail.tenantSecretPrefix, context.tenant.metadata.name) ? own : context.app.spec.mail.outgoing;
   if (servesCustomers) return server !== undefined ? { kind: 'server', server } : { kind: 'none' };
   const catcher = context.app.spec.mail.catcher;
   if (catcher.enabled && (instance.spec.type === 'staging' || instance.spec.type === 'testing')) {
     return { kind: 'catcher', host: mailCatcherNames(context.tenant.metadata.name).service, port: MAILPIT_SMTP_PORT };
   }
   return { kind: 'silent' };
+}
+
+/**
+ * The resources of web, cron and Job containers derived from odoo.conf.
+ * Odoo recycles a worker past limit_memory_soft and kills it past
+ * limit_memory_hard; the container limit leaves room for every worker plus
+ * the main process, so the kernel never kills Odoo first.
+ */
+export function derivedResources(config: OdooConfig): { web: Resources; cron: Resources; jobs: Resources } {
+  const hard = quantityToBytes(config.limitMemoryHard);
+  return {
+    web: {
+      requests: { cpu: '250m', memory: `${512 + 256 * config.workers}Mi` },
+      limits: { memory: mebibytes(hard * (config.workers + 1)) },
+    },
+    cron: {
+      requests: { cpu: '100m', memory: '512Mi' },
+      limits: { memory: mebibytes(hard * (config.maxCronThreads + 1)) },
+    },
+    jobs: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: mebibytes(Math.max(hard * 2, 4 * 2 ** 30)) } },
+  };
 }
 
 /** Merges odoo.conf layers; undefined fields fall through, options merge by key. */
@@ -181,21 +202,7 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
   const { app } = context;
   const typeSpec = tenantTypeSpec(context, instance);
   const config = mergeConfig([app.spec.config, app.spec.code.config, release.config, typeSpec?.config, instance.spec.config]);
-  const hard = quantityToBytes(config.limitMemoryHard);
-  // Odoo recycles a worker past limit_memory_soft and kills it past
-  // limit_memory_hard; the container limit leaves room for every worker
-  // plus the main process, so the kernel never kills Odoo first.
-  const defaults = {
-    web: {
-      requests: { cpu: '250m', memory: `${512 + 256 * config.workers}Mi` },
-      limits: { memory: mebibytes(hard * (config.workers + 1)) },
-    },
-    cron: {
-      requests: { cpu: '100m', memory: '512Mi' },
-      limits: { memory: mebibytes(hard * (config.maxCronThreads + 1)) },
-    },
-    jobs: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: mebibytes(Math.max(hard * 2, 4 * 2 ** 30)) } },
-  };
+  const defaults = derivedResources(config);
   const servesCustomers = instance.spec.type === 'production' || context.routedPrimary === context.name;
   const deletionProtection = instance.spec.deletionProtection ?? servesCustomers;
   const deadlines = Object.fromEntries(JOB_DEADLINE_STEPS.map((s) => [s, app.spec.lifecycle.deadlines[s] ?? JOB_DEADLINE_DEFAULTS[s]])) as Record<JobDeadlineStep, number>;

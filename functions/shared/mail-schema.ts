@@ -64,9 +64,20 @@ export const tenantMailSecretPrefix = z
   .string()
   .regex(/^[a-z0-9][-a-z0-9.]{0,62}$/, { error: 'must be the start of a Secret name, such as smtp-' })
   .default('smtp-')
-  .describe('A Tenant’s own mail server (spec.mail.outgoing) may read its password only from a Secret whose name starts with this, e.g. smtp-acme; with another Secret its server is not used and the App’s is.');
+  .describe('A Tenant’s own mail server (spec.mail.outgoing) may read its password only from the Secret named this followed by the Tenant’s name, e.g. smtp-acme; with another Secret its server is not used and the App’s is.');
 
-/** Whether a Tenant's server reads its password from a Secret named for that use (or from none). */
-export function tenantMailSecretAllowed(server: OutgoingMailServer, prefix: string): boolean {
-  return server.passwordSecretRef === undefined || server.passwordSecretRef.name.startsWith(prefix);
+/**
+ * The one Secret a Tenant's own mail server may read its password from:
+ * `<prefix><tenant>`, e.g. smtp-acme. One exact name, not a pattern: names
+ * the function gives (an Instance named smtp-x has smtp-x-db-credentials) or
+ * the App gives (the backup key) can start with any prefix.
+ */
+export function tenantMailSecretName(prefix: string, tenant: string): string {
+  return `${prefix}${tenant}`;
+}
+
+/** Whether a Tenant's server reads its password from its own mail Secret (or from none). */
+export function tenantMailSecretAllowed(server: OutgoingMailServer, prefix: string, tenant: string): boolean {
+  const name = server.passwordSecretRef?.name;
+  return name === undefined || name === tenantMailSecretName(prefix, tenant);
 }

@@ -84,7 +84,7 @@ export const instanceMessages = {
   autoscalingType: (type: string) => `spec.autoscaling is for production instances, not ${type}: remove it and set spec.replicas`,
   autoscalingNeedsShared:
     'autoscaling needs a ReadWriteMany filestore, since web Pods may run on several nodes: set the App’s spec.filestore.accessMode to ReadWriteMany (with a storage class that offers it), or remove autoscaling and set replicas: 1',
-  restoreNeedsStorage: 'spec.restore needs backup storage: the App (spec.backup.storage), or the Tenant for this instance type, must name the bucket the backups are in',
+  restoreNeedsStorage: 'spec.restore needs backup storage: the App (spec.backup.storage) must name the bucket the backups are in; ask the DevOps team',
   sourceNewer: (source: string, sourceRelease: string, wanted: string) =>
     `Source instance "${source}" runs "${sourceRelease}", newer than spec.release "${wanted}": Odoo cannot downgrade the copy. Set spec.release to "${sourceRelease}" or later`,
 } as const;
@@ -121,8 +121,8 @@ export const tenantMessages = {
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   networkPolicyKept: (app: string) =>
     `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,
-  mailSecretNotForMail: (secret: string, app: string, prefix: string) =>
-    `spec.mail.outgoing is not used: its password would come from Secret "${secret}", and App "${app}" lets a tenant's mail server read only Secrets named "${prefix}…" (Odoo sends that password to the server you name). Put the password in a Secret such as "${prefix}mail" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App's mail server is used`,
+  mailSecretNotForMail: (secret: string, app: string, own: string) =>
+    `spec.mail.outgoing is not used: its password would come from Secret "${secret}", and App "${app}" lets this tenant's mail server read only its own mail Secret "${own}" (Odoo sends that password to the server you name). Put the password in Secret "${own}" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App's mail server is used`,
   appOnlyBackupField: (path: string, field: string) =>
     `${path} is ignored: backup ${field} is the App’s (spec.backup.${field}), set by the DevOps team, so a tenant cannot send its backups or its namespace’s S3 key elsewhere; remove it`,
   locked: (changes: string, waiting: string) =>

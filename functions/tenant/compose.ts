@@ -2,7 +2,7 @@
 import { APP_API_VERSION, APP_KIND, appResource, appServesNamespace } from '../app/schema.js';
 import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { APP_ONLY_BACKUP_FIELDS } from '../shared/backup-schema.js';
-import { tenantMailSecretAllowed } from '../shared/mail-schema.js';
+import { tenantMailSecretAllowed, tenantMailSecretName } from '../shared/mail-schema.js';
 import { secondaryHost } from '../shared/instance-names.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import { withObservedReadiness } from '../shared/readiness.js';
@@ -159,8 +159,8 @@ export function composeTenant(
   const warnings = [
     ...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []),
     ...(policyKept ? [m.networkPolicyKept(app.metadata.name)] : []),
-    ...(tenant.spec.mail.outgoing !== undefined && !tenantMailSecretAllowed(tenant.spec.mail.outgoing, app.spec.mail.tenantSecretPrefix)
-      ? [m.mailSecretNotForMail(tenant.spec.mail.outgoing.passwordSecretRef!.name, app.metadata.name, app.spec.mail.tenantSecretPrefix)]
+    ...(tenant.spec.mail.outgoing !== undefined && !tenantMailSecretAllowed(tenant.spec.mail.outgoing, app.spec.mail.tenantSecretPrefix, tenant.metadata.name)
+      ? [m.mailSecretNotForMail(tenant.spec.mail.outgoing.passwordSecretRef!.name, app.metadata.name, tenantMailSecretName(app.spec.mail.tenantSecretPrefix, tenant.metadata.name))]
       : []),
     ...appOnlyBackupFields(tenant),
     ...domainRefusals,

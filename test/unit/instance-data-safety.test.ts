@@ -461,6 +461,11 @@ describe('quotas the platform owns', () => {
     tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 4 } };
     x.spec.resources = { web: { limits: { memory: '8Gi' } } };
     expect((await new Cluster(x, required).reconcile()).fatal).toBeUndefined();
+    // Lowering limitMemoryHard raises nothing: what the App's own settings derive (the Jobs' 4Gi floor) is not theirs.
+    app(required).spec.quotas = { maxMemory: '2Gi' };
+    const lower = production();
+    lower.spec.config = { limitMemoryHard: '512Mi' };
+    expect((await new Cluster(lower, required).reconcile()).fatal).toBeUndefined();
   });
 
   it('lets the App’s own defaults be, and what stays within the limits through', async () => {

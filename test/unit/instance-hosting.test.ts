@@ -46,7 +46,7 @@ describe('outgoing mail of instances that serve customers', () => {
     expect(r.resources.web!.spec.template.spec.initContainers[0].env.map((e: Obj) => e.name)).toEqual(['PGPASSWORD', 'ODOO_DATABASE']);
   });
 
-  it('reads the tenant server’s password only from a Secret named for it (the App’s prefix, smtp- by default): pointed at another Secret, the App’s server is used', async () => {
+  it('reads the tenant server’s password only from its own mail Secret (the App’s prefix and the tenant’s name: smtp-acme): pointed at another Secret, even one with the prefix, the App’s server is used', async () => {
     // Odoo would send the password to the tenant's host: an instance's database credentials, say.
     const required = requiredObjects();
     app(required).spec.mail = { outgoing: SMTP };
@@ -55,10 +55,13 @@ describe('outgoing mail of instances that serve customers', () => {
     expect(conf(refused)).toContain('smtp_server = smtp.acme.example\n');
     expect(JSON.stringify(refused.resources)).not.toContain('mail.customer.example');
     expect(refused.resources.web!.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'acme-smtp', key: 'password' } } });
-    tenantOf(required).spec.mail = { outgoing: { host: 'mail.customer.example', port: 587, passwordSecretRef: { name: 'smtp-customer', key: 'password' } } };
+    // An Instance named smtp-x has its database credentials in smtp-x-db-credentials: a prefix alone would let them go.
+    tenantOf(required).spec.mail = { outgoing: { host: 'mail.customer.example', port: 587, passwordSecretRef: { name: 'smtp-x-db-credentials', key: 'password' } } };
+    expect(JSON.stringify((await new Cluster(production(), required).until('Running')).resources)).not.toContain('mail.customer.example');
+    tenantOf(required).spec.mail = { outgoing: { host: 'mail.customer.example', port: 587, passwordSecretRef: { name: 'smtp-acme', key: 'password' } } };
     const used = await new Cluster(production(), required).until('Running');
     expect(conf(used)).toContain('smtp_server = mail.customer.example\n');
-    expect(used.resources.web!.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'smtp-customer', key: 'password' } } });
+    expect(used.resources.web!.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'smtp-acme', key: 'password' } } });
   });
 });
 

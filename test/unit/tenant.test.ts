@@ -441,12 +441,12 @@ describe('fields that are the App’s', () => {
     expect(backup['x-kubernetes-validations'].map((v: { rule: string }) => v.rule)).toEqual(['!has(self.storage)', '!has(self.image)']);
   });
 
-  it('a mail server’s password Secret not named for mail (the App’s prefix): the Tenant says its server is not used, and how to fix it', async () => {
+  it('a mail server’s password Secret that is not the tenant’s own mail Secret (smtp-acme): the Tenant says its server is not used, and how to fix it', async () => {
     const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, mail: { outgoing: { host: 'mail.customer.example', passwordSecretRef: { name: 'odoo-backup-s3', key: 'AWS_SECRET_ACCESS_KEY' } } } } }, requiredObjects());
     await c.reconcile();
     await c.reconcile();
     expect(c.last!.status.warnings).toEqual([
-      'spec.mail.outgoing is not used: its password would come from Secret "odoo-backup-s3", and App "acme" lets a tenant\'s mail server read only Secrets named "smtp-…" (Odoo sends that password to the server you name). Put the password in a Secret such as "smtp-mail" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App\'s mail server is used',
+      'spec.mail.outgoing is not used: its password would come from Secret "odoo-backup-s3", and App "acme" lets this tenant\'s mail server read only its own mail Secret "smtp-acme" (Odoo sends that password to the server you name). Put the password in Secret "smtp-acme" and name it in spec.mail.outgoing.passwordSecretRef; meanwhile the App\'s mail server is used',
     ]);
   });
 
