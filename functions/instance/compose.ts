@@ -127,10 +127,12 @@ function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
+  // Routed, with another instance asked for: a promotion of a migration stops this one for its cut-over.
+  const promotedAway = context.routedPrimary === context.name && context.tenant.spec.primaryInstance !== context.name;
   // Protection turned on labels the claim and Database once Crossplane wrote the status that says so: a
   // write of its own it may not be woken by.
   const awaitingProtectionStatus = settings.deletionProtection && !settings.protectionLabelled;
-  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || lifecycle.awaitingPods === true || awaitingProtectionStatus) return TTL.awaitingOthers;
+  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || promotedAway || lifecycle.awaitingPods === true || awaitingProtectionStatus) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;
 }
@@ -273,6 +275,7 @@ export function composeInstance(
         ...(expiry.job !== undefined ? { expired: expiry.expired } : {}),
         ...(lifecycle.runningRelease !== undefined ? { runningRelease: lifecycle.runningRelease } : {}),
         ...(lifecycle.rolledBack !== undefined ? { rolledBack: lifecycle.rolledBack } : {}),
+        ...carriedForward(instance, lifecycle),
         transitioning: lifecycle.transitioning,
         url,
         ...(lifecycle.activeJob !== undefined ? { activeJob: lifecycle.activeJob } : {}),
@@ -286,3 +289,20 @@ export function composeInstance(
   };
 }
 
+/**
+ * What the lifecycle learnt once and no object proves any more, kept in the
+ * status: a migration's rehearsal time and the cut-over it completed (their
+ * Jobs go), and the cut-over that retired this instance (while the tenant
+ * routes the instance that took over).
+ */
+function carriedForward(instance: Instance, lifecycle: Lifecycle): Record<string, string | number> {
+  const status = instance.status ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const rehearsal = lifecycle.rehearsalSeconds ?? (typeof status.rehearsalSeconds === 'number' ? status.rehearsalSeconds : undefined);
+  const cutOverFrom = lifecycle.cutOverFrom ?? text(status.cutOverFrom);
+  return {
+    ...(rehearsal !== undefined ? { rehearsalSeconds: rehearsal } : {}),
+    ...(cutOverFrom !== undefined ? { cutOverFrom } : {}),
+    ...(lifecycle.retiredBy !== undefined ? { retiredBy: lifecycle.retiredBy } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import { databaseName } from '../shared/instance-names.js';
 import { instanceMessages as m, tenantMessages } from '../shared/messages.js';
 import { formatIssues } from '../shared/validation.js';
 import { TENANT_API_VERSION, TENANT_KIND, tenantResource, type Tenant } from '../tenant/schema.js';
+import { recordedCutOver, type CutOver } from '../tenant/cut-over.js';
 import { INSTANCE_API_VERSION, INSTANCE_KIND, type Instance, type InstanceType } from './schema.js';
 import { record } from '../shared/observed.js';
 import { BACKUP_PODS, backupPodsSelector } from './backups.js';
@@ -64,6 +65,8 @@ export interface InstanceContext {
   /** Instance the tenant's base host name routes to now, and that host. */
   routedPrimary: string | undefined;
   baseHostName: string;
+  /** A promotion of a migration instance under way in the tenant (its status.cutOver): which instance takes which over. */
+  cutOver: CutOver | undefined;
   /**
    * The App's deletion-protection policy is in place (its status names it):
    * until then, an upgrade from Usages, or an App that cannot compose the
@@ -96,6 +99,9 @@ function stringField(value: unknown): string | undefined {
  */
 export function sourceNameOf(instance: Instance, tenant: Tenant | undefined): string | undefined {
   if (instance.spec.type !== 'staging' && instance.spec.type !== 'migration') return undefined;
+  // A migration instance being promoted copies the primary it takes over, whatever it rehearsed from.
+  const cutOver = recordedCutOver(tenant?.status);
+  if (instance.spec.type === 'migration' && cutOver?.instance === instance.metadata.name) return cutOver.from;
   return instance.spec.source?.instance ?? stringField(tenant?.status?.primaryInstance) ?? tenant?.spec.primaryInstance;
 }
 
@@ -171,6 +177,7 @@ export function resolveContext(
       sourceName,
       source,
       routedPrimary: stringField(tenantStatus.primaryInstance),
+      cutOver: recordedCutOver(tenantStatus),
       baseHostName: stringField(tenantStatus.baseHostName) ?? tenant.spec.baseHostName,
       appGuardsDeletion: stringField(record(rawApp.status).deletionProtectionPolicy) !== undefined,
     },

@@ -21,6 +21,7 @@ import type { Instance, Phase } from './schema.js';
 import { podSelector } from './labels.js';
 import { observedRelease, observedRollout, observedStopped } from './workloads.js';
 import { initSteps } from './transitions/initialize.js';
+import { cutOverDue, cutOverPlan } from './transitions/cut-over.js';
 import { migrationPlan } from './transitions/migration.js';
 import { restoreSteps } from './transitions/restore.js';
 import { stagingPlan } from './transitions/staging.js';
@@ -55,9 +56,15 @@ export interface Lifecycle {
   rolledBack?: string;
   /** Web and cron are at 0 and their last Pods are still exiting: nothing Crossplane watches tells when they are gone. */
   awaitingPods?: boolean;
+  /** The migration instance that took this one over at a cut-over (status.retiredBy). */
+  retiredBy?: string;
+  /** A migration instance: the primary whose cut-over it completed (status.cutOverFrom). */
+  cutOverFrom?: string;
+  /** A migration instance: how long its rehearsal's Jobs took, first start to last completion (status.rehearsalSeconds). */
+  rehearsalSeconds?: number;
 }
 
-const STEADY: readonly Phase[] = ['Running', 'Passed', 'Failed', 'WaitingForSource'];
+const STEADY: readonly Phase[] = ['Running', 'Passed', 'Failed', 'WaitingForSource', 'Retired'];
 
 /** Phases a Tenant must wait out before moving its routes. */
 export function isTransitioning(phase: Phase): boolean {
@@ -123,6 +130,27 @@ function rolledBackRecorded(instance: Instance, upgradeJob: string): boolean {
   return lifecycle?.reason === 'RolledBack' && typeof lifecycle.message === 'string' && lifecycle.message.includes(`job/${upgradeJob}.`);
 }
 
+/**
+ * The migration instance this one was taken over by, while it is stopped
+ * for that: during the cut-over (the tenant's status names this instance as
+ * its source), and after it once the tenant routes the one that took over.
+ * A cut-over taken back before it was done serves this instance again.
+ */
+function retirement(instance: Instance, context: LifecycleInput['context']): string | undefined {
+  if (context.cutOver?.from === context.name) return context.cutOver.instance;
+  const recorded = instance.status?.retiredBy;
+  return typeof recorded === 'string' && context.routedPrimary === recorded ? recorded : undefined;
+}
+
+/** Seconds from the first start to the last completion of these Jobs, when every one is observed complete. */
+function jobsSeconds(jobs: readonly KubeObject[], observed: Readonly<Record<string, ObservedObject>>): number | undefined {
+  const times = jobs.map((job) => record(observed[jobKey(job)]?.status));
+  const starts = times.map((t) => (typeof t.startTime === 'string' ? Date.parse(t.startTime) : NaN));
+  const ends = times.map((t) => (typeof t.completionTime === 'string' ? Date.parse(t.completionTime) : NaN));
+  if (jobs.length === 0 || [...starts, ...ends].some((t) => Number.isNaN(t))) return undefined;
+  return Math.round((Math.max(...ends) - Math.min(...starts)) / 1000);
+}
+
 export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   const { instance, context, observed } = input;
   const web = observed[WORKLOAD_KEYS.web];
@@ -156,7 +184,14 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     return result('Starting', { jobs: [], workloads: undefined, activeJob: undefined, condition: condition('False', 'RunningReleaseNotInApp', m.runningReleaseNotInApp(running, context.app.metadata.name)) });
   }
 
+  const retiredBy = retirement(instance, context);
+  if (retiredBy !== undefined && running !== undefined) {
+    const during = context.cutOver?.from === context.name;
+    return result('Retired', { jobs: [], workloads: serving(true), activeJob: undefined, retiredBy, condition: condition('False', 'Retired', during ? m.retiring(retiredBy) : m.retired(retiredBy)) });
+  }
+
   let plan: Plan;
+  let cutOverFrom: string | undefined;
   if (running === undefined) {
     if (!input.databaseReady) {
       return result('Provisioning', {
@@ -168,7 +203,8 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     }
     plan = freshPlan(input);
   } else if (running === target.version) {
-    plan = { steps: instance.spec.type === 'testing' ? [testStep(input)] : [] };
+    cutOverFrom = cutOverDue(input);
+    plan = cutOverFrom !== undefined ? cutOverPlan(input, cutOverFrom) : { steps: instance.spec.type === 'testing' ? [testStep(input)] : [] };
   } else {
     const from = findRelease(context.app, running);
     if (from === undefined || from.series !== target.series) {
@@ -260,7 +296,11 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     if (step.stopsPods && running !== undefined) {
       if (state === 'absent') {
         // Asked for on every call until the Job exists, so Crossplane's requirement loop settles on the call that composes it.
-        const pods = { [STOPPING_PODS.web]: workloadPodsSelector(context.namespace, context.name, 'web'), [STOPPING_PODS.cron]: workloadPodsSelector(context.namespace, context.name, 'cron') };
+        const pods: Record<string, RequiredSelector> = { [STOPPING_PODS.web]: workloadPodsSelector(context.namespace, context.name, 'web'), [STOPPING_PODS.cron]: workloadPodsSelector(context.namespace, context.name, 'cron') };
+        for (const other of step.waitsFor ?? []) {
+          pods[`${STOPPING_PODS.web}-${other}`] = workloadPodsSelector(context.namespace, other, 'web');
+          pods[`${STOPPING_PODS.cron}-${other}`] = workloadPodsSelector(context.namespace, other, 'cron');
+        }
         const deploymentsStopped = observedStopped(web) && observedStopped(observed[WORKLOAD_KEYS.cron]);
         const podsGone = Object.keys(pods).every((key) => input.required[key]?.length === 0);
         if (!deploymentsStopped || !podsGone) {
@@ -284,12 +324,16 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
 
   // Every step is done: serve the target release, Running once its web Pods serve.
   const workloads = { release: target.version, image: targetImage, stopped: false };
+  // What a migration's rehearsal took is the downtime its cut-over will take; a cut-over done is recorded for the tenant.
+  const rehearsalSeconds = running === undefined && instance.spec.type === 'migration' ? jobsSeconds(jobs, observed) : undefined;
+  const recorded = { ...(cutOverFrom !== undefined ? { cutOverFrom } : {}), ...(rehearsalSeconds !== undefined ? { rehearsalSeconds } : {}) };
   const rollout = running === target.version ? observedRollout(web) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
   if (rollout.state !== 'complete') {
     return result('Starting', {
       jobs,
       workloads,
       activeJob: undefined,
+      ...recorded,
       condition: condition('False', 'Starting', rollout.state === 'stalled' ? m.webStalled(target.version, rollout.message, context.namespace, web) : `Starting release ${target.version}: ${rollout.message}`),
     });
   }
@@ -302,5 +346,5 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       condition: condition('True', 'Passed', `Tests passed on release ${target.version} (Job ${jobName(test.job)})`),
     });
   }
-  return result('Running', { jobs, workloads, activeJob: undefined, condition: condition('True', 'Running', `Running release ${target.version}`) });
+  return result('Running', { jobs, workloads, activeJob: undefined, ...recorded, condition: condition('True', 'Running', `Running release ${target.version}`) });
 }

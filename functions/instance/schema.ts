@@ -135,6 +135,7 @@ export const PHASES = [
   'RestoreFailed',
   'RollingBack',
   'RollbackFailed',
+  'Retired',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -142,6 +143,9 @@ export const instanceStatus = z.object({
   databaseName: z.string().optional().describe('PostgreSQL database (and role) of this instance.'),
   databaseCType: z.string().optional().describe('LC_CTYPE of its database: C.UTF-8 (case folds in every script) for databases created after function-odoo 0.1; C (ASCII only) for those 0.1 created, which keep it (see the DevOps guide).'),
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
+  rehearsalSeconds: z.number().int().optional().describe('A migration instance: how long its rehearsal’s Jobs took (copy, migration, upgrade), the downtime to expect from its cut-over, plus its web Pods’ start.'),
+  cutOverFrom: z.string().optional().describe('A migration instance: the primary it took over at the cut-over (stopped, copied again and migrated); the tenant routes its base host here once this is set and it runs.'),
+  retiredBy: z.string().optional().describe('The migration instance that took this instance’s data over at a cut-over: this one stays stopped, its database as it was then.'),
   runningRelease: z.string().optional().describe('Release the web and cron Pods run now; kept while the web Deployment is gone, so it is composed again on that release.'),
   rolledBack: z.string().optional().describe('The upgrade Job whose failure was rolled back: nothing of that upgrade runs again until spec.release changes.'),
   transitioning: z.boolean().optional().describe('True in every phase that is not steady; the tenant locks its routes meanwhile.'),

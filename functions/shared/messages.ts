@@ -47,6 +47,16 @@ export const instanceMessages = {
     `spec.release "${to}" is on Odoo ${toSeries} but the instance runs "${from}" on ${fromSeries}; an in-place change of series is a migration: create a migration instance from this one, then promote it. Still serving "${from}"`,
   stagingSeriesMismatch: (source: string, sourceSeries: string, series: string) =>
     `Source instance "${source}" runs Odoo ${sourceSeries} but spec.release is on ${series}; a staging copy keeps the series: use a migration instance to change series`,
+  cutOverSourceUnknown: (from: string, release: string | undefined) =>
+    `Cannot cut over from "${from}": the release its database runs (${release ?? 'unknown'}) is not in the App; add it back to the App's releases, or set the Tenant's primaryInstance back to "${from}"`,
+  cutOverCopying: (from: string, release: string, job: string) =>
+    `Cut-over: copying "${from}" (release ${release}) again, now that it is stopped (Job ${job}); the base host shows the maintenance page`,
+  cutOverMigrating: (from: string, series: string, release: string, step: number, job: string) =>
+    `Cut-over: migrating the copy of "${from}" to Odoo ${series} with release ${release}, step ${step} (Job ${job}); the base host shows the maintenance page`,
+  retiring: (by: string) =>
+    `Stopped for the cut-over to "${by}": it copies this instance's database and filestore again and migrates them; the base host shows the maintenance page until "${by}" runs. Setting the Tenant's primaryInstance back to this instance before then serves it again`,
+  retired: (by: string) =>
+    `Stopped: "${by}" took this instance's data over at the cut-over and serves the base host; this database stays as it was then. Delete this instance when it is no longer needed`,
   noMigrationPath: (series: string, app: string) =>
     `No release of Odoo ${series} in App "${app}" can migrate a database (none sets migration.upgradePath); ask the DevOps team to add one`,
   migrationDowngrade: (from: string, to: string) =>
@@ -118,6 +128,8 @@ export const tenantMessages = {
   customDomainTaken: (host: string, why: string) => `spec.customDomains "${host}" is not routed: ${why}`,
   catcherHostTaken: (host: string, instance: string) =>
     `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,
+  cuttingOver: (host: string, from: string, to: string) =>
+    `Cutting over to "${to}": "${from}" is stopped and ${host} shows the maintenance page while "${to}" copies it again and migrates that copy; ${host} routes to "${to}" once it runs`,
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   networkPolicyKept: (app: string) =>
     `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,

@@ -12,6 +12,7 @@ import { baseHostRefusal, customDomainRefusal } from './host-ownership.js';
 import { tenantInstances } from './instances.js';
 import { lockCondition, lockState, reconcileBaseHostName, reconcilePrimaryInstance, tenantRecheckSeconds } from './lock.js';
 import { tenantNetworkPolicy } from './network-policy.js';
+import { cutOverUnderWay, recordedCutOver, type CutOver } from './cut-over.js';
 import { customDomainRoute, mailCatcherRoute, observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
 import { certificateReferenceGrant, customDomainCertificate } from './certificates.js';
 import { maintenanceDeployment, maintenanceService } from './maintenance.js';
@@ -90,12 +91,16 @@ export function composeTenant(
   // A primary not routed yet (refused, or still on its way): routing it is what lets it run the
   // customer's cron and become Ready, and it may pass through Starting between two looks.
   let primaryWaiting = false;
+  let cutOver: CutOver | undefined;
   if (base === undefined) {
     // Refused, and nothing was routed before: no route at all.
     conditions.push(lockCondition(lock, held), { type: 'RoutingReady', status: 'False', reason: refusal!.reason, message: refusal!.message });
   } else {
-    const primary = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
-    primaryWaiting = primary.refusal !== undefined;
+    const reconciled = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
+    // A migration instance promoted takes the primary over first: until it has, the base host stays on the stopped primary.
+    cutOver = cutOverUnderWay(tenant.spec.primaryInstance, routed?.primary, instances, recordedCutOver(tenant.status), reconciled.primary !== routed?.primary && reconciled.refusal === undefined);
+    const primary = cutOver === undefined ? reconciled : { primary: cutOver.from, held: false, refusal: undefined };
+    primaryWaiting = primary.refusal !== undefined || cutOver !== undefined;
     if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
     if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
     conditions.push(lockCondition(lock, held));
@@ -103,7 +108,7 @@ export function composeTenant(
       conditions.push({ type: 'RoutingReady', status: 'False', reason: 'NoGateway', message: m.noGateway(app.metadata.name) });
     } else {
       // An instance whose web Pods do not answer shows the maintenance page on its hosts.
-      const down = (name: string) => maintenanceOn && servingOf.get(name) === false;
+      const down = (name: string) => maintenanceOn && (servingOf.get(name) === false || cutOver?.from === name);
       if (primary.primary !== undefined) {
         objects.push({ key: TENANT_RESOURCE.primaryRoute, object: primaryRoute(tenant, base.host, primary.primary, gateway, down(primary.primary)) });
         for (const host of tenant.spec.customDomains ?? []) {
@@ -137,11 +142,14 @@ export function composeTenant(
           ? { type: 'RoutingReady', status: 'False', reason: refusal.reason, message: `${refusal.message}. ${m.keeping(base.host, primary.primary)}` }
           : primary.refusal
             ? { type: 'RoutingReady', status: 'False', reason: primary.refusal.reason, message: primary.refusal.message }
-            : { type: 'RoutingReady', status: 'True', reason: 'Routed', message: m.routed(base.host, primary.primary!) },
+            : cutOver !== undefined
+              ? { type: 'RoutingReady', status: 'False', reason: 'CuttingOver', message: m.cuttingOver(base.host, cutOver.from, cutOver.instance) }
+              : { type: 'RoutingReady', status: 'True', reason: 'Routed', message: m.routed(base.host, primary.primary!) },
       );
     }
     status = {
       ...(primary.primary !== undefined ? { primaryInstance: primary.primary } : {}),
+      ...(cutOver !== undefined ? { cutOver } : {}),
       baseHostName: base.host,
       secondaryInstances: instances
         .filter((i) => i.name !== primary.primary)

@@ -10,6 +10,8 @@ export interface TenantInstance {
   transitioning: boolean;
   /** Whether its web Pods answer (status.serving); an Instance that has not said so yet counts as serving. */
   serving: boolean;
+  /** A migration instance's status.cutOverFrom: the primary whose data it took over at a cut-over. */
+  cutOverFrom: string | undefined;
 }
 
 /** Instances whose spec.tenantRef names this tenant, sorted by name. */
@@ -26,6 +28,7 @@ export function tenantInstances(tenant: string, observed: readonly ObservedObjec
       phase: typeof status.phase === 'string' ? status.phase : 'Pending',
       transitioning: status.transitioning === true,
       serving: status.serving !== false,
+      cutOverFrom: typeof status.cutOverFrom === 'string' ? status.cutOverFrom : undefined,
     });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

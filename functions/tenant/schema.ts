@@ -124,6 +124,13 @@ export type Tenant = z.infer<typeof tenantResource>;
 
 export const tenantStatus = z.object({
   primaryInstance: z.string().optional().describe('Instance the base host name routes to now.'),
+  cutOver: z
+    .object({
+      instance: z.string().describe('The migration instance being promoted.'),
+      from: z.string().describe('The primary it takes over: stopped until the cut-over is done.'),
+    })
+    .optional()
+    .describe('A promotion of a migration instance under way: the primary is stopped (the base host shows the maintenance page), copied again and migrated into the instance, which is then routed.'),
   baseHostName: z.string().optional().describe('Base host name as routed now.'),
   secondaryInstances: z
     .array(

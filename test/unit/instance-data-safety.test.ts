@@ -5,7 +5,7 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { spreadSchedule } from '../../functions/instance/settings.js';
-import { app, Cluster, example, guardedFromDeletion, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
+import { app, Cluster, example, guardedFromDeletion, jobNames, replicas, requiredObjects, tenantOf, type Obj, type Reconcile } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 const staging = (): Obj => ({ ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging' } });
@@ -473,5 +473,79 @@ describe('quotas the platform owns', () => {
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '1Gi' };
     const r = await new Cluster(production(), required).until('Running');
     expect(r.fatal).toBeUndefined();
+  });
+});
+
+describe('the cut-over of a promoted migration (nothing production saved after the rehearsal is lost)', () => {
+  const migration = (): Obj => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
+  const jobsOf = (r: Reconcile) => Object.values(r.resources).filter((o) => o.kind === 'Job');
+
+  it('the migration instance, once the tenant asks, copies the stopped primary again (its identity kept), migrates that copy with its own web stopped, and records the cut-over done', async () => {
+    const c = new Cluster(migration(), withStorage());
+    const rehearsed = await c.until('Running');
+    expect(rehearsed.status.rehearsalSeconds).toBe(0);
+    expect(rehearsed.status.cutOverFrom).toBeUndefined();
+    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    const stopping = await c.reconcile({ jobs: { copy: 'running' } });
+    expect(stopping.phase).toBe('Copying');
+    expect(stopping.conditions.Lifecycle?.message).toMatch(/^Stopping web and cron before: Cut-over: copying "prod"/);
+    const copying = await c.untilJob('v18-cutover-copy-from-prod', { jobs: { copy: 'running' } });
+    const copy = jobsOf(copying).find((j) => j.metadata.labels['odoo.io/lifecycle-step'] === 'copy')!;
+    expect(copy.metadata.name).toBe('v18-cutover-copy-from-prod');
+    expect(copy.metadata.labels['odoo.io/cut-over-from']).toBe('prod');
+    // The database moved, not copied: no new uuid, secret or URL.
+    expect(copy.spec.template.spec.containers[0].command[2]).not.toContain('gen_random_uuid');
+    expect(replicas(copying).web).toBe(0);
+    expect(copying.conditions.Lifecycle?.message).toContain('Cut-over: copying "prod" (release 1.4.1) again, now that it is stopped');
+    const migrating = await c.until('Migrating', { jobs: { migrate: 'running' } });
+    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-v18-migrate-18-0-2-0-0');
+    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-copy-from-prod');
+    expect(replicas(migrating).web).toBe(0);
+    const done = await c.until('Running');
+    expect(done.status.cutOverFrom).toBe('prod');
+    // Done is recorded: the tenant still saying so does not copy again, and the Jobs go.
+    const after = await c.reconcile();
+    expect(after.phase).toBe('Running');
+    expect(jobsOf(after)).toEqual([]);
+    expect(after.status.cutOverFrom).toBe('prod');
+  });
+
+  it('waits for the primary’s web and cron Pods to be gone before copying it', async () => {
+    const c = new Cluster(migration(), withStorage());
+    await c.until('Running');
+    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    const r = await c.reconcile();
+    const asked = Object.keys(r.rsp.requirements?.resources ?? {});
+    expect(asked).toEqual(expect.arrayContaining(['stopping-web-pods-prod', 'stopping-cron-pods-prod']));
+  });
+
+  it('the primary stops for it and stays stopped once the tenant routes the instance that took it over; taken back before, it serves again', async () => {
+    const c = new Cluster(production(), withStorage());
+    await c.until('Running');
+    // Promoted away: it looks at the Tenant again soon (Crossplane does not watch it), to stop for the cut-over.
+    tenantOf(c.required).spec.primaryInstance = 'v18';
+    expect((await c.reconcile()).rsp.meta?.ttl?.seconds).toBe(15);
+    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    const stopped = await c.reconcile();
+    expect(stopped.phase).toBe('Retired');
+    expect(replicas(stopped)).toMatchObject({ web: 0 });
+    expect(stopped.status.retiredBy).toBe('v18');
+    expect(stopped.status.transitioning).toBe(false);
+    expect(stopped.conditions.Lifecycle?.message).toContain('Stopped for the cut-over to "v18"');
+    delete tenantOf(c.required).status.cutOver;
+    tenantOf(c.required).status.primaryInstance = 'v18';
+    const retired = await c.reconcile();
+    expect(retired.phase).toBe('Retired');
+    expect(replicas(retired)).toMatchObject({ web: 0 });
+    expect(retired.conditions.Lifecycle?.message).toContain('"v18" took this instance\'s data over at the cut-over');
+    // A cut-over taken back before it was done: the tenant still routes prod, which serves again.
+    const back = new Cluster(production(), withStorage());
+    await back.until('Running');
+    tenantOf(back.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    expect((await back.reconcile()).phase).toBe('Retired');
+    delete tenantOf(back.required).status.cutOver;
+    const serving = await back.until('Running');
+    expect(replicas(serving).web).toBeGreaterThan(0);
+    expect(serving.status.retiredBy).toBeUndefined();
   });
 });

@@ -102,12 +102,39 @@ describe('the transition lock', () => {
       reason: 'ChangeHeld',
       message: 'Locked while "v18" (Migrating) transition(s): primaryInstance "prod" → "v18" will be applied when they finish',
     });
+    // The rehearsal runs: the promotion starts the cut-over. prod stops; the base host shows the
+    // maintenance page, still labelled with prod, which keeps the primary until v18 took it over.
     c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Running', transitioning: false })];
+    const cutting = await c.reconcile();
+    expect(routes(cutting)['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
+    expect(cutting.status.primaryInstance).toBe('prod');
+    expect(cutting.status.cutOver).toEqual({ instance: 'v18', from: 'prod' });
+    expect(cutting.conditions.RoutingReady).toMatchObject({ reason: 'CuttingOver', message: expect.stringContaining('Cutting over to "v18": "prod" is stopped') });
+    expect(cutting.rsp.meta?.ttl?.seconds).toBe(15);
+    // v18 copies prod again and migrates it (transitioning): still the page, whatever the lock holds.
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Migrating', transitioning: true })];
+    expect(routes(await c.reconcile())['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
+    // Taken over, and starting: the page stays, prod stays stopped.
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Starting', transitioning: true, cutOverFrom: 'prod' })];
+    const starting = await c.reconcile();
+    expect(routes(starting)['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
+    expect(starting.status.cutOver).toEqual({ instance: 'v18', from: 'prod' });
+    // Running: the base host routes to v18, and prod keeps a host of its own.
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Running', transitioning: false, cutOverFrom: 'prod' })];
     const applied = await c.reconcile();
     expect(routes(applied)['acme.odoo.example']).toEqual(['odoo-v18', 'acme-primary']);
     expect(routes(applied)['prod.acme.odoo.example']).toEqual(['odoo-prod', 'prod-route']);
     expect(applied.conditions.Locked?.reason).toBe('NoTransition');
     expect(applied.status.primaryInstance).toBe('v18');
+    expect(applied.status.cutOver).toBeUndefined();
+  });
+
+  it('promotes a staging instance without a cut-over: its data is what it has', async () => {
+    const c = await steady();
+    c.xr.spec.primaryInstance = 'staging';
+    const applied = await c.reconcile();
+    expect(routes(applied)['acme.odoo.example']).toEqual(['odoo-staging', 'acme-primary']);
+    expect(applied.status.cutOver).toBeUndefined();
   });
 
   it('holds a base host name change while any instance transitions', async () => {

@@ -9,7 +9,7 @@
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import { prepareDatabaseSQL } from '../database.js';
+import { prepareDatabaseCommand, prepareDatabaseSQL } from '../database.js';
 import { APPLY_DUMP_PY, REPLACE_PRELUDE_SQL } from './apply-dump.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
 import type { JobRun } from './odoo-job.js';
@@ -58,10 +58,11 @@ UPDATE ir_config_parameter SET value = to_char(now() AT TIME ZONE 'UTC', 'YYYY-M
 DELETE FROM ir_config_parameter WHERE key = 'report.url' AND value !~ '^https?://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?(/|$)';
 SQL`.trim();
 
-const SCRIPT = `
+const script = (identity: string) =>
+  `
 echo "copying database $SOURCE_DATABASE into $PGDATABASE"
 ${COPY_DATABASE_SCRIPT}
-${COPY_IDENTITY_SCRIPT}
+${identity}
 echo "copying filestore"
 rm -rf "${ODOO_PATHS.dataDir}/filestore/$PGDATABASE"
 mkdir -p "${ODOO_PATHS.dataDir}/filestore/$PGDATABASE"
@@ -71,20 +72,26 @@ fi
 echo "copy done"
 `.trim();
 
+/** Label on the Jobs of a cut-over: the primary the migration instance takes over. */
+export const CUT_OVER_FROM_LABEL = 'odoo.io/cut-over-from';
+
 export function copyJob(
   context: InstanceContext,
   source: { name: string; databaseName: string; release: string },
   url: string,
   run: JobRun,
+  takeOver = false,
 ): KubeObject {
   const sourceNames = instanceNames(source.name);
   return odooJob(context, {
-    name: instanceNames(context.name).job('copy', 'from', source.name),
+    // A cut-over's copy is the source's database moved, not a copy of it: it keeps the source's
+    // identity (uuid, secret, URL, subscription) and only gets this role's isolation and extensions.
+    name: takeOver ? instanceNames(context.name).job('cutover', 'copy', 'from', source.name) : instanceNames(context.name).job('copy', 'from', source.name),
     step: 'copy',
     release: context.release,
-    command: bash(SCRIPT),
+    command: bash(script(takeOver ? prepareDatabaseCommand() : COPY_IDENTITY_SCRIPT)),
     ...run,
-    labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },
+    labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name, ...(takeOver ? { [CUT_OVER_FROM_LABEL]: source.name } : {}) },
     env: [
       { name: 'SOURCE_DATABASE', value: source.databaseName },
       { name: 'SOURCE_PGPASSWORD', valueFrom: { secretKeyRef: { name: sourceNames.credentials, key: 'password' } } },

@@ -17,6 +17,8 @@ export interface Step {
   failedPhase: Phase;
   /** Web and cron must have stopped before this Job may run (in-place upgrade and migration). */
   stopsPods: boolean;
+  /** Other instances whose web and cron Pods must be gone too before this Job may run (a cut-over's primary). */
+  waitsFor?: string[];
   /** A failed test is a result, not a broken instance: it keeps serving for inspection. */
   failureIsResult?: boolean;
   /** What the Job does, for the Lifecycle condition. */
