@@ -687,7 +687,7 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
   let writer: CustomerWriter;
   let copyStarted = 0;
 
-  it('holds a promotion while the migration runs', async () => {
+  it('holds a promotion while the migration runs (and the KAM takes it back to test the rehearsal first)', async () => {
     writer = customerAtWork('migration');
     await writer.acknowledgedMore(3);
     await applyObjects(h.plane.kc, [instance('v18', 'acme', { type: 'migration' })]);
@@ -701,6 +701,8 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
     }, 120_000);
     const held = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
     expect(held!.spec.rules[1].backendRefs[0].name).toBe('odoo-prod');
+    // The KAM takes it back: the rehearsal is tested first, as Odoo.sh and upgrade.odoo.com have it.
+    await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { primaryInstance: 'prod' } });
   });
 
   it('migrates the copy with OpenUpgrade: 18.0 runs it, and what was written on 17.0 is there', async () => {
@@ -732,6 +734,9 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
         await new Promise((r) => setTimeout(r, 1000));
       }
     })();
+    // The customer wrote to prod all along, long after the rehearsal's copy: now the KAM promotes v18.
+    expect((await h.cluster.instance('v18', 'acme'))!.status.phase).toBe('Running');
+    await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { primaryInstance: 'v18' } });
     await eventually('the base host name to route to v18', async () => {
       const r = await h.cluster.get<Record<string, any>>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'acme-primary', 'acme');
       return r?.spec.rules.at(-1).backendRefs[0].name === 'odoo-v18' ? true : undefined;
