@@ -300,9 +300,11 @@ function carriedForward(instance: Instance, lifecycle: Lifecycle): Record<string
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const rehearsal = lifecycle.rehearsalSeconds ?? (typeof status.rehearsalSeconds === 'number' ? status.rehearsalSeconds : undefined);
   const cutOverFrom = lifecycle.cutOverFrom ?? text(status.cutOverFrom);
+  const cutOverToken = lifecycle.cutOverFrom !== undefined ? lifecycle.cutOverToken : typeof status.cutOverToken === 'number' ? status.cutOverToken : undefined;
   return {
     ...(rehearsal !== undefined ? { rehearsalSeconds: rehearsal } : {}),
     ...(cutOverFrom !== undefined ? { cutOverFrom } : {}),
+    ...(cutOverToken !== undefined ? { cutOverToken } : {}),
     ...(lifecycle.retiredBy !== undefined ? { retiredBy: lifecycle.retiredBy } : {}),
   };
 }

@@ -48,6 +48,8 @@ export interface SourceInstance {
   phase: string;
   /** Release it runs now (status.runningRelease), when known. */
   runningRelease: string | undefined;
+  /** The migration instance it stopped for at a cut-over (status.retiredBy). */
+  retiredBy: string | undefined;
 }
 
 export interface InstanceContext {
@@ -159,6 +161,7 @@ export function resolveContext(
       databaseName: databaseName(namespace, sourceName),
       phase: stringField(status.phase) ?? 'Unknown',
       runningRelease: stringField(status.runningRelease),
+      retiredBy: stringField(status.retiredBy),
     };
   }
   const tenantStatus = record(tenant.status);

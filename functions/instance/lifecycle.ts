@@ -21,7 +21,7 @@ import type { Instance, Phase } from './schema.js';
 import { podSelector } from './labels.js';
 import { observedRelease, observedRollout, observedStopped } from './workloads.js';
 import { initSteps } from './transitions/initialize.js';
-import { cutOverDue, cutOverPlan } from './transitions/cut-over.js';
+import { cutOverDue, cutOverPlan, type DueCutOver } from './transitions/cut-over.js';
 import { migrationPlan } from './transitions/migration.js';
 import { restoreSteps } from './transitions/restore.js';
 import { stagingPlan } from './transitions/staging.js';
@@ -58,8 +58,9 @@ export interface Lifecycle {
   awaitingPods?: boolean;
   /** The migration instance that took this one over at a cut-over (status.retiredBy). */
   retiredBy?: string;
-  /** A migration instance: the primary whose cut-over it completed (status.cutOverFrom). */
+  /** A migration instance: the primary whose cut-over it completed, and for which promotion (status.cutOverFrom, cutOverToken). */
   cutOverFrom?: string;
+  cutOverToken?: number;
   /** A migration instance: how long its rehearsal's Jobs took, first start to last completion (status.rehearsalSeconds). */
   rehearsalSeconds?: number;
 }
@@ -139,7 +140,8 @@ function rolledBackRecorded(instance: Instance, upgradeJob: string): boolean {
 function retirement(instance: Instance, context: LifecycleInput['context']): string | undefined {
   if (context.cutOver?.from === context.name) return context.cutOver.instance;
   const recorded = instance.status?.retiredBy;
-  return typeof recorded === 'string' && context.routedPrimary === recorded ? recorded : undefined;
+  // Whatever the tenant routes later (another promotion), this database stays as it was at the cut-over.
+  return typeof recorded === 'string' && context.routedPrimary !== undefined && context.routedPrimary !== context.name ? recorded : undefined;
 }
 
 /** Seconds from the first start to the last completion of these Jobs, when every one is observed complete. */
@@ -191,7 +193,7 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   }
 
   let plan: Plan;
-  let cutOverFrom: string | undefined;
+  let cutOver: DueCutOver | undefined;
   if (running === undefined) {
     if (!input.databaseReady) {
       return result('Provisioning', {
@@ -203,8 +205,8 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
     }
     plan = freshPlan(input);
   } else if (running === target.version) {
-    cutOverFrom = cutOverDue(input);
-    plan = cutOverFrom !== undefined ? cutOverPlan(input, cutOverFrom) : { steps: instance.spec.type === 'testing' ? [testStep(input)] : [] };
+    cutOver = cutOverDue(input);
+    plan = cutOver !== undefined ? cutOverPlan(input, cutOver) : { steps: instance.spec.type === 'testing' ? [testStep(input)] : [] };
   } else {
     const from = findRelease(context.app, running);
     if (from === undefined || from.series !== target.series) {
@@ -303,9 +305,9 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
         }
         const deploymentsStopped = observedStopped(web) && observedStopped(observed[WORKLOAD_KEYS.cron]);
         const podsGone = Object.keys(pods).every((key) => input.required[key]?.length === 0);
-        if (!deploymentsStopped || !podsGone) {
+        if (!deploymentsStopped || !podsGone || step.notYet !== undefined) {
           const left = Object.keys(pods).flatMap((key) => (input.required[key] ?? []).map((pod) => String(record(pod.metadata).name)));
-          const waiting = deploymentsStopped && left.length > 0 ? ` (waiting for ${left.sort().join(', ')} to exit)` : '';
+          const waiting = step.notYet !== undefined ? ` (${step.notYet})` : deploymentsStopped && left.length > 0 ? ` (waiting for ${left.sort().join(', ')} to exit)` : '';
           return result(
             step.phase,
             { jobs, workloads: serving(true), activeJob: jobName(step.job), condition: condition('False', step.phase, `Stopping web and cron before: ${step.doing}${waiting}`), awaitingPods: deploymentsStopped },
@@ -326,8 +328,8 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
   const workloads = { release: target.version, image: targetImage, stopped: false };
   // What a migration's rehearsal took is the downtime its cut-over will take; a cut-over done is recorded for the tenant.
   const rehearsalSeconds = running === undefined && instance.spec.type === 'migration' ? jobsSeconds(jobs, observed) : undefined;
-  const recorded = { ...(cutOverFrom !== undefined ? { cutOverFrom } : {}), ...(rehearsalSeconds !== undefined ? { rehearsalSeconds } : {}) };
-  const rollout = running === target.version ? observedRollout(web) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
+  const recorded = { ...(cutOver !== undefined ? { cutOverFrom: cutOver.from, cutOverToken: cutOver.token } : {}), ...(rehearsalSeconds !== undefined ? { rehearsalSeconds } : {}) };
+  const rollout = running === target.version ? observedRollout(web, input.settings.replicas > 0 || input.settings.autoscaling !== undefined) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
   if (rollout.state !== 'complete') {
     return result('Starting', {
       jobs,

@@ -145,6 +145,7 @@ export const instanceStatus = z.object({
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
   rehearsalSeconds: z.number().int().optional().describe('A migration instance: how long its rehearsal’s Jobs took (copy, migration, upgrade), the downtime to expect from its cut-over, plus its web Pods’ start.'),
   cutOverFrom: z.string().optional().describe('A migration instance: the primary it took over at the cut-over (stopped, copied again and migrated); the tenant routes its base host here once this is set and it runs.'),
+  cutOverToken: z.number().int().optional().describe('With cutOverFrom: which promotion of the tenant (its status.cutOver.token) the cut-over was for.'),
   retiredBy: z.string().optional().describe('The migration instance that took this instance’s data over at a cut-over: this one stays stopped, its database as it was then.'),
   runningRelease: z.string().optional().describe('Release the web and cron Pods run now; kept while the web Deployment is gone, so it is composed again on that release.'),
   rolledBack: z.string().optional().describe('The upgrade Job whose failure was rolled back: nothing of that upgrade runs again until spec.release changes.'),

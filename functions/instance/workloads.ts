@@ -193,8 +193,10 @@ export type Rollout = { state: 'complete' } | { state: 'progressing'; message: s
  * this generation and reports the new ReplicaSet available (which stays so
  * when a Pod dies later: the instance is then degraded, not starting).
  */
-export function observedRollout(deployment: Record<string, unknown> | undefined): Rollout {
+export function observedRollout(deployment: Record<string, unknown> | undefined, wantsPods = true): Rollout {
   if (deployment === undefined) return { state: 'progressing', message: 'the web Deployment is not created yet' };
+  // Stopped (a cut-over, a primary serving again): its status still says the last rollout completed.
+  if (wantsPods && ((deployment.spec ?? {}) as { replicas?: number }).replicas === 0) return { state: 'progressing', message: 'the web Deployment is starting from 0 replicas' };
   const generation = (deployment.metadata as { generation?: number } | undefined)?.generation;
   const status = (deployment.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number };
   const wanted = ((deployment.spec ?? {}) as { replicas?: number }).replicas ?? 1;

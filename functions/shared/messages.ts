@@ -53,6 +53,7 @@ export const instanceMessages = {
     `Cut-over: copying "${from}" (release ${release}) again, now that it is stopped (Job ${job}); the base host shows the maintenance page`,
   cutOverMigrating: (from: string, series: string, release: string, step: number, job: string) =>
     `Cut-over: migrating the copy of "${from}" to Odoo ${series} with release ${release}, step ${step} (Job ${job}); the base host shows the maintenance page`,
+  cutOverWaitingForSource: (from: string) => `waiting for "${from}" to stop for this cut-over (its phase Retired)`,
   retiring: (by: string) =>
     `Stopped for the cut-over to "${by}": it copies this instance's database and filestore again and migrates them; the base host shows the maintenance page until "${by}" runs. Setting the Tenant's primaryInstance back to this instance before then serves it again`,
   retired: (by: string) =>

@@ -98,9 +98,18 @@ export function composeTenant(
   } else {
     const reconciled = reconcilePrimaryInstance(routed?.primary, tenant.spec.primaryInstance, instances, lock, base.host);
     // A migration instance promoted takes the primary over first: until it has, the base host stays on the stopped primary.
-    cutOver = cutOverUnderWay(tenant.spec.primaryInstance, routed?.primary, instances, recordedCutOver(tenant.status), reconciled.primary !== routed?.primary && reconciled.refusal === undefined);
+    cutOver = cutOverUnderWay(
+      tenant.spec.primaryInstance,
+      routed?.primary,
+      instances,
+      recordedCutOver(tenant.status),
+      reconciled.primary !== routed?.primary && reconciled.refusal === undefined,
+      tenant.metadata.generation ?? 0,
+    );
     const primary = cutOver === undefined ? reconciled : { primary: cutOver.from, held: false, refusal: undefined };
-    primaryWaiting = primary.refusal !== undefined || cutOver !== undefined;
+    // A primary stopped outside any transition (starting again after a cut-over taken back) comes back without one the lock sees.
+    const routedInstance = instances.find((i) => i.name === primary.primary);
+    primaryWaiting = primary.refusal !== undefined || cutOver !== undefined || (routedInstance !== undefined && !routedInstance.serving && !routedInstance.transitioning);
     if (base.held) held.push(`baseHostName ${routed?.host} → ${tenant.spec.baseHostName}`);
     if (primary.held) held.push(`primaryInstance "${routed?.primary}" → "${tenant.spec.primaryInstance}"`);
     conditions.push(lockCondition(lock, held));

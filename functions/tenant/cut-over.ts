@@ -13,6 +13,13 @@ export interface CutOver {
   instance: string;
   /** The primary it takes over. */
   from: string;
+  /**
+   * Which promotion this is: the Tenant's metadata.generation when it
+   * started. The instance records it with the cut-over it completed, so a
+   * cut-over done for an earlier promotion (taken back since, the primary
+   * serving again) never counts for a later one.
+   */
+  token: number;
 }
 
 /**
@@ -22,8 +29,10 @@ export interface CutOver {
  * runs) and, once the Tenant's status recorded it, lasts until the base host
  * routes to the instance: while it copies and migrates (when the lock holds
  * every other change), and after it took the primary over (its
- * status.cutOverFrom) until it runs and the promotion applies. The primary
- * stays stopped all that time, so no write reaches it after the copy.
+ * status.cutOverFrom and cutOverToken name this one) until it runs and the
+ * promotion applies. The primary stays stopped all that time, so no write
+ * reaches it after the copy. A cut-over the instance completed for an earlier
+ * promotion is not this one: a new one starts.
  */
 export function cutOverUnderWay(
   desired: string | undefined,
@@ -31,17 +40,21 @@ export function cutOverUnderWay(
   instances: readonly TenantInstance[],
   recorded: CutOver | undefined,
   promotable: boolean,
+  generation: number,
 ): CutOver | undefined {
   if (desired === undefined || routed === undefined || desired === routed) return undefined;
   const instance = instances.find((i) => i.name === desired);
   if (instance?.type !== 'migration') return undefined;
-  const started = recorded?.instance === desired && recorded.from === routed;
-  if (instance.cutOverFrom === routed) return started && !promotable ? { instance: desired, from: routed } : undefined;
-  return started || promotable ? { instance: desired, from: routed } : undefined;
+  if (recorded?.instance === desired && recorded.from === routed) {
+    const done = instance.cutOverFrom === routed && instance.cutOverToken === recorded.token;
+    // Done: the promotion applies as soon as it may; until then the primary stays stopped.
+    return done && promotable ? undefined : recorded;
+  }
+  return promotable ? { instance: desired, from: routed, token: generation } : undefined;
 }
 
 /** The Tenant's status.cutOver as it recorded it, read leniently. */
 export function recordedCutOver(status: Record<string, unknown> | undefined): CutOver | undefined {
-  const c = status?.cutOver as { instance?: unknown; from?: unknown } | undefined;
-  return typeof c?.instance === 'string' && typeof c.from === 'string' ? { instance: c.instance, from: c.from } : undefined;
+  const c = status?.cutOver as { instance?: unknown; from?: unknown; token?: unknown } | undefined;
+  return typeof c?.instance === 'string' && typeof c.from === 'string' && typeof c.token === 'number' ? { instance: c.instance, from: c.from, token: c.token } : undefined;
 }

@@ -12,6 +12,8 @@ export interface TenantInstance {
   serving: boolean;
   /** A migration instance's status.cutOverFrom: the primary whose data it took over at a cut-over. */
   cutOverFrom: string | undefined;
+  /** With it, status.cutOverToken: which promotion's cut-over that was. */
+  cutOverToken: number | undefined;
 }
 
 /** Instances whose spec.tenantRef names this tenant, sorted by name. */
@@ -29,6 +31,7 @@ export function tenantInstances(tenant: string, observed: readonly ObservedObjec
       transitioning: status.transitioning === true,
       serving: status.serving !== false,
       cutOverFrom: typeof status.cutOverFrom === 'string' ? status.cutOverFrom : undefined,
+      cutOverToken: typeof status.cutOverToken === 'number' ? status.cutOverToken : undefined,
     });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -128,6 +128,7 @@ export const tenantStatus = z.object({
     .object({
       instance: z.string().describe('The migration instance being promoted.'),
       from: z.string().describe('The primary it takes over: stopped until the cut-over is done.'),
+      token: z.number().int().describe('Which promotion: the Tenant’s metadata.generation when it started. The instance records it with the cut-over it completed.'),
     })
     .optional()
     .describe('A promotion of a migration instance under way: the primary is stopped (the base host shows the maintenance page), copied again and migrated into the instance, which is then routed.'),

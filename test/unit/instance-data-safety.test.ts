@@ -479,30 +479,37 @@ describe('quotas the platform owns', () => {
 describe('the cut-over of a promoted migration (nothing production saved after the rehearsal is lost)', () => {
   const migration = (): Obj => ({ ...example('instance-migration.yaml'), metadata: { name: 'v18', namespace: 'acme', uid: 'u-v18' } });
   const jobsOf = (r: Reconcile) => Object.values(r.resources).filter((o) => o.kind === 'Job');
+  const prodOf = (objects: Obj[]) => objects.find((o) => o.kind === 'Instance' && o.metadata.name === 'prod')!;
+  /** The tenant asks v18 to take prod over (token 7), and prod says it stopped for that (or not yet). */
+  const cutOverAsked = (objects: Obj[], prodStopped = true) => {
+    tenantOf(objects).status.cutOver = { instance: 'v18', from: 'prod', token: 7 };
+    if (prodStopped) prodOf(objects).status = { ...prodOf(objects).status, phase: 'Retired', retiredBy: 'v18', serving: false };
+  };
 
   it('the migration instance, once the tenant asks, copies the stopped primary again (its identity kept), migrates that copy with its own web stopped, and records the cut-over done', async () => {
     const c = new Cluster(migration(), withStorage());
     const rehearsed = await c.until('Running');
     expect(rehearsed.status.rehearsalSeconds).toBe(0);
     expect(rehearsed.status.cutOverFrom).toBeUndefined();
-    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    cutOverAsked(c.required);
     const stopping = await c.reconcile({ jobs: { copy: 'running' } });
     expect(stopping.phase).toBe('Copying');
     expect(stopping.conditions.Lifecycle?.message).toMatch(/^Stopping web and cron before: Cut-over: copying "prod"/);
-    const copying = await c.untilJob('v18-cutover-copy-from-prod', { jobs: { copy: 'running' } });
+    const copying = await c.untilJob('v18-cutover-7-v18-copy-from-prod', { jobs: { copy: 'running' } });
     const copy = jobsOf(copying).find((j) => j.metadata.labels['odoo.io/lifecycle-step'] === 'copy')!;
-    expect(copy.metadata.name).toBe('v18-cutover-copy-from-prod');
+    expect(copy.metadata.name).toBe('v18-cutover-7-v18-copy-from-prod');
+    expect(copy.metadata.labels['odoo.io/cut-over-token']).toBe('7');
     expect(copy.metadata.labels['odoo.io/cut-over-from']).toBe('prod');
     // The database moved, not copied: no new uuid, secret or URL.
     expect(copy.spec.template.spec.containers[0].command[2]).not.toContain('gen_random_uuid');
     expect(replicas(copying).web).toBe(0);
     expect(copying.conditions.Lifecycle?.message).toContain('Cut-over: copying "prod" (release 1.4.1) again, now that it is stopped');
     const migrating = await c.until('Migrating', { jobs: { migrate: 'running' } });
-    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-v18-migrate-18-0-2-0-0');
-    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-copy-from-prod');
+    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-7-v18-migrate-18-0-2-0-0');
+    expect(jobsOf(migrating).map((j) => j.metadata.name)).toContain('v18-cutover-7-v18-copy-from-prod');
     expect(replicas(migrating).web).toBe(0);
     const done = await c.until('Running');
-    expect(done.status.cutOverFrom).toBe('prod');
+    expect(done.status).toMatchObject({ cutOverFrom: 'prod', cutOverToken: 7 });
     // Done is recorded: the tenant still saying so does not copy again, and the Jobs go.
     const after = await c.reconcile();
     expect(after.phase).toBe('Running');
@@ -510,13 +517,28 @@ describe('the cut-over of a promoted migration (nothing production saved after t
     expect(after.status.cutOverFrom).toBe('prod');
   });
 
-  it('waits for the primary’s web and cron Pods to be gone before copying it', async () => {
+  it('copies nothing until the primary says it stopped for this cut-over (Pods missing for a moment prove nothing), nor while its web and cron Pods are there', async () => {
     const c = new Cluster(migration(), withStorage());
     await c.until('Running');
-    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
-    const r = await c.reconcile();
-    const asked = Object.keys(r.rsp.requirements?.resources ?? {});
-    expect(asked).toEqual(expect.arrayContaining(['stopping-web-pods-prod', 'stopping-cron-pods-prod']));
+    cutOverAsked(c.required, false);
+    for (let i = 0; i < 4; i++) {
+      const r = await c.reconcile();
+      expect(r.phase).toBe('Copying');
+      expect(jobsOf(r)).toEqual([]);
+      expect(Object.keys(r.rsp.requirements?.resources ?? {})).toEqual(expect.arrayContaining(['stopping-web-pods-prod', 'stopping-cron-pods-prod']));
+    }
+    expect(c.last!.conditions.Lifecycle?.message).toContain('(waiting for "prod" to stop for this cut-over (its phase Retired))');
+    cutOverAsked(c.required);
+    expect(jobNames(await c.untilJob('v18-cutover-7-v18-copy-from-prod'))).toContain('v18-cutover-7-v18-copy-from-prod');
+  });
+
+  it('a cut-over done for an earlier promotion does not count for the next one: the instance copies again', async () => {
+    const c = new Cluster(migration(), withStorage());
+    await c.until('Running');
+    cutOverAsked(c.required);
+    expect((await c.until('Running')).status).toMatchObject({ cutOverFrom: 'prod', cutOverToken: 7 });
+    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod', token: 9 };
+    await c.untilJob('v18-cutover-9-v18-copy-from-prod');
   });
 
   it('the primary stops for it and stays stopped once the tenant routes the instance that took it over; taken back before, it serves again', async () => {
@@ -525,7 +547,7 @@ describe('the cut-over of a promoted migration (nothing production saved after t
     // Promoted away: it looks at the Tenant again soon (Crossplane does not watch it), to stop for the cut-over.
     tenantOf(c.required).spec.primaryInstance = 'v18';
     expect((await c.reconcile()).rsp.meta?.ttl?.seconds).toBe(15);
-    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod', token: 7 };
     const stopped = await c.reconcile();
     expect(stopped.phase).toBe('Retired');
     expect(replicas(stopped)).toMatchObject({ web: 0 });
@@ -538,10 +560,13 @@ describe('the cut-over of a promoted migration (nothing production saved after t
     expect(retired.phase).toBe('Retired');
     expect(replicas(retired)).toMatchObject({ web: 0 });
     expect(retired.conditions.Lifecycle?.message).toContain('"v18" took this instance\'s data over at the cut-over');
+    // Whatever the tenant routes later, its database stays as it was at the cut-over.
+    tenantOf(c.required).status.primaryInstance = 'staging';
+    expect((await c.reconcile()).phase).toBe('Retired');
     // A cut-over taken back before it was done: the tenant still routes prod, which serves again.
     const back = new Cluster(production(), withStorage());
     await back.until('Running');
-    tenantOf(back.required).status.cutOver = { instance: 'v18', from: 'prod' };
+    tenantOf(back.required).status.cutOver = { instance: 'v18', from: 'prod', token: 7 };
     expect((await back.reconcile()).phase).toBe('Retired');
     delete tenantOf(back.required).status.cutOver;
     const serving = await back.until('Running');

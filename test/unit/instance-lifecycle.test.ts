@@ -235,8 +235,11 @@ describe('in-place upgrade within a series', () => {
     await c.reconcile({ jobs: { upgrade: 'failed' } });
     c.xr.spec.release = '1.4.1';
     const r = await c.reconcile({ jobs: { upgrade: 'failed' } });
-    expect(r.phase).toBe('Running');
+    // Its web Deployment is at 0 (stopped for the upgrade): Starting until it serves again, not Running at once.
+    expect(r.phase).toBe('Starting');
     expect(jobNames(r)).toEqual([]);
+    expect(replicas(r).web).toBeGreaterThan(0);
+    expect((await c.until('Running', { jobs: { upgrade: 'failed' } })).phase).toBe('Running');
   });
 
   it('refuses a downgrade and keeps serving: Odoo cannot take a database back to older code', async () => {

@@ -108,19 +108,24 @@ describe('the transition lock', () => {
     const cutting = await c.reconcile();
     expect(routes(cutting)['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
     expect(cutting.status.primaryInstance).toBe('prod');
-    expect(cutting.status.cutOver).toEqual({ instance: 'v18', from: 'prod' });
+    // The token is the Tenant's generation when the promotion started: which promotion v18 must take prod over for.
+    expect(cutting.status.cutOver).toEqual({ instance: 'v18', from: 'prod', token: c.xr.metadata.generation ?? 0 });
     expect(cutting.conditions.RoutingReady).toMatchObject({ reason: 'CuttingOver', message: expect.stringContaining('Cutting over to "v18": "prod" is stopped') });
     expect(cutting.rsp.meta?.ttl?.seconds).toBe(15);
     // v18 copies prod again and migrates it (transitioning): still the page, whatever the lock holds.
     c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Migrating', transitioning: true })];
     expect(routes(await c.reconcile())['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
     // Taken over, and starting: the page stays, prod stays stopped.
-    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Starting', transitioning: true, cutOverFrom: 'prod' })];
+    const token = cutting.status.cutOver.token;
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Starting', transitioning: true, cutOverFrom: 'prod', cutOverToken: token })];
     const starting = await c.reconcile();
     expect(routes(starting)['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
-    expect(starting.status.cutOver).toEqual({ instance: 'v18', from: 'prod' });
-    // Running: the base host routes to v18, and prod keeps a host of its own.
-    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Running', transitioning: false, cutOverFrom: 'prod' })];
+    expect(starting.status.cutOver).toEqual(cutting.status.cutOver);
+    // A cut-over v18 did for another promotion proves nothing about prod's writes since: not done.
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Running', transitioning: false, cutOverFrom: 'prod', cutOverToken: token + 1 })];
+    expect(routes(await c.reconcile())['acme.odoo.example']).toEqual(['acme-maintenance', 'acme-primary']);
+    // Running, this promotion's cut-over done: the base host routes to v18, and prod keeps a host of its own.
+    c.required = [...requiredObjects(), instance('v18', 'migration', { phase: 'Running', transitioning: false, cutOverFrom: 'prod', cutOverToken: token })];
     const applied = await c.reconcile();
     expect(routes(applied)['acme.odoo.example']).toEqual(['odoo-v18', 'acme-primary']);
     expect(routes(applied)['prod.acme.odoo.example']).toEqual(['odoo-prod', 'prod-route']);

@@ -72,8 +72,9 @@ fi
 echo "copy done"
 `.trim();
 
-/** Label on the Jobs of a cut-over: the primary the migration instance takes over. */
+/** Labels on the Jobs of a cut-over: the primary the migration instance takes over, and which promotion (the Tenant's token). */
 export const CUT_OVER_FROM_LABEL = 'odoo.io/cut-over-from';
+export const CUT_OVER_TOKEN_LABEL = 'odoo.io/cut-over-token';
 
 export function copyJob(
   context: InstanceContext,
@@ -86,12 +87,12 @@ export function copyJob(
   return odooJob(context, {
     // A cut-over's copy is the source's database moved, not a copy of it: it keeps the source's
     // identity (uuid, secret, URL, subscription) and only gets this role's isolation and extensions.
-    name: takeOver ? instanceNames(context.name).job('cutover', 'copy', 'from', source.name) : instanceNames(context.name).job('copy', 'from', source.name),
+    name: instanceNames(context.name).job('copy', 'from', source.name),
     step: 'copy',
     release: context.release,
     command: bash(script(takeOver ? prepareDatabaseCommand() : COPY_IDENTITY_SCRIPT)),
     ...run,
-    labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name, ...(takeOver ? { [CUT_OVER_FROM_LABEL]: source.name } : {}) },
+    labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },
     env: [
       { name: 'SOURCE_DATABASE', value: source.databaseName },
       { name: 'SOURCE_PGPASSWORD', valueFrom: { secretKeyRef: { name: sourceNames.credentials, key: 'password' } } },

@@ -6,47 +6,70 @@
 // the primary's name (CUT_OVER_FROM_LABEL); the instance records the primary
 // in status.cutOverFrom when the last one completed, and only then does the
 // tenant route its base host here.
-import type { KubeObject } from '../../shared/composition.js';
+import type { KubeObject, ObservedObject } from '../../shared/composition.js';
 import { databaseName, instanceNames } from '../../shared/instance-names.js';
 import { labelOf } from '../../shared/observed.js';
 import { instanceMessages as m } from '../../shared/messages.js';
 import { findRelease, migrationRelease, seriesSteps } from '../context.js';
-import { copyJob, CUT_OVER_FROM_LABEL } from '../jobs/copy-job.js';
+import { copyJob, CUT_OVER_FROM_LABEL, CUT_OVER_TOKEN_LABEL, SOURCE_RELEASE_LABEL } from '../jobs/copy-job.js';
 import { migrationJob } from '../jobs/migration-job.js';
 import { jobName, jobRun, retry, type LifecycleInput, type Plan, type Step } from './step.js';
 import { upgradeSteps } from './upgrade.js';
 
-/**
- * The primary this instance takes over, if a cut-over is due: the tenant's
- * status says so, or Jobs of one exist (a cut-over under way finishes even
- * if the promotion is taken back), and the instance has not recorded it done.
- */
-export function cutOverDue(input: LifecycleInput): string | undefined {
-  const { instance, context, observed } = input;
-  if (instance.spec.type !== 'migration') return undefined;
-  const done = instance.status?.cutOverFrom;
-  const underWay = Object.values(observed).map((o) => (o.kind === 'Job' ? labelOf(o, CUT_OVER_FROM_LABEL) : undefined)).find((from) => from !== undefined);
-  const asked = context.cutOver?.instance === context.name ? context.cutOver.from : undefined;
-  const from = underWay ?? asked;
-  return from !== undefined && from !== done ? from : undefined;
+/** A cut-over this instance is to carry out: the primary it takes over, and which promotion (the Tenant's token). */
+export interface DueCutOver {
+  from: string;
+  token: number;
 }
 
-function cutOverJob(job: KubeObject, contextName: string, from: string): KubeObject {
+/** The cut-over a Job carries the labels of, if any. */
+function cutOverOfJob(job: ObservedObject): DueCutOver | undefined {
+  const from = job.kind === 'Job' ? labelOf(job, CUT_OVER_FROM_LABEL) : undefined;
+  const token = Number(labelOf(job, CUT_OVER_TOKEN_LABEL));
+  return from !== undefined && Number.isInteger(token) ? { from, token } : undefined;
+}
+
+/**
+ * The cut-over due, if any: the one the tenant's status asks of this
+ * instance, else one whose Jobs exist (under way, it finishes even if the
+ * promotion was taken back: the tenant does not count it for a later one),
+ * unless the instance recorded it done (status.cutOverFrom and cutOverToken).
+ */
+export function cutOverDue(input: LifecycleInput): DueCutOver | undefined {
+  const { instance, context, observed } = input;
+  if (instance.spec.type !== 'migration') return undefined;
+  const asked = context.cutOver?.instance === context.name ? { from: context.cutOver.from, token: context.cutOver.token } : undefined;
+  const underWay = Object.values(observed).map(cutOverOfJob).find((c) => c !== undefined);
+  const due = asked ?? underWay;
+  if (due === undefined) return undefined;
+  const done = instance.status?.cutOverFrom === due.from && instance.status?.cutOverToken === due.token;
+  return done ? undefined : due;
+}
+
+function cutOverJob(job: KubeObject, contextName: string, due: DueCutOver): KubeObject {
   const metadata = job.metadata as { name: string; labels?: Record<string, string> };
-  return { ...job, metadata: { ...metadata, name: instanceNames(contextName).job('cutover', metadata.name), labels: { ...metadata.labels, [CUT_OVER_FROM_LABEL]: from } } };
+  return { ...job, metadata: { ...metadata, name: instanceNames(contextName).job('cutover', String(due.token), metadata.name), labels: { ...metadata.labels, ...cutOverLabels(due) } } };
+}
+
+function cutOverLabels(due: DueCutOver): Record<string, string> {
+  return { [CUT_OVER_FROM_LABEL]: due.from, [CUT_OVER_TOKEN_LABEL]: String(due.token) };
 }
 
 /** The steps of the cut-over from `from`, whose database runs `fromRelease`. */
-export function cutOverPlan(input: LifecycleInput, from: string): Plan {
+export function cutOverPlan(input: LifecycleInput, due: DueCutOver): Plan {
   const { context, settings } = input;
-  const recordedRelease = Object.values(input.observed).map((o) => (o.kind === 'Job' && labelOf(o, CUT_OVER_FROM_LABEL) === from ? labelOf(o, 'odoo.io/source-release') : undefined)).find((r) => r !== undefined);
+  const { from } = due;
+  const recordedRelease = Object.values(input.observed).map((o) => (cutOverOfJob(o)?.token === due.token ? labelOf(o, SOURCE_RELEASE_LABEL) : undefined)).find((r) => r !== undefined);
   const fromVersion = recordedRelease ?? (context.source?.name === from ? context.source.runningRelease : undefined);
   const fromRelease = findRelease(context.app, fromVersion);
   if (fromRelease === undefined) {
     return { blocked: { phase: 'Copying', reason: 'CutOverSourceUnknown', message: m.cutOverSourceUnknown(from, fromVersion) } };
   }
   const target = context.release;
-  const copy = copyJob(context, { name: from, databaseName: databaseName(context.namespace, from), release: fromRelease.version }, input.url, jobRun(settings, 'copy'), true);
+  const copy = cutOverJob(copyJob(context, { name: from, databaseName: databaseName(context.namespace, from), release: fromRelease.version }, input.url, jobRun(settings, 'copy'), true), context.name, due);
+  // The primary must have stopped for this cut-over, not merely have no Pods for a moment (an eviction, a rollout).
+  const source = context.source;
+  const stopped = source?.name === from && source.phase === 'Retired' && source.retiredBy === context.name;
   const steps: Step[] = [
     {
       job: copy,
@@ -54,6 +77,7 @@ export function cutOverPlan(input: LifecycleInput, from: string): Plan {
       failedPhase: 'CopyFailed',
       stopsPods: true,
       waitsFor: [from],
+      ...(stopped ? {} : { notYet: m.cutOverWaitingForSource(from) }),
       doing: m.cutOverCopying(from, fromRelease.version, jobName(copy)),
       next: `"${from}" stays stopped and its database as it was. ${retry(context, jobName(copy))}, or set the Tenant's primaryInstance back to "${from}" to serve it again`,
     },
@@ -62,7 +86,7 @@ export function cutOverPlan(input: LifecycleInput, from: string): Plan {
   for (const [i, series] of seriesSteps(fromRelease.series, target.series).entries()) {
     const release = migrationRelease(context.app, series, series === target.series ? target : undefined);
     if (release === undefined) return { blocked: { phase: 'MigrationFailed', reason: 'NoMigrationPath', message: m.noMigrationPath(series, context.app.metadata.name) } };
-    const job = cutOverJob(migrationJob(context, release, jobRun(settings, 'migrate')), context.name, from);
+    const job = cutOverJob(migrationJob(context, release, jobRun(settings, 'migrate')), context.name, due);
     steps.push({
       job,
       phase: 'Migrating',
@@ -74,7 +98,7 @@ export function cutOverPlan(input: LifecycleInput, from: string): Plan {
     current = release.version;
   }
   if (current !== target.version) {
-    for (const step of upgradeSteps(input, current, target, false)) steps.push({ ...step, job: cutOverJob(step.job, context.name, from), stopsPods: true });
+    for (const step of upgradeSteps(input, current, target, false)) steps.push({ ...step, job: cutOverJob(step.job, context.name, due), stopsPods: true });
   }
   return { steps };
 }

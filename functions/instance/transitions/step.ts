@@ -19,6 +19,8 @@ export interface Step {
   stopsPods: boolean;
   /** Other instances whose web and cron Pods must be gone too before this Job may run (a cut-over's primary). */
   waitsFor?: string[];
+  /** Why this Job may not start yet besides Pods (a cut-over's primary not stopped for it yet). */
+  notYet?: string;
   /** A failed test is a result, not a broken instance: it keeps serving for inspection. */
   failureIsResult?: boolean;
   /** What the Job does, for the Lifecycle condition. */
