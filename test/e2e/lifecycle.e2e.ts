@@ -744,12 +744,12 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
     watching = false;
     await watcher;
     await h.cluster.until('prod on its own host', 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'prod-route', 'acme');
-    expect([...backends]).toEqual(expect.arrayContaining(['odoo-prod', 'acme-maintenance', 'odoo-v18']));
+    // Before odoo-v18 (which the wait above saw): prod, then the maintenance page, never v18's rehearsal.
+    expect([...backends].filter((b) => b !== 'odoo-v18')).toEqual(['odoo-prod', 'acme-maintenance']);
     expect(prodPhases).toContain('Retired');
     const v18 = await h.cluster.instance('v18', 'acme');
     expect(v18!.status.cutOverFrom).toBe('prod');
     // Copied again after prod stopped, migrated again: the cut-over's own Jobs ran for real.
-    expect(record.jobs.size).toBeGreaterThan(0);
     const cutOverJobs = [...record.jobs.values()].filter((j) => j.namespace === 'acme' && j.name.startsWith('v18-cutover-'));
     expect(cutOverJobs.map((j) => `${j.step} ${j.outcome}`).sort()).toEqual(['copy complete', 'migrate complete']);
     // Every save the customer saw succeed — before the rehearsal's copy, during the days it ran, up to the
