@@ -127,8 +127,11 @@ function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
-  // Routed, with another instance asked for: a promotion of a migration stops this one for its cut-over.
-  const promotedAway = context.routedPrimary === context.name && context.tenant.spec.primaryInstance !== context.name;
+  // Routed, with a migration instance in the tenant (its status lists them): a promotion of it stops this one for
+  // its cut-over, and nothing Crossplane watches tells this one when the KAM asks for it; the downtime starts then.
+  const secondaries = (context.tenant.status?.secondaryInstances ?? []) as { type?: unknown }[];
+  const promotedAway =
+    context.routedPrimary === context.name && (context.tenant.spec.primaryInstance !== context.name || (Array.isArray(secondaries) && secondaries.some((i) => i?.type === 'migration')));
   // Protection turned on labels the claim and Database once Crossplane wrote the status that says so: a
   // write of its own it may not be woken by.
   const awaitingProtectionStatus = settings.deletionProtection && !settings.protectionLabelled;

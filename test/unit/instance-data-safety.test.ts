@@ -544,7 +544,11 @@ describe('the cut-over of a promoted migration (nothing production saved after t
   it('the primary stops for it and stays stopped once the tenant routes the instance that took it over; taken back before, it serves again', async () => {
     const c = new Cluster(production(), withStorage());
     await c.until('Running');
-    // Promoted away: it looks at the Tenant again soon (Crossplane does not watch it), to stop for the cut-over.
+    // A migration instance in the tenant: it looks at the Tenant again soon (Crossplane does not watch it), so it
+    // stops for a cut-over within seconds of the KAM promoting it, not at its next ten-minute look.
+    expect((await c.reconcile()).rsp.meta?.ttl?.seconds).toBe(600);
+    tenantOf(c.required).status.secondaryInstances = [{ name: 'v18', type: 'migration', phase: 'Running', host: 'v18.acme.odoo.example' }];
+    expect((await c.reconcile()).rsp.meta?.ttl?.seconds).toBe(15);
     tenantOf(c.required).spec.primaryInstance = 'v18';
     expect((await c.reconcile()).rsp.meta?.ttl?.seconds).toBe(15);
     tenantOf(c.required).status.cutOver = { instance: 'v18', from: 'prod', token: 7 };
