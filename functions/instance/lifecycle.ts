@@ -326,10 +326,11 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
 
   // Every step is done: serve the target release, Running once its web Pods serve.
   const workloads = { release: target.version, image: targetImage, stopped: false };
+  // A testing instance's web stops at the end of its lifetime (compose.ts): at 0 it is done, not starting.
   // What a migration's rehearsal took is the downtime its cut-over will take; a cut-over done is recorded for the tenant.
   const rehearsalSeconds = running === undefined && instance.spec.type === 'migration' ? jobsSeconds(jobs, observed) : undefined;
   const recorded = { ...(cutOver !== undefined ? { cutOverFrom: cutOver.from, cutOverToken: cutOver.token } : {}), ...(rehearsalSeconds !== undefined ? { rehearsalSeconds } : {}) };
-  const rollout = running === target.version ? observedRollout(web, input.settings.replicas > 0 || input.settings.autoscaling !== undefined) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
+  const rollout = running === target.version ? observedRollout(web, instance.spec.type !== 'testing' && (input.settings.replicas > 0 || input.settings.autoscaling !== undefined)) : { state: 'progressing' as const, message: 'the web Deployment is moving to it' };
   if (rollout.state !== 'complete') {
     return result('Starting', {
       jobs,

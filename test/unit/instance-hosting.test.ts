@@ -176,6 +176,9 @@ describe('a testing instance’s lifetime', () => {
     expect([r.resources.web!.spec.replicas, r.resources.cron]).toEqual([0, undefined]);
     expect(r.resources.database).toBeDefined();
     expect(r.status).toMatchObject({ phase: 'Passed', expired: true, serving: false });
+    // Stays Passed with its web at 0 (not Starting, which would lock the tenant's routes for good: seen in the e2e).
+    const later = await c.reconcile({ lifetimeOver: true });
+    expect(later.status).toMatchObject({ phase: 'Passed', transitioning: false });
     expect(r.conditions.Expired).toEqual({
       status: 2,
       reason: 'LifetimeOver',
