@@ -30,8 +30,12 @@ export class Processes {
     const log = join(this.logDir, `${name}.log`);
     const out = createWriteStream(log, { flags: 'a' });
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    // Two sources share the log: neither may end it (the first to close would,
+    // and the other's last lines would then be written after end); the child's
+    // close, once both are drained, does.
+    child.stdout!.pipe(out, { end: false });
+    child.stderr!.pipe(out, { end: false });
+    child.once('close', () => out.end());
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let stopping = false;
     // A program that cannot be started at all is reported like one that died.
