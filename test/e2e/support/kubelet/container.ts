@@ -118,11 +118,12 @@ export class ContainerProcess {
     // (`ip netns exec` mounts its own /sys, where the cgroup tree is no longer visible).
     const enterCgroup = joinCgroup ? 'echo $$ > "$0/cgroup.procs" && ' : '';
     this.child = spawn('/bin/sh', ['-c', `${enterCgroup}exec "$@"`, this.cgroup, ...args], { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.pipe(out);
-    this.child.stderr!.pipe(out);
+    // Neither source ends the shared log (see Processes.start); the child's close does, once both are drained.
+    this.child.stdout!.pipe(out, { end: false });
+    this.child.stderr!.pipe(out, { end: false });
+    this.child.once('close', () => out.end());
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
-        out.end();
         // The container's first process is gone; so are the others (it was their PID namespace's init).
         killCgroup(this.cgroup);
         const message = existsSync(this.terminationFile) ? readFileSync(this.terminationFile).subarray(0, 4096).toString('utf8') : '';
