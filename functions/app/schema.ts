@@ -11,6 +11,16 @@ export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
 
 /** Odoo series this project knows how to run; behaviour differs per series (demo data flags, neutralize). */
+/** Internet services a tenant's NetworkPolicy may open, by name, and their TCP ports. */
+export const INTERNET_SERVICES = {
+  smtp: [25, 465, 587],
+  https: [443],
+  imap: [143, 993],
+  pop: [110, 995],
+  ldap: [389, 636],
+} as const;
+const INTERNET_SERVICE_NAMES = Object.keys(INTERNET_SERVICES) as [keyof typeof INTERNET_SERVICES, ...(keyof typeof INTERNET_SERVICES)[]];
+
 export const ODOO_SERIES = ['16.0', '17.0', '18.0', '19.0'] as const;
 export type OdooSeries = (typeof ODOO_SERIES)[number];
 
@@ -283,6 +293,14 @@ export const appSpec = z.object({
         })
         .prefault({})
         .describe('The cluster DNS, the only DNS tenant Pods may ask.'),
+      internetServices: z
+        .array(z.enum(INTERNET_SERVICE_NAMES))
+        .max(INTERNET_SERVICE_NAMES.length)
+        .refine((names) => new Set(names).size === names.length, { error: 'lists a service twice' })
+        .default(['smtp', 'https'])
+        .describe(
+          'Internet services tenant Pods may reach on public addresses when their Tenant allows internet egress: smtp (25, 465, 587), https (443), imap (143, 993), pop (110, 995), ldap (389, 636). Incoming mail servers (imap, pop) and LDAP are off until the App lists them. Private ranges stay closed.',
+        ),
       tenantsMayDisablePolicy: z
         .boolean()
         .default(false)

@@ -1,7 +1,8 @@
 // Isolates a tenant: its Pods take traffic only from the Gateway namespace
 // (on the Odoo ports) and from the tenant's own Pods, and reach only the
 // tenant's own Pods, the cluster DNS, the PostgreSQL the App names and,
-// unless turned off, internet services Odoo talks to (SMTP, HTTPS) — never
+// unless turned off, the internet services the App lists (SMTP and HTTPS by
+// default; IMAP, POP and LDAP when the App opens them) — never
 // other tenants, even in the same namespace. One policy per Tenant, named
 // after it.
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -9,11 +10,17 @@ import type { KubeObject } from '../shared/composition.js';
 import { LABEL, MANAGED_BY } from '../shared/labels.js';
 import { ROUTE_PORTS } from './routes.js';
 import { MAILPIT_HTTP_PORT } from '../shared/tenant-names.js';
-import type { App } from '../app/schema.js';
+import { INTERNET_SERVICES, type App } from '../app/schema.js';
 import { kubeName } from '../shared/names.js';
 import type { Tenant } from './schema.js';
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
+
+/** The TCP ports of the internet services the App opens, in a stable order. */
+function internetPorts(app: App): { protocol: 'TCP'; port: number }[] {
+  const ports = app.spec.network.internetServices.flatMap((service) => INTERNET_SERVICES[service]);
+  return [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP' as const, port }));
+}
 
 export function networkPolicyName(tenant: Tenant): string {
   return kubeName(['odoo-tenant', tenant.metadata.name]);
@@ -67,16 +74,11 @@ export function tenantNetworkPolicy(tenant: Tenant, gatewayNamespace: string | u
           ],
         },
         { to: postgresPeers, ports: [{ protocol: 'TCP' as const, port: databasePort }] },
-        ...(tenant.spec.networkPolicy.internetEgress
+        ...(tenant.spec.networkPolicy.internetEgress && app.spec.network.internetServices.length > 0
           ? [
               {
                 to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }],
-                ports: [
-                  { protocol: 'TCP' as const, port: 25 },
-                  { protocol: 'TCP' as const, port: 465 },
-                  { protocol: 'TCP' as const, port: 587 },
-                  { protocol: 'TCP' as const, port: 443 },
-                ],
+                ports: internetPorts(app),
               },
             ]
           : []),

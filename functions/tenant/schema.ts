@@ -107,7 +107,7 @@ export const tenantSpec = z.object({
       internetEgress: z
         .boolean()
         .default(true)
-        .describe('Let Odoo reach public addresses on SMTP (25, 465, 587) and HTTPS (443), for mail and online services. Private ranges stay closed.'),
+        .describe('Let Odoo reach public addresses on the internet services the App lists (spec.network.internetServices: SMTP and HTTPS by default), for mail and online services. Private ranges stay closed.'),
     })
     .prefault({})
     .describe('Namespace isolation.'),

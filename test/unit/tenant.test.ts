@@ -235,7 +235,7 @@ describe('network isolation', () => {
         ports: [{ protocol: 'TCP', port: 8069 }, { protocol: 'TCP', port: 8072 }],
       },
     ]);
-    expect(policy.spec.egress.map((e: Obj) => e.ports?.map((p: Obj) => p.port) ?? 'tenant')).toEqual(['tenant', [53, 53], [5432], [25, 465, 587, 443]]);
+    expect(policy.spec.egress.map((e: Obj) => e.ports?.map((p: Obj) => p.port) ?? 'tenant')).toEqual(['tenant', [53, 53], [5432], [25, 443, 465, 587]]);
   });
 });
 
@@ -318,6 +318,24 @@ describe('network policy', () => {
       },
       { to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
     ]);
+  });
+
+  it('opens SMTP and HTTPS on public addresses by default; IMAP, POP and LDAP only when the App lists them; nothing when the Tenant turns internet egress off', async () => {
+    const internet = async (services: string[] | undefined, internetEgress = true) => {
+      const required = requiredObjects();
+      if (services !== undefined) app(required).spec.network = { ...app(required).spec.network, internetServices: services };
+      const t = { ...tenant(), spec: { ...tenant().spec, networkPolicy: { internetEgress } } };
+      const c = new Cluster(t, required);
+      await c.reconcile();
+      await c.reconcile();
+      const rule = c.last!.resources['tenant-network-policy']!.spec.egress[3];
+      return rule === undefined ? undefined : { cidr: rule.to[0].ipBlock.cidr, except: rule.to[0].ipBlock.except, ports: rule.ports.map((p: Obj) => p.port) };
+    };
+    expect(await internet(undefined)).toEqual({ cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'], ports: [25, 443, 465, 587] });
+    expect((await internet(['smtp', 'https', 'imap', 'ldap']))!.ports).toEqual([25, 143, 389, 443, 465, 587, 636, 993]);
+    expect((await internet(['pop']))!.ports).toEqual([110, 995]);
+    expect(await internet([])).toBeUndefined();
+    expect(await internet(['smtp', 'imap'], false)).toBeUndefined();
   });
 
   it('stays when a Tenant turns it off and the App does not let tenants do so (the default); goes where the App allows it', async () => {
