@@ -1,7 +1,7 @@
 // The Instance: one Odoo database with its code, declared by the end user.
 import { z } from 'zod';
 import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
-import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, odooLanguages, odooTestTags } from '../shared/schema-kit.js';
 
 /** A key of a backup below its tenant's directory: path segments, no "..", ending in .zip. */
 const backupKey = z
@@ -41,6 +41,9 @@ export const instanceSpec = z.object({
     .default([])
     .meta({ 'x-kubernetes-list-type': 'set' })
     .describe('Modules installed when the database is created (base is always installed).'),
+  languages: odooLanguages
+    .optional()
+    .describe('Languages loaded into the database when it is created, besides English (Odoo --load-language), e.g. [fr_FR, de_CH]. Default the tenant’s spec.languages. A language added later is installed from Odoo’s Settings.'),
   initSQL: z
     .object({
       inline: z.string().min(1).optional().describe('SQL text, run once after the modules are installed.'),

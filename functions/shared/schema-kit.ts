@@ -40,6 +40,13 @@ export const odooTestTags = z
   .string()
   .regex(/^[A-Za-z0-9_.,:/*+-]*$/, { error: 'must be an Odoo --test-tags value such as /sale,-/sale:TestSlow' });
 
+/** Odoo's languages to load into a new database, by their res.lang code (fr_FR, es_419, sr@latin). */
+export const odooLanguages = z
+  .array(z.string().regex(/^[a-z]{2,3}(_[A-Z]{2}|_[0-9]{3})?(@[A-Za-z]+)?$/, { error: 'must be an Odoo language code such as fr_FR, es_419 or sr@latin' }))
+  .max(16)
+  .refine((codes) => new Set(codes).size === codes.length, { error: 'lists a language twice' })
+  .meta({ 'x-kubernetes-list-type': 'set' });
+
 /** A reference to a Secret in a given namespace. */
 export const namespacedSecretRef = z.object({
   name: dnsSubdomain.describe('Name of the Secret.'),

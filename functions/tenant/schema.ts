@@ -5,7 +5,7 @@ import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
 import { tenantBackupPolicy } from '../shared/backup-schema.js';
 import { quotas } from '../shared/quota-schema.js';
 import { outgoingMailServer } from '../shared/mail-schema.js';
-import { compositeResource, dnsLabel, dnsSubdomain, odooTestTags } from '../shared/schema-kit.js';
+import { compositeResource, dnsLabel, dnsSubdomain, odooLanguages, odooTestTags } from '../shared/schema-kit.js';
 
 export const TENANT_API_VERSION = 'tenant.odoo.io/v1alpha1';
 export const TENANT_KIND = 'Tenant';
@@ -27,6 +27,9 @@ export const tenantSpec = z.object({
   primaryInstance: dnsLabel
     .optional()
     .describe('Instance served on the base host name. Changing it promotes another instance once nothing transitions. Must be Running and not a testing instance.'),
+  languages: odooLanguages
+    .default([])
+    .describe('Languages loaded into each new database of this tenant besides English (Odoo --load-language), e.g. [fr_FR]; an Instance’s spec.languages replaces them.'),
   staging: z
     .object({
       ...sizing,

@@ -214,9 +214,10 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
         },
       }),
       // (f): other series, in a tenant of their own, initializing meanwhile.
-      tenant('beta', 'beta', { primaryInstance: 'p18' }),
+      // Languages: the tenant's for p18, p19's own.
+      tenant('beta', 'beta', { primaryInstance: 'p18', languages: ['de_DE'] }),
       instance('p18', 'beta', { release: '2.0.0', type: 'production', initModules: ['mail', 'contacts'] }),
-      instance('p19', 'beta', { release: '3.0.0', type: 'production', initModules: ['mail', 'contacts'] }),
+      instance('p19', 'beta', { release: '3.0.0', type: 'production', initModules: ['mail', 'contacts'], languages: ['fr_FR', 'uk_UA'] }),
     ]);
     await waitPhase('prod', 'acme', 'Running', 900_000);
     expect(dbQuery("SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN ('base', 'mail', 'contacts', 'e2e_acme') ORDER BY 1", 'acme_prod')).toEqual(['base', 'contacts', 'e2e_acme', 'mail']);
@@ -276,6 +277,13 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
       expect(web.items[0]!.spec!.securityContext!.runAsUser).toBe(uid);
       expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", `beta_${name}`)[0]).toMatch(new RegExp(`^${release === '2.0.0' ? '18' : '19'}\\.0\\.`));
     }
+  });
+
+  it('installs the languages the tenant or the instance names (--load-language) into the new database', async () => {
+    // Installed and active, as Settings > Languages shows them. (The test trees of ../shared/odoo leave
+    // Odoo's i18n folders out, so no translated terms come with them here.)
+    expect(dbQuery('SELECT code FROM res_lang WHERE active ORDER BY 1', 'beta_p18')).toEqual(['de_DE', 'en_US']);
+    expect(dbQuery('SELECT code FROM res_lang WHERE active ORDER BY 1', 'beta_p19')).toEqual(['en_US', 'fr_FR', 'uk_UA']);
   });
 });
 

@@ -13,7 +13,7 @@ import { ROOT } from '../../scripts/function-process.js';
 import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, NEW_DATABASE_CTYPE, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
-import { unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
+import { notInstalledModulesCheck, unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
 import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
@@ -151,6 +151,24 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       psql('acme_upgraded', 'acme_upgraded', "INSERT INTO ir_module_module VALUES ('acme_sale', 'to upgrade'), ('acme_delivery', 'to install');");
       expect(failure(() => check('acme_upgraded'))).toContain(
         'odoo -u finished, but left modules it could not load: acme_delivery (to install), acme_sale (to upgrade). Their code, or that of a module they depend on, is not in the image of release 2.0.0 (Odoo logged it above: "not installable, skipped")',
+      );
+    });
+  });
+
+  describe('after odoo -i', () => {
+    const check = (db: string, modules: string[]) =>
+      execFileSync('bash', ['-c', `set -euo pipefail\n${notInstalledModulesCheck(modules, '1.4.1')}`], {
+        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+
+    it('a module of spec.initModules that Odoo did not install (it only logs an unknown name and exits 0) fails the Job, named; all installed passes', () => {
+      instanceDatabase('acme_initialized');
+      psql('acme_initialized', 'acme_initialized', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed'), ('sale', 'installed'), ('crm', 'uninstalled');");
+      expect(check('acme_initialized', ['sale'])).toBe('');
+      expect(failure(() => check('acme_initialized', ['sale', 'crm', 'sale_managment']))).toContain(
+        "spec.initModules: odoo -i finished without installing crm, sale_managment: release 1.4.1's image has no module of that name, or one it depends on (Odoo logged it above). Fix the name, or add the module to the release",
       );
     });
   });

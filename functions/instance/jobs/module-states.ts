@@ -21,3 +21,26 @@ export function unfinishedModulesCheck(release: string): string {
     'fi',
   ].join('\n');
 }
+
+/**
+ * The modules of spec.initModules that odoo -i did not install, comma-separated.
+ * A name Odoo does not find in its addons path is only logged ("invalid module
+ * names, ignored") and odoo -i exits 0: without this, a production would start
+ * without the apps its owner asked for.
+ */
+export function notInstalledModulesSQL(modules: readonly string[]): string {
+  const names = modules.map((m) => `'${m.replace(/'/g, "''")}'`).join(', ');
+  return `SELECT coalesce(string_agg(m, ', ' ORDER BY m), '') FROM unnest(ARRAY[${names}]::text[]) AS m WHERE m NOT IN (SELECT name FROM ir_module_module WHERE state = 'installed')`;
+}
+
+/** Bash lines that fail the init Job, naming the modules, when odoo -i left any of spec.initModules uninstalled. */
+export function notInstalledModulesCheck(modules: readonly string[], release: string): string {
+  if (modules.length === 0) return '';
+  return [
+    `missing="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(notInstalledModulesSQL(modules))})"`,
+    'if [ -n "$missing" ]; then',
+    `  echo "spec.initModules: odoo -i finished without installing $missing: release ${release}'s image has no module of that name, or one it depends on (Odoo logged it above). Fix the name, or add the module to the release" >&2`,
+    '  exit 1',
+    'fi',
+  ].join('\n');
+}

@@ -4,11 +4,13 @@
 // running or recorded.
 import { initJob } from '../jobs/init-job.js';
 import { initSQLJob } from '../jobs/init-sql-job.js';
+import { instanceLanguages } from '../jobs/languages.js';
 import { jobName, jobRun, retry, type LifecycleInput, type Step } from './step.js';
 
 export function initSteps(input: LifecycleInput): Step[] {
   const { context, settings, instance } = input;
-  const init = initJob(context, instance.spec.type, instance.spec.initModules, jobRun(settings, 'init'));
+  const languages = instanceLanguages(instance.spec, context.tenant);
+  const init = initJob(context, instance.spec.type, instance.spec.initModules, languages, jobRun(settings, 'init'));
   const steps: Step[] = [
     {
       job: init,
@@ -16,7 +18,7 @@ export function initSteps(input: LifecycleInput): Step[] {
       failedPhase: 'InitializationFailed',
       // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
-      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''} (Job ${jobName(init)})`,
+      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''}${languages.length > 0 ? `, in English and ${languages.join(', ')}` : ''} (Job ${jobName(init)})`,
       next: retry(context, jobName(init)),
     },
   ];

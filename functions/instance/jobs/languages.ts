@@ -1,0 +1,36 @@
+// The languages a new database is created with (Odoo --load-language). A
+// code Odoo does not know would fail only inside odoo -i, with the database
+// half made, so the init Job first checks each against the image's own
+// language list (base's res.lang.csv: it differs between series, e.g. sr_RS
+// became sr@Cyrl in 19.0) and names the unknown ones.
+import type { Tenant } from '../../tenant/schema.js';
+import type { InstanceSpec } from '../schema.js';
+import { shellSingleQuoted } from '../database.js';
+
+/** The Instance's languages, else its Tenant's; English is always there. */
+export function instanceLanguages(spec: Pick<InstanceSpec, 'languages'>, tenant: Tenant): string[] {
+  return (spec.languages ?? tenant.spec.languages).filter((code) => code !== 'en_US');
+}
+
+/** Checks codes (argv[1], comma-separated) against the res.lang.csv of the image's Odoo; exits 1 naming the unknown ones. */
+export const LANGUAGES_CHECK_PY = `import csv, os, sys
+import odoo
+path = os.path.join(os.path.dirname(odoo.__file__), 'addons', 'base', 'data', 'res.lang.csv')
+with open(path, newline='', encoding='utf-8') as f:
+    known = {row['code'] for row in csv.DictReader(f)}
+unknown = [code for code in sys.argv[1].split(',') if code not in known]
+if unknown:
+    sys.stderr.write('spec.languages: Odoo %s does not know %s; use codes of its Settings > Languages, such as %s\\n' % (
+        sys.argv[2], ', '.join(unknown), ', '.join(sorted(c for c in known if c.startswith(unknown[0][:2]))[:5]) or 'fr_FR'))
+    sys.exit(1)
+`;
+
+/** Bash lines that fail the Job before the database is touched when a code is unknown to the image's Odoo. */
+export function languagesCheck(codes: readonly string[], series: string): string {
+  return codes.length === 0 ? '' : `python3 -c ${shellSingleQuoted(LANGUAGES_CHECK_PY)} ${shellSingleQuoted(codes.join(','))} ${shellSingleQuoted(series)}`;
+}
+
+/** Odoo's flag, or nothing. */
+export function loadLanguageFlags(codes: readonly string[]): string[] {
+  return codes.length === 0 ? [] : [`--load-language=${codes.join(',')}`];
+}
