@@ -142,7 +142,27 @@ export async function runFunction(xr: Obj, observed: Record<string, Obj>, requir
 }
 
 /** As runFunction, also returning the last request (the one Crossplane's answer is taken from) and how many calls the reconcile took. */
-export async function runFunctionWithRequest(xr: Obj, observed: Record<string, Obj>, required: Obj[]): Promise<{ req: RunFunctionRequest; rsp: RunFunctionResponse; calls: number }> {
+/**
+ * The Secrets provider-sql writes for the Roles it made (writeConnectionSecretToRef), with a
+ * password of its own making: the cluster holds them beside what the test gives.
+ */
+export function connectionSecrets(observed: Record<string, Obj>): Obj[] {
+  return Object.values(observed)
+    .filter((o) => o.kind === 'Role' && o.spec?.writeConnectionSecretToRef?.name !== undefined)
+    .filter((o) => (o.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True'))
+    .map((o) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: o.spec.writeConnectionSecretToRef.name, namespace: o.metadata?.namespace },
+      data: {
+        username: Buffer.from(String(o.metadata?.annotations?.['crossplane.io/external-name'] ?? o.metadata?.name)).toString('base64'),
+        password: Buffer.from(`provider-sql-password-of-${o.metadata?.name}`).toString('base64'),
+      },
+    }));
+}
+
+export async function runFunctionWithRequest(xr: Obj, observed: Record<string, Obj>, given: Obj[]): Promise<{ req: RunFunctionRequest; rsp: RunFunctionResponse; calls: number }> {
+  const required = [...given, ...connectionSecrets(observed)];
   let last: RunFunctionRequest | undefined;
   let requiredResources: Record<string, { items: { resource: Obj; connectionDetails: Record<string, never>; ready: number }[] }> = {};
   let rsp: RunFunctionResponse | undefined;

@@ -1,6 +1,6 @@
 // The Instance composer: (Instance, observed, required) → desired state.
-import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
-import { secondaryHost } from '../shared/instance-names.js';
+import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type RequiredSelector, type XrCondition } from '../shared/composition.js';
+import { instanceNames, secondaryHost } from '../shared/instance-names.js';
 import { isReady, withObservedReadiness } from '../shared/readiness.js';
 import { findRelease, resolveContext, type InstanceContext } from './context.js';
 import { database, databaseCType, databaseRole, retiredExtensions } from './database.js';
@@ -21,6 +21,7 @@ import { labelOf } from '../shared/observed.js';
 import { instanceMessages as m } from '../shared/messages.js';
 import { optionInSeries } from '../shared/odoo-options.js';
 import { BACKUP_PODS, backupState, scheduledBackups } from './backups.js';
+import { ADMIN_LOGIN_KEY, adminLoginSecret, CREDENTIALS_KEY, keepsAdminLogin } from './admin-login.js';
 
 export const INSTANCE_RESOURCE = {
   role: 'role',
@@ -197,6 +198,10 @@ function refusedRestore(instance: Instance, settings: InstanceSettings): string 
   return undefined;
 }
 
+function credentialsSelector(instance: Instance): Record<string, RequiredSelector> {
+  return { [CREDENTIALS_KEY]: { apiVersion: 'v1', kind: 'Secret', matchName: instanceNames(instance.metadata.name).credentials, namespace: instance.metadata.namespace ?? 'default' } };
+}
+
 export function composeInstance(
   instance: Instance,
   observed: Readonly<Record<string, ObservedObject>>,
@@ -207,9 +212,11 @@ export function composeInstance(
   const hasRun = observed[WORKLOAD_KEYS.web] !== undefined || (typeof recorded === 'string' && recorded !== '');
   const resolved = resolveContext(instance, required, hasRun);
   if (resolved.kind === 'fatal') return resolved;
+  // The role's password, only until the admin login Secret derived from it exists.
+  const credentials = keepsAdminLogin(instance, !hasRun) && observed[ADMIN_LOGIN_KEY] === undefined ? credentialsSelector(instance) : {};
   if (resolved.kind === 'waiting') {
     // Crossplane fetches the required resources and calls again; this answer is not applied.
-    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: resolved.requirements, ttlSeconds: TTL.awaitingOthers } };
+    return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: { ...resolved.requirements, ...credentials }, ttlSeconds: TTL.awaitingOthers } };
   }
   const { context } = resolved;
   const settings = instanceSettings(instance, context);
@@ -244,8 +251,10 @@ export function composeInstance(
   const databaseObjects = databaseResources(context, settings, observed, ctype);
   const backups = scheduledBackups(context, settings, findRelease(context.app, lifecycle.runningRelease), lifecycle.transitioning);
   const backup = backupState(context, settings, required[BACKUP_PODS]);
+  const adminLogin = adminLoginSecret(instance, context, observed[ADMIN_LOGIN_KEY], required[CREDENTIALS_KEY]?.[0], !hasRun);
   const objects = [
     { key: INSTANCE_RESOURCE.role, object: databaseRole(context, settings.dataRetention) },
+    ...(adminLogin !== undefined ? [{ key: ADMIN_LOGIN_KEY, object: adminLogin }] : []),
     ...databaseObjects,
     ...retiredExtensions(observed),
     { key: INSTANCE_RESOURCE.config, object: odooConfConfigMap(context, settings.config, settings.mail) },
@@ -270,6 +279,7 @@ export function composeInstance(
       resources,
       status: {
         databaseName: context.databaseName,
+        ...(adminLogin !== undefined || keepsAdminLogin(instance, false) ? { adminLoginSecret: instanceNames(context.name).adminLogin } : {}),
         databaseCType: ctype,
         phase: lifecycle.phase,
         serving: servingNow(lifecycle, expiry, observed[WORKLOAD_KEYS.web]),
@@ -286,7 +296,7 @@ export function composeInstance(
       },
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
-      requirements: { ...resolved.requirements, ...lifecycle.requirements },
+      requirements: { ...resolved.requirements, ...credentials, ...lifecycle.requirements },
       ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds), resources),
     },
   };

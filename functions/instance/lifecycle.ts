@@ -295,6 +295,10 @@ export function deriveLifecycle(input: LifecycleInput): Lifecycle {
       });
     }
     // Not run yet, or running.
+    if (state === 'absent' && step.notYet !== undefined && !(step.stopsPods && running !== undefined)) {
+      // Something the Job reads is not there yet (the admin login Secret of a new database).
+      return result(step.phase, { jobs, workloads: serving(), activeJob: jobName(step.job), condition: condition('False', step.phase, `${step.doing} (${step.notYet})`) });
+    }
     if (step.stopsPods && running !== undefined) {
       if (state === 'absent') {
         // Asked for on every call until the Job exists, so Crossplane's requirement loop settles on the call that composes it.

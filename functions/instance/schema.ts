@@ -144,6 +144,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const instanceStatus = z.object({
   databaseName: z.string().optional().describe('PostgreSQL database (and role) of this instance.'),
+  adminLoginSecret: z.string().optional().describe('A production database this function created: the Secret in this namespace with its administrator’s login and password (keys login, password), as set at creation. Changing the password in Odoo does not change the Secret.'),
   databaseCType: z.string().optional().describe('LC_CTYPE of its database: C.UTF-8 (case folds in every script) for databases created after function-odoo 0.1; C (ASCII only) for those 0.1 created, which keep it (see the DevOps guide).'),
   phase: z.enum(PHASES).optional().describe('Where the instance is in its lifecycle.'),
   rehearsalSeconds: z.number().int().optional().describe('A migration instance: how long its rehearsal’s Jobs took (copy, migration, upgrade), the downtime to expect from its cut-over, plus its web Pods’ start.'),

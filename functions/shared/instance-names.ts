@@ -23,6 +23,8 @@ export const instanceNames = (name: string) => ({
   database: kubeName([name, 'db']),
   /** Secret provider-sql writes the role's username, password, endpoint and port to. */
   credentials: kubeName([name, 'db-credentials']),
+  /** Secret with the login and password of Odoo's administrator of a new production database. */
+  adminLogin: kubeName([name, 'admin-login']),
   config: kubeName([name, 'odoo-conf']),
   initSQL: kubeName([name, 'init-sql']),
   filestore: kubeName([name, 'filestore']),

@@ -18,7 +18,7 @@ import { RECONCILES_TIMEOUT, reconcileAgain } from './support/reconciles.js';
 import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
-import { call, get, login, type OdooSession } from './support/odoo-rpc.js';
+import { call, get, login as odooLogin, type OdooSession } from './support/odoo-rpc.js';
 import { CustomerWriter, customerWritesCheck, snapshotCut, storedWrites, type WriterLog, type WritesCheck } from './support/customer-writer.js';
 import { eventually, GiveUp } from './support/processes.js';
 import { hasTrueCondition } from '../../functions/shared/readiness.js';
@@ -160,9 +160,22 @@ async function sendMail(s: OdooSession, subject: string): Promise<{ state: strin
 
 const dbQuery = (sql: string, db: string) => h.pg.query(sql, db);
 
+/** The administrator's password a new production got (its admin login Secret, read as its end user would). */
+async function adminPassword(ns: string, instanceName: string): Promise<string> {
+  const secret = await h.cluster.core.readNamespacedSecret({ name: `${instanceName}-admin-login`, namespace: ns });
+  expect(Buffer.from(secret.data!.login!, 'base64').toString()).toBe('admin');
+  return Buffer.from(secret.data!.password!, 'base64').toString();
+}
+
+/** Logs in as the administrator of a database: a production's own, or that of the production it was copied, restored or migrated from (acme's prod). */
+async function login(url: string, db: string): Promise<OdooSession> {
+  const [ns, owner] = db.startsWith('beta_') ? ['beta', db.slice('beta_'.length)] : ['acme', 'prod'];
+  return odooLogin(url, db, 'admin', await adminPassword(ns, owner));
+}
+
 /** A customer writing at acme.odoo.example (the tenant's primary route), from now on. */
 function customerAtWork(label: string): CustomerWriter {
-  const writer = new CustomerWriter(h.plane.kc, label, { namespace: 'acme', name: 'acme-primary' });
+  const writer = new CustomerWriter(h.plane.kc, label, { namespace: 'acme', name: 'acme-primary' }, prodAdminPassword);
   writer.start();
   return writer;
 }
@@ -184,6 +197,8 @@ async function customerWritesKept(writer: CustomerWriter, note?: string): Promis
 const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 const PARTNER = 'Azure Interior (written on 17.0)';
 let attachmentChecksum = '';
+/** The administrator's password of acme's production, from its admin login Secret (set once prod runs). */
+let prodAdminPassword = '';
 
 describe('1. App', () => {
   it('composes the ClusterProviderConfig provider-sql uses, and the image cache DaemonSet (its Pods are stand-ins)', async () => {
@@ -225,6 +240,17 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
     // The role made and owns the extensions, so copies can restore them.
     expect(dbQuery("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual(['pg_trgm\tacme_prod', 'unaccent\tacme_prod']);
     expect(dbQuery("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'acme_prod'", 'postgres')).toEqual(['t\tf']);
+    prodAdminPassword = await adminPassword('acme', 'prod');
+  });
+
+  it('opens with no default login: Odoo refuses admin/admin, and takes the password of the admin login Secret the status names', async () => {
+    const url = await webUrl('prod', 'acme', '1.4.1');
+    expect((await h.cluster.instance('prod', 'acme'))!.status.adminLoginSecret).toBe('prod-admin-login');
+    await expect(odooLogin(url, 'acme_prod', 'admin', 'admin')).rejects.toThrow('refused admin on acme_prod');
+    expect(prodAdminPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect((await odooLogin(url, 'acme_prod', 'admin', prodAdminPassword)).uid).toBe(2);
+    // Hashed as Odoo hashes passwords: nothing readable in the database.
+    expect(dbQuery("SELECT password LIKE '$pbkdf2-sha512$%' FROM res_users WHERE login = 'admin'", 'acme_prod')).toEqual(['t']);
   });
 
   it('serves /web/health and /web/login from two web Pods, and its cron Pod runs', async () => {
@@ -258,7 +284,7 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
 
   it('tells Odoo the public scheme, host and client through the route: an administrator’s login sets web.base.url to https://acme.odoo.example (Gateway stand-in applying the route’s filters)', async () => {
     const url = await webUrl('prod', 'acme', '1.4.1');
-    const authenticate = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { db: 'acme_prod', login: 'admin', password: 'admin' } }) };
+    const authenticate = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { db: 'acme_prod', login: 'admin', password: prodAdminPassword } }) };
     // Without the route's headers (a Gateway that sends no X-Forwarded-Host), Odoo ignores the proxy: it records the address it was reached at.
     const bare = await fetch(`${url}/web/session/authenticate`, { ...authenticate, headers: { ...authenticate.headers, 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' } });
     expect(bare.status).toBe(200);

@@ -1,5 +1,6 @@
 // RunFunctionRequests as Crossplane sends them, built from plain objects.
 import { RunFunctionRequest, type Resource } from '@crossplane-org/function-sdk-typescript';
+import { CREDENTIALS_KEY } from '../../functions/instance/admin-login.js';
 import { BACKUP_PODS } from '../../functions/instance/backups.js';
 import { REQUIRED } from '../../functions/instance/context.js';
 import { FAILED_TEST_PODS, STOPPING_PODS } from '../../functions/instance/lifecycle.js';
@@ -34,7 +35,7 @@ export function request(
 export const REQUIRED_KINDS: Readonly<Record<'App' | 'Tenant' | 'Instance', Readonly<Record<string, string>>>> = {
   App: {},
   Tenant: { [TENANT_REQUIRED.app]: 'App', [TENANT_REQUIRED.instances]: 'Instance', [TENANT_REQUIRED.tenants]: 'Tenant' },
-  Instance: { [REQUIRED.tenant]: 'Tenant', [REQUIRED.apps]: 'App', [REQUIRED.instances]: 'Instance', [BACKUP_PODS]: 'Pod', [FAILED_TEST_PODS]: 'Pod', [STOPPING_PODS.web]: 'Pod', [STOPPING_PODS.cron]: 'Pod' },
+  Instance: { [REQUIRED.tenant]: 'Tenant', [REQUIRED.apps]: 'App', [REQUIRED.instances]: 'Instance', [BACKUP_PODS]: 'Pod', [FAILED_TEST_PODS]: 'Pod', [STOPPING_PODS.web]: 'Pod', [STOPPING_PODS.cron]: 'Pod', [CREDENTIALS_KEY]: 'Secret' },
 };
 
 /** The XR kind a composer answers for: the claims edition's XInstance and XTenant are the Instance's and Tenant's. */

@@ -82,7 +82,8 @@ describe('languages', () => {
     expect(doing).toContain('Installing base, sale into acme_prod, in English and fr_FR (Job prod-init)');
     expect((await initScript({ initModules: ['sale'] }, ['de_DE'])).script).toContain('--load-language=de_DE ');
     const plain = (await initScript({ initModules: [] }, [])).script;
-    expect(plain).not.toContain('python3');
+    expect(plain).not.toContain('--load-language');
+    expect(plain).not.toContain('res.lang.csv');
     expect(plain).not.toContain('--load-language');
     expect(plain).not.toContain('missing=');
   });

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { failedTestPod } from '../../scripts/simulate.js';
 import { settledTtl, TTL } from '../../functions/shared/composition.js';
 import { notInstalledModulesCheck, UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
+import { SET_ADMIN_PASSWORD_PY } from '../../functions/instance/admin-login.js';
+import { shellSingleQuoted } from '../../functions/instance/database.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 import { runFunctionWithRequest } from '../../scripts/simulate.js';
 
@@ -88,6 +90,8 @@ describe('production', () => {
         'odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http',
         // Odoo only logs a module name it does not find; the Job fails on it.
         notInstalledModulesCheck(['sale_management', 'stock', 'acme_sale'], '1.4.1'),
+        // The administrator gets the password of the instance's admin login Secret, not Odoo's admin/admin.
+        `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}`,
       ].join('\n'),
     ]);
     // libpq connects as the instance's own role to its own database.

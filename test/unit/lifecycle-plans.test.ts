@@ -14,6 +14,9 @@ const appOf = (objects: Obj[]) => objects.find((o) => o.kind === 'App')!;
 const tenantOf = (objects: Obj[]) => objects.find((o) => o.kind === 'Tenant')!;
 const instanceOf = (objects: Obj[], name: string) => objects.find((o) => o.kind === 'Instance' && o.metadata.name === name)!;
 
+/** The admin login Secret of a new production, as composed and observed (admin-login.ts). */
+const ADMIN_LOGIN_OBSERVED: Record<string, ObservedObject> = { 'admin-login': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prod-admin-login' }, data: { login: 'YWRtaW4=', password: 'c2VjcmV0' } } };
+
 /** examples/required.yaml's App lists 1.4.1 and 1.4.2 (17.0) and 2.0.0 (18.0, which can migrate). */
 
 /** Plays the lifecycle forward: each Job it asks for is observed as `outcome` (complete unless named), until it stops asking for new ones. */
@@ -36,15 +39,36 @@ const phases = (seen: Lifecycle[]) => seen.map((l) => l.phase);
 describe('a new instance', () => {
   it('says which modules it installs, base first and once, into which database', () => {
     const f = instanceFixture('production', { instance: (xr) => (xr.spec.initModules = ['sale_management', 'base', 'stock']) });
-    const l = deriveLifecycle(lifecycleInput(f));
+    const l = deriveLifecycle(lifecycleInput(f, ADMIN_LOGIN_OBSERVED));
     expect(l.phase).toBe('Initializing');
     expect(l.condition.message).toBe('Installing base, sale_management, stock into acme_prod (Job prod-init)');
+  });
+
+  it('starts a new production’s init only once its admin login Secret exists, which the Job reads the administrator’s password from', () => {
+    const f = instanceFixture('production', { instance: (xr) => (xr.spec.initModules = ['sale']) });
+    const waiting = deriveLifecycle(lifecycleInput(f));
+    expect(waiting.phase).toBe('Initializing');
+    expect(waiting.jobs).toEqual([]);
+    expect(waiting.condition.message).toBe(
+      "Installing base, sale into acme_prod (Job prod-init) (waiting for Secret prod-admin-login with the administrator's password, derived from the role's password once provider-sql wrote it)",
+    );
+    const init = deriveLifecycle(lifecycleInput(f, ADMIN_LOGIN_OBSERVED)).jobs[0] as Obj;
+    expect(init.spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'ODOO_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'prod-admin-login', key: 'password' } } },
+        { name: 'ODOO_ADMIN_SECRET', value: 'prod-admin-login' },
+      ]),
+    );
+    expect(init.spec.template.spec.containers[0].command[2]).toContain('UPDATE res_users SET password');
+    // A testing instance keeps admin/admin, which Odoo's own tests log in with; it needs no Secret.
+    const testing = deriveLifecycle(lifecycleInput(instanceFixture('testing'))).jobs[0] as Obj;
+    expect(testing.spec.template.spec.containers[0].command[2]).not.toContain('UPDATE res_users');
   });
 
   it('says a testing instance installs demo data, and a production one does not', () => {
     const testing = deriveLifecycle(lifecycleInput(instanceFixture('testing', { instance: (xr) => (xr.spec.initModules = ['sale']) })));
     expect(testing.condition.message).toBe('Installing base, sale into acme_testing with demo data (Job testing-init)');
-    const production = deriveLifecycle(lifecycleInput(instanceFixture('production', { instance: (xr) => (xr.spec.initModules = ['sale']) })));
+    const production = deriveLifecycle(lifecycleInput(instanceFixture('production', { instance: (xr) => (xr.spec.initModules = ['sale']) }), ADMIN_LOGIN_OBSERVED));
     expect(production.condition.message).toBe('Installing base, sale into acme_prod (Job prod-init)');
   });
 });

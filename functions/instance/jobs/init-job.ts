@@ -6,12 +6,15 @@
 // instances; Odoo 19 turned the default around (demo is off unless
 // --with-demo), earlier series need --without-demo. It fails when odoo -i
 // left a module of spec.initModules uninstalled (Odoo only logs an unknown
-// name) or, before touching the database, when a language is unknown.
+// name) or, before touching the database, when a language is unknown. A new
+// production's administrator then gets the password of its admin login
+// Secret (admin-login.ts) instead of Odoo's admin/admin.
 import type { OdooSeries } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
-import { prepareDatabaseCommand } from '../database.js';
+import { prepareDatabaseCommand, shellSingleQuoted } from '../database.js';
+import { SET_ADMIN_PASSWORD_PY } from '../admin-login.js';
 import type { InstanceType } from '../schema.js';
 import type { JobRun } from './odoo-job.js';
 import { languagesCheck, loadLanguageFlags } from './languages.js';
@@ -29,14 +32,37 @@ export function initModules(modules: readonly string[]): string {
   return ['base', ...modules.filter((m) => m !== 'base')].join(',');
 }
 
-export function initJob(context: InstanceContext, type: InstanceType, modules: readonly string[], languages: readonly string[], run: JobRun): KubeObject {
+export interface InitPlan {
+  type: InstanceType;
+  modules: readonly string[];
+  languages: readonly string[];
+  /** The Secret whose password the administrator gets (admin-login.ts); without it Odoo's admin/admin stays. */
+  adminLoginSecret: string | undefined;
+}
+
+export function initJob(context: InstanceContext, plan: InitPlan, run: JobRun): KubeObject {
+  const { type, modules, languages, adminLoginSecret } = plan;
   const install = odooOneShotLine(['--init', initModules(modules), ...demoFlags(context.release.series, type), ...loadLanguageFlags(languages)]);
-  const lines = [languagesCheck(languages, context.release.series), prepareDatabaseCommand(), install, notInstalledModulesCheck(modules.filter((m) => m !== 'base'), context.release.version)];
+  const lines = [
+    languagesCheck(languages, context.release.series),
+    prepareDatabaseCommand(),
+    install,
+    notInstalledModulesCheck(modules.filter((m) => m !== 'base'), context.release.version),
+    adminLoginSecret !== undefined ? `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}` : '',
+  ];
   return odooJob(context, {
     name: instanceNames(context.name).job('init'),
     step: 'init',
     release: context.release,
     command: bash(lines.filter((line) => line !== '').join('\n')),
+    ...(adminLoginSecret !== undefined
+      ? {
+          env: [
+            { name: 'ODOO_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: adminLoginSecret, key: 'password' } } },
+            { name: 'ODOO_ADMIN_SECRET', value: adminLoginSecret },
+          ],
+        }
+      : {}),
     ...run,
   });
 }

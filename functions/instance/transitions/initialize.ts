@@ -5,12 +5,17 @@
 import { initJob } from '../jobs/init-job.js';
 import { initSQLJob } from '../jobs/init-sql-job.js';
 import { instanceLanguages } from '../jobs/languages.js';
+import { ADMIN_LOGIN_KEY, getsAdminLogin } from '../admin-login.js';
+import { instanceNames } from '../../shared/instance-names.js';
 import { jobName, jobRun, retry, type LifecycleInput, type Step } from './step.js';
 
 export function initSteps(input: LifecycleInput): Step[] {
   const { context, settings, instance } = input;
   const languages = instanceLanguages(instance.spec, context.tenant);
-  const init = initJob(context, instance.spec.type, instance.spec.initModules, languages, jobRun(settings, 'init'));
+  const adminLogin = getsAdminLogin(instance) ? instanceNames(context.name).adminLogin : undefined;
+  const init = initJob(context, { type: instance.spec.type, modules: instance.spec.initModules, languages, adminLoginSecret: adminLogin }, jobRun(settings, 'init'));
+  // The Job reads the password from the Secret: it starts once the Secret exists.
+  const adminLoginMissing = adminLogin !== undefined && input.observed[ADMIN_LOGIN_KEY] === undefined;
   const steps: Step[] = [
     {
       job: init,
@@ -20,6 +25,7 @@ export function initSteps(input: LifecycleInput): Step[] {
       stopsPods: false,
       doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''}${languages.length > 0 ? `, in English and ${languages.join(', ')}` : ''} (Job ${jobName(init)})`,
       next: retry(context, jobName(init)),
+      ...(adminLoginMissing ? { notYet: `waiting for Secret ${adminLogin} with the administrator's password, derived from the role's password once provider-sql wrote it` } : {}),
     },
   ];
   if (instance.spec.initSQL) {

@@ -19,7 +19,7 @@ export interface Step {
   stopsPods: boolean;
   /** Other instances whose web and cron Pods must be gone too before this Job may run (a cut-over's primary). */
   waitsFor?: string[];
-  /** Why this Job may not start yet besides Pods (a cut-over's primary not stopped for it yet). */
+  /** Why this Job may not start yet besides Pods (a cut-over's primary not stopped for it yet, a Secret it reads not there yet). */
   notYet?: string;
   /** A failed test is a result, not a broken instance: it keeps serving for inspection. */
   failureIsResult?: boolean;

@@ -60,12 +60,14 @@ export class CustomerWriter {
   /**
    * @param label what the log is of (a transition)
    * @param route the tenant's route for its base host name (namespace/name)
+   * @param password the administrator's, from the production's admin login Secret
    * @param client the customer's address, as the Gateway appends it to X-Forwarded-For
    */
   constructor(
     private readonly kc: k8s.KubeConfig,
     label: string,
     private readonly route: { namespace: string; name: string },
+    private readonly password: string,
     private readonly client = '198.51.100.23',
     private readonly attachmentEvery = 4,
   ) {
@@ -151,7 +153,7 @@ export class CustomerWriter {
     const token = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1];
     if (page.status !== 200 || token === undefined) throw new Error(`GET /web/login: HTTP ${page.status}, no login form`);
     const pageCookie = sessionCookie(page) ?? '';
-    const form = new URLSearchParams({ csrf_token: token, login: 'admin', password: 'admin', redirect: '' });
+    const form = new URLSearchParams({ csrf_token: token, login: 'admin', password: this.password, redirect: '' });
     const rsp = await this.request('/web/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pageCookie }, body: form.toString() });
     await rsp.arrayBuffer();
     const cookie = sessionCookie(rsp) ?? pageCookie;
