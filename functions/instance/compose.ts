@@ -104,6 +104,8 @@ function workloadResources(
     cronThreads: Math.max(settings.config.maxCronThreads, 1),
     resources: settings.resources,
     smtpPassword: smtp,
+    workers: settings.config.workers,
+    limitTimeReal: settings.config.limitTimeReal,
   };
   const out: { key: string; object: KubeObject }[] = [{ key: WORKLOAD_KEYS.web, object: webDeployment(context, plan) }];
   // An instance that never runs the customer's cron (a copy, a test, a former primary) has no cron Deployment;

@@ -32,6 +32,23 @@ export interface WorkloadPlan {
   resources: { web: Resources; cron: Resources };
   /** Where the Pods read the outgoing mail server's password, when they send through one that has it. */
   smtpPassword?: SecretKey | undefined;
+  /** odoo.conf's workers (0: threaded) and limit_time_real: how Odoo serves, and how long it may take to stop. */
+  workers: number;
+  limitTimeReal: number;
+}
+
+/** Seconds Odoo needs to stop after its workers are done: closing its database connections, the master's exit. */
+const STOP_MARGIN_SECONDS = 30;
+
+/**
+ * On SIGTERM Odoo's prefork server stops gracefully: it lets every worker
+ * finish its request (a slow report, a long cron job) for up to
+ * limit_time_real seconds. A shorter grace period would have the kubelet
+ * kill a request it was still serving; Odoo exits as soon as its workers are
+ * idle, so an idle Pod still stops at once.
+ */
+export function terminationGraceSeconds(plan: Pick<WorkloadPlan, 'limitTimeReal'>): number {
+  return plan.limitTimeReal + STOP_MARGIN_SECONDS;
 }
 
 function deployment(
@@ -60,7 +77,7 @@ function deployment(
         metadata: { labels },
         spec: {
           ...odooPodSpec(context, plan.runAsUser),
-          terminationGracePeriodSeconds: component === 'web' ? 60 : 120,
+          terminationGracePeriodSeconds: terminationGraceSeconds(plan),
           initContainers: [configureContainer(context, plan.image, plan.smtpPassword)],
           containers,
           volumes: odooVolumes(context),
@@ -72,7 +89,7 @@ function deployment(
 }
 
 export function webDeployment(context: InstanceContext, plan: WorkloadPlan): KubeObject {
-  const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
+  const probe = (path: string, port: 'http' | 'websocket') => ({ httpGet: { path, port } });
   return deployment(context, 'web', plan, plan.webReplicas, [
     {
       name: 'odoo',
@@ -87,9 +104,13 @@ export function webDeployment(context: InstanceContext, plan: WorkloadPlan): Kub
         { name: 'websocket', containerPort: ODOO_PORTS.websocket, protocol: 'TCP' },
       ],
       // Loading the registry of a large database takes minutes on first start.
-      startupProbe: { ...probe('/web/health'), periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 },
-      readinessProbe: { ...probe('/web/health'), periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
-      livenessProbe: { ...probe('/web/health'), periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 },
+      startupProbe: { ...probe('/web/health', 'http'), periodSeconds: 10, failureThreshold: 60, timeoutSeconds: 5 },
+      // Busy HTTP workers (every one on a slow report) take the Pod out of the Service for a while: right.
+      readinessProbe: { ...probe('/web/health', 'http'), periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+      // But they must not get it killed: with workers, liveness asks Odoo's gevent process (the websocket
+      // port), which answers /web/health whatever the HTTP workers are doing; the prefork master kills a
+      // worker past limit_time_real itself. Threaded Odoo (workers 0) has one port.
+      livenessProbe: { ...probe('/web/health', plan.workers > 0 ? 'websocket' : 'http'), periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 },
       resources: containerResources(plan.resources.web),
       securityContext: SECURITY_CONTEXT,
       volumeMounts: odooMounts(),

@@ -101,6 +101,31 @@ describe('mail of copies and tests', () => {
   });
 });
 
+describe('web Pods under slow requests', () => {
+  const web = async (config?: Obj) => {
+    const xr = production();
+    if (config !== undefined) xr.spec = { ...xr.spec, config };
+    const r = await new Cluster(xr).until('Running');
+    return { web: r.resources.web!.spec.template.spec, cron: r.resources.cron!.spec.template.spec };
+  };
+
+  it('stop within limit_time_real: Odoo lets each worker finish its request that long on SIGTERM, so the kubelet waits as long (and a little)', async () => {
+    const { web: w, cron } = await web();
+    expect(w.terminationGracePeriodSeconds).toBe(1200 + 30);
+    expect(cron.terminationGracePeriodSeconds).toBe(1200 + 30);
+    expect((await web({ limitTimeReal: 300 })).web.terminationGracePeriodSeconds).toBe(330);
+  });
+
+  it('are not killed while every HTTP worker is busy: liveness asks the gevent process on the websocket port; readiness and startup ask the HTTP workers; threaded Odoo has one port', async () => {
+    const { web: w } = await web();
+    const odoo = w.containers[0];
+    expect(odoo.livenessProbe.httpGet).toEqual({ path: '/web/health', port: 'websocket' });
+    expect(odoo.readinessProbe.httpGet).toEqual({ path: '/web/health', port: 'http' });
+    expect(odoo.startupProbe.httpGet).toEqual({ path: '/web/health', port: 'http' });
+    expect((await web({ workers: 0 })).web.containers[0].livenessProbe.httpGet).toEqual({ path: '/web/health', port: 'http' });
+  });
+});
+
 describe('autoscaling', () => {
   const autoscaled = (accessMode = 'ReadWriteMany') => {
     const required = requiredObjects();
