@@ -21,6 +21,10 @@ export const INTERNET_SERVICES = {
 } as const;
 const INTERNET_SERVICE_NAMES = Object.keys(INTERNET_SERVICES) as [keyof typeof INTERNET_SERVICES, ...(keyof typeof INTERNET_SERVICES)[]];
 
+/** What an upgrade within a series updates (instance/jobs/module-updates.ts). */
+export const UPDATE_MODES = ['changed', 'all'] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+
 export const ODOO_SERIES = ['16.0', '17.0', '18.0', '19.0'] as const;
 export type OdooSeries = (typeof ODOO_SERIES)[number];
 
@@ -55,6 +59,10 @@ export const release = z.object({
     .describe(
       'Non-root UID this release\'s image runs Odoo as. Default code.runAsUser, else the odoo user of the official image of the series: 101 for 16.0 and 17.0, 100 for 18.0 and later.',
     ),
+  updateModules: z
+    .enum(UPDATE_MODES)
+    .optional()
+    .describe('What an upgrade to this release updates, over code.updateModules: all forces odoo -u all for this release (e.g. one that changes data every module reads).'),
   config: odooConfigLayer.optional().describe('odoo.conf settings of this release, over the code layer.'),
   migration: z
     .object({
@@ -128,6 +136,12 @@ export const appSpec = z.object({
         })
         .optional()
         .describe('Where the code comes from; shown in status so an operator can trace a release to its source.'),
+      updateModules: z
+        .enum(UPDATE_MODES)
+        .default('changed')
+        .describe(
+          'What an upgrade within a series updates: changed (the installed modules whose code differs from what the database last ran, by checksum of their directory, and the modules depending on them) or all (odoo -u all). A database without recorded checksums is updated whole once.',
+        ),
       addonsPaths: z
         .array(z.string().regex(/^\/[^,]*$/, { error: 'must be an absolute path without commas' }))
         .default(['/mnt/extra-addons'])

@@ -419,6 +419,9 @@ describe('3. (b) release bump within 17.0', () => {
     expect(await h.s3.list('e2e/acme/acme/prod/pre-upgrade/')).toEqual(['1.4.1-to-1.4.2.zip']);
     expect(existsSync(join(await filestoreDir('prod', 'acme'), 'backups'))).toBe(false);
     expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
+    // 1.4.2 is built from the same code as 1.4.1: the checksums the init recorded show no module changed, and none was updated.
+    expect(h.cluster.jobLogs('prod-upgrade-1-4-1-to-1-4-2', 'acme', 100_000)).toContain('no installed module changed: nothing to update');
+    expect(dbQuery("SELECT (value::jsonb) ? 'e2e_acme' AND (value::jsonb) ? 'base' FROM ir_config_parameter WHERE key = 'function_odoo.module_checksums'", 'acme_prod')).toEqual(['t']);
   });
 
   it('a release whose upgrade fails half-way for real is rolled back from the backup taken before it: the data is as it was, and 1.4.2 serves again', async () => {
@@ -448,6 +451,8 @@ describe('3. (b) release bump within 17.0', () => {
     expect(lifecycle.reason).toBe('RolledBack');
     expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.3 failed and was rolled back');
     expect(h.cluster.jobLogs('prod-upgrade-1-4-2-to-1-4-3', 'acme')).toContain('this migration fails on purpose');
+    // Only the add-on whose code changed (its version and a migration script) was updated.
+    expect(h.cluster.jobLogs('prod-upgrade-1-4-2-to-1-4-3', 'acme', 100_000)).toMatch(/updating 1 of \d+ installed modules, whose code changed: e2e_acme\n/);
     // The failed migration had changed every partner's name before it broke: the rollback undid it.
     expect(dbQuery("SELECT count(*) FROM res_partner WHERE name LIKE '%(half upgraded)'", 'acme_prod')).toEqual(['0']);
     expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
@@ -815,6 +820,8 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
       return v18?.status?.phase === 'Running' && v18.status.runningRelease === '2.0.1' ? true : undefined;
     }, 900_000, 1000);
     expect(await h.s3.list('e2e/acme/acme/v18/pre-upgrade/')).toEqual(['2.0.0-to-2.0.1.zip']);
+    // The migration recorded what the database runs; 2.0.1 has the same code: nothing updated.
+    expect(h.cluster.jobLogs('v18-upgrade-2-0-0-to-2-0-1', 'acme', 100_000)).toContain('no installed module changed: nothing to update');
   });
 
   it('its type cannot change: the API server refuses it', async () => {

@@ -5,6 +5,7 @@ import { failedTestPod } from '../../scripts/simulate.js';
 import { settledTtl, TTL } from '../../functions/shared/composition.js';
 import { notInstalledModulesCheck, UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
 import { SET_ADMIN_PASSWORD_PY } from '../../functions/instance/admin-login.js';
+import { planModuleUpdates, recordModuleChecksums } from '../../functions/instance/jobs/module-updates.js';
 import { shellSingleQuoted } from '../../functions/instance/database.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 import { runFunctionWithRequest } from '../../scripts/simulate.js';
@@ -92,6 +93,8 @@ describe('production', () => {
         notInstalledModulesCheck(['sale_management', 'stock', 'acme_sale'], '1.4.1'),
         // The administrator gets the password of the instance's admin login Secret, not Odoo's admin/admin.
         `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}`,
+        // What the database runs, for the next upgrade to update only what changed.
+        recordModuleChecksums(),
       ].join('\n'),
     ]);
     // libpq connects as the instance's own role to its own database.
@@ -136,7 +139,7 @@ describe('in-place upgrade within a series', () => {
     expect(jobNames(await c.reconcile())).toEqual(['prod-backup-1-4-1-to-1-4-2']);
   });
 
-  it('runs the upgrade with the new image: odoo -u all', async () => {
+  it('runs the upgrade with the new image, updating the modules whose code changed (or all, where the App or release says so)', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
     const upgrading = await c.untilJob('prod-upgrade-1-4-1-to-1-4-2');
@@ -144,12 +147,22 @@ describe('in-place upgrade within a series', () => {
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
     const script: string = job.spec.template.spec.containers[0].command[2];
-    expect(script).toContain('\nodoo --config /run/odoo/odoo.conf --update all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\n');
+    expect(script).toContain(`${planModuleUpdates('changed')}\nif [ -n "$modules" ]; then\nodoo --config /run/odoo/odoo.conf --update "$modules" --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\n`);
     // Odoo exits 0 when it could not load a module whose code the image lacks: the Job fails then, and the upgrade is rolled back.
-    expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update all'));
-    expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi$/);
+    expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update "$modules"'));
+    expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi\nfi\n/);
+    // What the database runs is recorded last, once the update succeeded.
+    expect(script.endsWith(`\n${recordModuleChecksums()}`)).toBe(true);
     // Databases made before init closed them to other roles are closed here.
     expect(job.spec.template.spec.containers[0].command[2]).toContain('REVOKE ALL ON DATABASE %I FROM PUBLIC');
+
+    const required = requiredObjects();
+    app(required).spec.releases.find((r: Obj) => r.version === '1.4.2').updateModules = 'all';
+    const forced = new Cluster(production(), required);
+    await forced.until('Running');
+    forced.xr.spec.release = '1.4.2';
+    const all = (await forced.untilJob('prod-upgrade-1-4-1-to-1-4-2')).resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
+    expect(all.spec.template.spec.containers[0].command[2]).toContain(planModuleUpdates('all'));
   });
 
   it('after a failed upgrade, restores the backup taken before it with web and cron stopped, and only then serves the previous release', async () => {

@@ -19,6 +19,7 @@ import type { InstanceType } from '../schema.js';
 import type { JobRun } from './odoo-job.js';
 import { languagesCheck, loadLanguageFlags } from './languages.js';
 import { notInstalledModulesCheck } from './module-states.js';
+import { recordModuleChecksums } from './module-updates.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
@@ -49,6 +50,8 @@ export function initJob(context: InstanceContext, plan: InitPlan, run: JobRun): 
     install,
     notInstalledModulesCheck(modules.filter((m) => m !== 'base'), context.release.version),
     adminLoginSecret !== undefined ? `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}` : '',
+    // What the database runs now, so the next upgrade updates only what changes.
+    recordModuleChecksums(),
   ];
   return odooJob(context, {
     name: instanceNames(context.name).job('init'),

@@ -13,6 +13,7 @@ import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
 import { unfinishedModulesCheck } from './module-states.js';
+import { recordModuleChecksums } from './module-updates.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
@@ -22,7 +23,7 @@ export function migrationJob(context: InstanceContext, release: Release, run: Jo
     name: instanceNames(context.name).job('migrate', release.series, release.version),
     step: 'migrate',
     release,
-    command: bash(`${odooOneShotLine(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`])}\n${unfinishedModulesCheck(release.version)}`),
+    command: bash(`${odooOneShotLine(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`])}\n${unfinishedModulesCheck(release.version)}\n${recordModuleChecksums()}`),
     ...run,
   });
 }

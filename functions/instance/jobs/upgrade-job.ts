@@ -1,8 +1,9 @@
-// Updates every module to the new release's code: odoo -u all. Runs only
-// while web and cron are stopped, with the new release's image. First it
-// closes the database to other roles, which databases made before that was
-// done at init get this way; after -u, it fails when Odoo left a module it
-// could not load (module-states.ts).
+// Updates the modules to the new release's code: those whose code changed,
+// or all (module-updates.ts). Runs only while web and cron are stopped, with
+// the new release's image. First it closes the database to other roles,
+// which databases made before that was done at init get this way; after -u,
+// it fails when Odoo left a module it could not load (module-states.ts),
+// and records the checksums of what the database now runs.
 import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
@@ -10,15 +11,30 @@ import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
 import { isolateDatabaseCommand } from '../database.js';
 import { unfinishedModulesCheck } from './module-states.js';
+import { planModuleUpdates, recordModuleChecksums } from './module-updates.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
 export function upgradeJob(context: InstanceContext, from: string, to: Release, run: JobRun): KubeObject {
+  const mode = to.updateModules ?? context.app.spec.code.updateModules;
+  const update = odooOneShotLine(['--update', MODULES_WORD]).replace(MODULES_WORD, '"$modules"');
+  const script = [
+    isolateDatabaseCommand(),
+    planModuleUpdates(mode),
+    'if [ -n "$modules" ]; then',
+    update,
+    unfinishedModulesCheck(to.version),
+    'fi',
+    recordModuleChecksums(),
+  ].join('\n');
   return odooJob(context, {
     name: instanceNames(context.name).job('upgrade', from, 'to', to.version),
     step: 'upgrade',
     release: to,
-    command: bash(`${isolateDatabaseCommand()}\n${odooOneShotLine(['--update', 'all'])}\n${unfinishedModulesCheck(to.version)}`),
+    command: bash(script),
     ...run,
   });
 }
+
+/** Stands for the planned modules in the odoo command line, replaced by the shell variable. */
+const MODULES_WORD = 'MODULES_TO_UPDATE';
