@@ -12,3 +12,23 @@ export function labelOf(object: ObservedObject | undefined, label: string): stri
   const value = record(record(object?.metadata).labels)[label];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * The values of `labels` on the first observed Job that carries all of them
+ * (and the values `where` asks for):
+ * what a transition under way wrote on its Jobs (the source a copy reads,
+ * the cut-over it is part of), read back so it finishes as it started.
+ */
+export function observedJobLabels<L extends string>(
+  observed: Readonly<Record<string, ObservedObject>>,
+  labels: readonly L[],
+  where: Readonly<Record<string, string>> = {},
+): Record<L, string> | undefined {
+  for (const object of Object.values(observed)) {
+    if (object.kind !== 'Job') continue;
+    if (Object.entries(where).some(([label, value]) => labelOf(object, label) !== value)) continue;
+    const values = labels.map((label) => labelOf(object, label));
+    if (values.every((v) => v !== undefined)) return Object.fromEntries(labels.map((label, i) => [label, values[i]!])) as Record<L, string>;
+  }
+  return undefined;
+}

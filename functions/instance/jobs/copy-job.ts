@@ -72,10 +72,6 @@ fi
 echo "copy done"
 `.trim();
 
-/** Labels on the Jobs of a cut-over: the primary the migration instance takes over, and which promotion (the Tenant's token). */
-export const CUT_OVER_FROM_LABEL = 'odoo.io/cut-over-from';
-export const CUT_OVER_TOKEN_LABEL = 'odoo.io/cut-over-token';
-
 export function copyJob(
   context: InstanceContext,
   source: { name: string; databaseName: string; release: string },

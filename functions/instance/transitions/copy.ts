@@ -5,7 +5,7 @@
 import semver from 'semver';
 import type { Release } from '../../app/schema.js';
 import { databaseName } from '../../shared/instance-names.js';
-import { labelOf } from '../../shared/observed.js';
+import { observedJobLabels } from '../../shared/observed.js';
 import { instanceMessages as m } from '../../shared/messages.js';
 import { findRelease } from '../context.js';
 import { copyJob, SOURCE_INSTANCE_LABEL, SOURCE_RELEASE_LABEL } from '../jobs/copy-job.js';
@@ -18,11 +18,9 @@ import { jobName, jobRun, retry, type Blocked, type LifecycleInput, type Step } 
  */
 function copySource(input: LifecycleInput): { name: string; release: string } | Blocked {
   const { context, instance } = input;
-  for (const observed of Object.values(input.observed)) {
-    const name = labelOf(observed, SOURCE_INSTANCE_LABEL);
-    const release = labelOf(observed, SOURCE_RELEASE_LABEL);
-    if (observed.kind === 'Job' && name !== undefined && release !== undefined) return { name, release };
-  }
+  // A copy under way finishes from the source and release it started with.
+  const started = observedJobLabels(input.observed, [SOURCE_INSTANCE_LABEL, SOURCE_RELEASE_LABEL]);
+  if (started !== undefined) return { name: started[SOURCE_INSTANCE_LABEL], release: started[SOURCE_RELEASE_LABEL] };
   const sourceName = context.sourceName;
   if (sourceName === undefined) return { blocked: { phase: 'WaitingForSource', reason: 'NoSource', message: m.noPrimaryToCopy(instance.spec.type) } };
   if (sourceName === context.name) return { blocked: { phase: 'WaitingForSource', reason: 'SourceIsSelf', message: m.sourceIsSelf } };

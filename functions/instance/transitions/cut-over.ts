@@ -8,10 +8,10 @@
 // tenant route its base host here.
 import type { KubeObject, ObservedObject } from '../../shared/composition.js';
 import { databaseName, instanceNames } from '../../shared/instance-names.js';
-import { labelOf } from '../../shared/observed.js';
+import { observedJobLabels } from '../../shared/observed.js';
 import { instanceMessages as m } from '../../shared/messages.js';
 import { findRelease, migrationRelease, seriesSteps } from '../context.js';
-import { copyJob, CUT_OVER_FROM_LABEL, CUT_OVER_TOKEN_LABEL, SOURCE_RELEASE_LABEL } from '../jobs/copy-job.js';
+import { copyJob, SOURCE_RELEASE_LABEL } from '../jobs/copy-job.js';
 import { migrationJob } from '../jobs/migration-job.js';
 import { jobName, jobRun, retry, type LifecycleInput, type Plan, type Step } from './step.js';
 import { upgradeSteps } from './upgrade.js';
@@ -23,10 +23,15 @@ export interface DueCutOver {
 }
 
 /** The cut-over a Job carries the labels of, if any. */
-function cutOverOfJob(job: ObservedObject): DueCutOver | undefined {
-  const from = job.kind === 'Job' ? labelOf(job, CUT_OVER_FROM_LABEL) : undefined;
-  const token = Number(labelOf(job, CUT_OVER_TOKEN_LABEL));
-  return from !== undefined && Number.isInteger(token) ? { from, token } : undefined;
+/** Labels on the Jobs of a cut-over: the primary the migration instance takes over, and which promotion (the Tenant's token). */
+export const CUT_OVER_FROM_LABEL = 'odoo.io/cut-over-from';
+export const CUT_OVER_TOKEN_LABEL = 'odoo.io/cut-over-token';
+
+/** The cut-over whose Jobs exist, read from their labels. */
+function cutOverUnderWay(observed: Readonly<Record<string, ObservedObject>>): DueCutOver | undefined {
+  const labels = observedJobLabels(observed, [CUT_OVER_FROM_LABEL, CUT_OVER_TOKEN_LABEL]);
+  const token = Number(labels?.[CUT_OVER_TOKEN_LABEL]);
+  return labels !== undefined && Number.isInteger(token) ? { from: labels[CUT_OVER_FROM_LABEL], token } : undefined;
 }
 
 /**
@@ -39,7 +44,7 @@ export function cutOverDue(input: LifecycleInput): DueCutOver | undefined {
   const { instance, context, observed } = input;
   if (instance.spec.type !== 'migration') return undefined;
   const asked = context.cutOver?.instance === context.name ? { from: context.cutOver.from, token: context.cutOver.token } : undefined;
-  const underWay = Object.values(observed).map(cutOverOfJob).find((c) => c !== undefined);
+  const underWay = cutOverUnderWay(observed);
   const due = asked ?? underWay;
   if (due === undefined) return undefined;
   const done = instance.status?.cutOverFrom === due.from && instance.status?.cutOverToken === due.token;
@@ -59,7 +64,8 @@ function cutOverLabels(due: DueCutOver): Record<string, string> {
 export function cutOverPlan(input: LifecycleInput, due: DueCutOver): Plan {
   const { context, settings } = input;
   const { from } = due;
-  const recordedRelease = Object.values(input.observed).map((o) => (cutOverOfJob(o)?.token === due.token ? labelOf(o, SOURCE_RELEASE_LABEL) : undefined)).find((r) => r !== undefined);
+  // The release the cut-over's copy recorded its source running, once it exists.
+  const recordedRelease = observedJobLabels(input.observed, [SOURCE_RELEASE_LABEL], { [CUT_OVER_TOKEN_LABEL]: String(due.token) })?.[SOURCE_RELEASE_LABEL];
   const fromVersion = recordedRelease ?? (context.source?.name === from ? context.source.runningRelease : undefined);
   const fromRelease = findRelease(context.app, fromVersion);
   if (fromRelease === undefined) {
