@@ -15,7 +15,8 @@ export function instanceLanguages(spec: Pick<InstanceSpec, 'languages'>, tenant:
 /** Checks codes (argv[1], comma-separated) against the res.lang.csv of the image's Odoo; exits 1 naming the unknown ones. */
 export const LANGUAGES_CHECK_PY = `import csv, os, sys
 import odoo
-path = os.path.join(os.path.dirname(odoo.__file__), 'addons', 'base', 'data', 'res.lang.csv')
+# odoo.__path__, not __file__: Odoo 19's odoo is a namespace package, without one.
+path = next(p for p in (os.path.join(d, 'addons', 'base', 'data', 'res.lang.csv') for d in odoo.__path__) if os.path.isfile(p))
 with open(path, newline='', encoding='utf-8') as f:
     known = {row['code'] for row in csv.DictReader(f)}
 unknown = [code for code in sys.argv[1].split(',') if code not in known]
