@@ -363,7 +363,7 @@ describe('2b. Tenants cannot reach each other', () => {
 });
 
 describe('3. (b) release bump within 17.0', () => {
-  it('stops web and cron, backs up to the bucket with nothing writing, updates the modules whose code changed (none: 1.4.2 is 1.4.1's code), and serves 1.4.2; meanwhile acme.odoo.example shows the maintenance page', async () => {
+  it('stops web and cron, backs up to the bucket with nothing writing, updates the modules whose code changed (none: 1.4.2 is 1.4.1’s code), and serves 1.4.2; meanwhile acme.odoo.example shows the maintenance page', async () => {
     // What the base host name routes to while the upgrade runs, and what a customer gets from the maintenance page.
     const backends = new Set<string>();
     let page: { status: number; retryAfter: string | null; body: string } | undefined;
