@@ -10,7 +10,6 @@ import { mailCatcher, outgoingMailServer, tenantMailSecretPrefix } from '../shar
 export const APP_API_VERSION = 'app.odoo.io/v1alpha1';
 export const APP_KIND = 'App';
 
-/** Odoo series this project knows how to run; behaviour differs per series (demo data flags, neutralize). */
 /** Internet services a tenant's NetworkPolicy may open, by name, and their TCP ports. */
 export const INTERNET_SERVICES = {
   smtp: [25, 465, 587],
@@ -25,6 +24,7 @@ const INTERNET_SERVICE_NAMES = Object.keys(INTERNET_SERVICES) as [keyof typeof I
 export const UPDATE_MODES = ['changed', 'all'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
 
+/** Odoo series this project knows how to run; behaviour differs per series (demo data flags, neutralize). */
 export const ODOO_SERIES = ['16.0', '17.0', '18.0', '19.0'] as const;
 export type OdooSeries = (typeof ODOO_SERIES)[number];
 

@@ -44,9 +44,24 @@ function secretValue(secret: ObservedObject | undefined, key: string): string | 
   return decoded === '' ? undefined : decoded;
 }
 
-/** Whether the instance has, or is to get, an admin login Secret: a new production, or one whose status records it. */
-export function keepsAdminLogin(instance: Instance, neverRan: boolean): boolean {
-  return getsAdminLogin(instance) && (neverRan || instance.status?.adminLoginSecret === instanceNames(instance.metadata.name).adminLogin);
+/** Whether an init Job made by an earlier version, which sets no password, is (or was) at work. */
+function initWithoutAdminPassword(instance: Pick<Instance, 'metadata'>, observed: Readonly<Record<string, ObservedObject>>): boolean {
+  const init = observed[`job-${instanceNames(instance.metadata.name).job('init')}`];
+  if (init === undefined) return false;
+  const containers = (record(record(record(init.spec).template).spec).containers ?? []) as { env?: { name?: string }[] }[];
+  return !containers.some((c) => (c.env ?? []).some((e) => e.name === 'ODOO_ADMIN_PASSWORD'));
+}
+
+/**
+ * Whether the instance has, or is to get, an admin login Secret: a new
+ * production (unless an earlier version's init Job, which sets no password,
+ * already started), or one whose Secret exists or whose status records it.
+ */
+export function keepsAdminLogin(instance: Instance, observed: Readonly<Record<string, ObservedObject>>, neverRan: boolean): boolean {
+  if (!getsAdminLogin(instance)) return false;
+  if (observed[ADMIN_LOGIN_KEY] !== undefined) return true;
+  if (instance.status?.adminLoginSecret === instanceNames(instance.metadata.name).adminLogin) return true;
+  return neverRan && !initWithoutAdminPassword(instance, observed);
 }
 
 /**
@@ -58,13 +73,13 @@ export function keepsAdminLogin(instance: Instance, neverRan: boolean): boolean 
 export function adminLoginSecret(
   instance: Instance,
   context: InstanceContext,
-  observed: ObservedObject | undefined,
+  observed: Readonly<Record<string, ObservedObject>>,
   credentials: ObservedObject | undefined,
   neverRan: boolean,
 ): KubeObject | undefined {
-  if (!keepsAdminLogin(instance, neverRan)) return undefined;
+  if (!keepsAdminLogin(instance, observed, neverRan)) return undefined;
   const databasePassword = secretValue(credentials, 'password');
-  const password = secretValue(observed, 'password') ?? (databasePassword !== undefined ? derivedAdminPassword(databasePassword, context.databaseName) : undefined);
+  const password = secretValue(observed[ADMIN_LOGIN_KEY], 'password') ?? (databasePassword !== undefined ? derivedAdminPassword(databasePassword, context.databaseName) : undefined);
   if (password === undefined) return undefined;
   return {
     apiVersion: 'v1',

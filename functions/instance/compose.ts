@@ -215,7 +215,7 @@ export function composeInstance(
   const resolved = resolveContext(instance, required, hasRun);
   if (resolved.kind === 'fatal') return resolved;
   // The role's password, only until the admin login Secret derived from it exists.
-  const credentials = keepsAdminLogin(instance, !hasRun) && observed[ADMIN_LOGIN_KEY] === undefined ? credentialsSelector(instance) : {};
+  const credentials = keepsAdminLogin(instance, observed, !hasRun) && observed[ADMIN_LOGIN_KEY] === undefined ? credentialsSelector(instance) : {};
   if (resolved.kind === 'waiting') {
     // Crossplane fetches the required resources and calls again; this answer is not applied.
     return { kind: 'composed', composed: { resources: [], status: {}, conditions: [], warnings: [], requirements: { ...resolved.requirements, ...credentials }, ttlSeconds: TTL.awaitingOthers } };
@@ -253,7 +253,7 @@ export function composeInstance(
   const databaseObjects = databaseResources(context, settings, observed, ctype);
   const backups = scheduledBackups(context, settings, findRelease(context.app, lifecycle.runningRelease), lifecycle.transitioning);
   const backup = backupState(context, settings, required[BACKUP_PODS]);
-  const adminLogin = adminLoginSecret(instance, context, observed[ADMIN_LOGIN_KEY], required[CREDENTIALS_KEY]?.[0], !hasRun);
+  const adminLogin = adminLoginSecret(instance, context, observed, required[CREDENTIALS_KEY]?.[0], !hasRun);
   const objects = [
     { key: INSTANCE_RESOURCE.role, object: databaseRole(context, settings.dataRetention) },
     ...(adminLogin !== undefined ? [{ key: ADMIN_LOGIN_KEY, object: adminLogin }] : []),
@@ -281,7 +281,7 @@ export function composeInstance(
       resources,
       status: {
         databaseName: context.databaseName,
-        ...(adminLogin !== undefined || keepsAdminLogin(instance, false) ? { adminLoginSecret: instanceNames(context.name).adminLogin } : {}),
+        ...(adminLogin !== undefined || keepsAdminLogin(instance, observed, false) ? { adminLoginSecret: instanceNames(context.name).adminLogin } : {}),
         databaseCType: ctype,
         phase: lifecycle.phase,
         serving: servingNow(lifecycle, expiry, observed[WORKLOAD_KEYS.web]),

@@ -2,7 +2,8 @@
 // Its password is derived from the role's password provider-sql generated,
 // composed into a Secret the end user reads, and set by the init Job.
 import { describe, expect, it } from 'vitest';
-import { derivedAdminPassword } from '../../functions/instance/admin-login.js';
+import { adminLoginSecret, derivedAdminPassword } from '../../functions/instance/admin-login.js';
+import { instanceFixture } from '../support/instance-input.js';
 import { connectionSecrets } from '../../scripts/simulate.js';
 import { Cluster, example, jobNames, type Obj } from '../support/world.js';
 
@@ -34,16 +35,38 @@ describe('the admin login of a new production database', () => {
     expect(jobNames(await c.reconcile())).toEqual(['prod-init']);
   });
 
-  it('is carried forward from the Secret once it exists: the role’s Secret is no longer asked for, and a new role password changes nothing', async () => {
+  it('is carried forward from the Secret once it exists: the role’s Secret is no longer asked for, and another role password changes nothing', async () => {
+    const c = new Cluster(instance('production', 'prod'));
+    await c.until('Running');
+    const secret = c.last!.resources['admin-login']!;
+    expect(Object.keys(c.last!.rsp.requirements?.resources ?? {})).not.toContain('db-credentials');
+    // Composed from the Secret observed, whatever the role's Secret holds now.
+    const fixture = instanceFixture('production');
+    const rotated = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prod-db-credentials' }, data: { password: Buffer.from('a rotated password').toString('base64') } };
+    const again = adminLoginSecret(fixture.instance, fixture.context, { 'admin-login': secret }, rotated, false);
+    expect(decoded(again as Obj, 'password')).toBe(decoded(secret, 'password'));
+    // Only a new database, without its Secret yet, takes the role's password.
+    const fresh = adminLoginSecret(fixture.instance, fixture.context, {}, rotated, true);
+    expect(decoded(fresh as Obj, 'password')).toBe(derivedAdminPassword('a rotated password', 'acme_prod'));
+  });
+
+  it('stays while it exists, even if the status that records it was lost', async () => {
     const c = new Cluster(instance('production', 'prod'));
     await c.until('Running');
     const password = decoded(c.last!.resources['admin-login']!, 'password');
-    expect(Object.keys(c.last!.rsp.requirements?.resources ?? {})).not.toContain('db-credentials');
-    const role = c.observed.role!;
-    role.spec.writeConnectionSecretToRef.name = 'rotated-db-credentials';
-    const later = await c.reconcile();
-    expect(decoded(later.resources['admin-login']!, 'password')).toBe(password);
-    expect(later.status.adminLoginSecret).toBe('prod-admin-login');
+    c.xr = { ...c.xr, status: { ...c.xr.status, adminLoginSecret: undefined } };
+    const r = await c.reconcile();
+    expect(decoded(r.resources['admin-login']!, 'password')).toBe(password);
+    expect(r.status.adminLoginSecret).toBe('prod-admin-login');
+  });
+
+  it('is not made for a database whose init Job an earlier version started: that Job sets no password', async () => {
+    const fixture = instanceFixture('production');
+    const credentials = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prod-db-credentials' }, data: { password: Buffer.from('pw').toString('base64') } };
+    const earlierInit = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'prod-init' }, spec: { template: { spec: { containers: [{ name: 'init', env: [{ name: 'PGPASSWORD' }] }] } } } };
+    expect(adminLoginSecret(fixture.instance, fixture.context, { 'job-prod-init': earlierInit }, credentials, true)).toBeUndefined();
+    const ours = { ...earlierInit, spec: { template: { spec: { containers: [{ name: 'init', env: [{ name: 'ODOO_ADMIN_PASSWORD' }] }] } } } };
+    expect(adminLoginSecret(fixture.instance, fixture.context, { 'job-prod-init': ours }, credentials, true)).toBeDefined();
   });
 
   it('comes back with the same password when someone deletes it', async () => {

@@ -85,7 +85,6 @@ describe('languages', () => {
     const plain = (await initScript({ initModules: [] }, [])).script;
     expect(plain).not.toContain('--load-language');
     expect(plain).not.toContain('res.lang.csv');
-    expect(plain).not.toContain('--load-language');
     expect(plain).not.toContain('missing=');
   });
 });

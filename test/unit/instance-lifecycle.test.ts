@@ -147,10 +147,11 @@ describe('in-place upgrade within a series', () => {
     const job = upgrading.resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(job.spec.template.spec.containers[0].image).toBe('registry.acme.example/odoo/acme:1.4.2');
     const script: string = job.spec.template.spec.containers[0].command[2];
-    expect(script).toContain(`${planModuleUpdates('changed')}\nif [ -n "$modules" ]; then\nodoo --config /run/odoo/odoo.conf --update "$modules" --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\n`);
-    // Odoo exits 0 when it could not load a module whose code the image lacks: the Job fails then, and the upgrade is rolled back.
-    expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update "$modules"'));
-    expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi\nfi\n/);
+    expect(script).toContain(`${planModuleUpdates('changed')}\nif [ -n "$modules" ]; then\nodoo --config /run/odoo/odoo.conf --update "$modules" --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\nfi\n`);
+    // Odoo exits 0 when it could not load a module whose code the image lacks: the Job fails then, and the upgrade
+    // is rolled back. Checked also when nothing was updated: half-done modules are never recorded as sound.
+    expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update "$modules" --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\nfi\n'));
+    expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi\n/);
     // What the database runs is recorded last, once the update succeeded.
     expect(script.endsWith(`\n${recordModuleChecksums()}`)).toBe(true);
     // Databases made before init closed them to other roles are closed here.
@@ -163,6 +164,14 @@ describe('in-place upgrade within a series', () => {
     forced.xr.spec.release = '1.4.2';
     const all = (await forced.untilJob('prod-upgrade-1-4-1-to-1-4-2')).resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
     expect(all.spec.template.spec.containers[0].command[2]).toContain(planModuleUpdates('all'));
+    // The App's code.updateModules: all, for every release that does not say otherwise.
+    const appWide = requiredObjects();
+    app(appWide).spec.code = { ...app(appWide).spec.code, updateModules: 'all' };
+    const everything = new Cluster(production(), appWide);
+    await everything.until('Running');
+    everything.xr.spec.release = '1.4.2';
+    const allOfApp = (await everything.untilJob('prod-upgrade-1-4-1-to-1-4-2')).resources['job-prod-upgrade-1-4-1-to-1-4-2']!;
+    expect(allOfApp.spec.template.spec.containers[0].command[2]).toContain(planModuleUpdates('all'));
   });
 
   it('after a failed upgrade, restores the backup taken before it with web and cron stopped, and only then serves the previous release', async () => {

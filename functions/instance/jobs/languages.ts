@@ -16,7 +16,9 @@ export function instanceLanguages(spec: Pick<InstanceSpec, 'languages'>, tenant:
 export const LANGUAGES_CHECK_PY = `import csv, os, sys
 import odoo
 # odoo.__path__, not __file__: Odoo 19's odoo is a namespace package, without one.
-path = next(p for p in (os.path.join(d, 'addons', 'base', 'data', 'res.lang.csv') for d in odoo.__path__) if os.path.isfile(p))
+path = next((p for p in (os.path.join(d, 'addons', 'base', 'data', 'res.lang.csv') for d in odoo.__path__) if os.path.isfile(p)), None)
+if path is None:
+    sys.exit('spec.languages: this image has no odoo/addons/base/data/res.lang.csv to check the codes against')
 with open(path, newline='', encoding='utf-8') as f:
     known = {row['code'] for row in csv.DictReader(f)}
 unknown = [code for code in sys.argv[1].split(',') if code not in known]

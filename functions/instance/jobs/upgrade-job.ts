@@ -23,8 +23,9 @@ export function upgradeJob(context: InstanceContext, from: string, to: Release, 
     planModuleUpdates(mode),
     'if [ -n "$modules" ]; then',
     update,
-    unfinishedModulesCheck(to.version),
     'fi',
+    // Also when nothing was updated: a database left with half-done modules is not recorded as sound.
+    unfinishedModulesCheck(to.version),
     recordModuleChecksums(),
   ].join('\n');
   return odooJob(context, {

@@ -22,7 +22,6 @@ export interface DueCutOver {
   token: number;
 }
 
-/** The cut-over a Job carries the labels of, if any. */
 /** Labels on the Jobs of a cut-over: the primary the migration instance takes over, and which promotion (the Tenant's token). */
 export const CUT_OVER_FROM_LABEL = 'odoo.io/cut-over-from';
 export const CUT_OVER_TOKEN_LABEL = 'odoo.io/cut-over-token';
