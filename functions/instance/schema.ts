@@ -43,7 +43,7 @@ export const instanceSpec = z.object({
     .describe('Modules installed when the database is created (base is always installed).'),
   languages: odooLanguages
     .optional()
-    .describe('Languages loaded into the database when it is created, besides English (Odoo --load-language), e.g. [fr_FR, de_CH]. Default the tenant’s spec.languages. A language added later is installed from Odoo’s Settings.'),
+    .describe('Languages loaded into the database when it is created (Odoo --load-language), e.g. [fr_FR, en_US]. The first is the database’s language (partners and the company get it); English is installed only when listed, or when none is. Default the tenant’s spec.languages. A language added later is installed from Odoo’s Settings.'),
   initSQL: z
     .object({
       inline: z.string().min(1).optional().describe('SQL text, run once after the modules are installed.'),

@@ -29,7 +29,7 @@ export const tenantSpec = z.object({
     .describe('Instance served on the base host name. Changing it promotes another instance once nothing transitions. Must be Running and not a testing instance.'),
   languages: odooLanguages
     .default([])
-    .describe('Languages loaded into each new database of this tenant besides English (Odoo --load-language), e.g. [fr_FR]; an Instance’s spec.languages replaces them.'),
+    .describe('Languages loaded into each new database of this tenant (Odoo --load-language), e.g. [fr_FR, en_US]: the first is the database’s language, English only when listed (or when none is); an Instance’s spec.languages replaces them.'),
   staging: z
     .object({
       ...sizing,

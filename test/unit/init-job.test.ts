@@ -33,8 +33,8 @@ describe('initModules', () => {
 describe('languages', () => {
   const tenant = (languages: string[]) => ({ spec: { languages } }) as unknown as Tenant;
 
-  it('are the Instance’s, else its Tenant’s; English is always there and never loaded again', () => {
-    expect(instanceLanguages({ languages: ['fr_FR', 'en_US'] }, tenant(['de_DE']))).toEqual(['fr_FR']);
+  it('are the Instance’s, else its Tenant’s, in their order: the first is the database’s language', () => {
+    expect(instanceLanguages({ languages: ['fr_FR', 'en_US'] }, tenant(['de_DE']))).toEqual(['fr_FR', 'en_US']);
     expect(instanceLanguages({}, tenant(['de_DE']))).toEqual(['de_DE']);
     expect(instanceLanguages({ languages: [] }, tenant(['de_DE']))).toEqual([]);
     expect(loadLanguageFlags(['fr_FR', 'de_CH'])).toEqual(['--load-language=fr_FR,de_CH']);
@@ -80,7 +80,7 @@ describe('languages', () => {
     expect(script.indexOf('python3 -c')).toBeLessThan(script.indexOf('psql'));
     expect(script).toContain('--init base,sale --without-demo=all --load-language=fr_FR --stop-after-init');
     expect(script.indexOf('--load-language')).toBeLessThan(script.indexOf('missing="$('));
-    expect(doing).toContain('Installing base, sale into acme_prod, in English and fr_FR (Job prod-init)');
+    expect(doing).toContain('Installing base, sale into acme_prod, in fr_FR (Job prod-init)');
     expect((await initScript({ initModules: ['sale'] }, ['de_DE'])).script).toContain('--load-language=de_DE ');
     const plain = (await initScript({ initModules: [] }, [])).script;
     expect(plain).not.toContain('--load-language');

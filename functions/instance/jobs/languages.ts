@@ -7,9 +7,14 @@ import type { Tenant } from '../../tenant/schema.js';
 import type { InstanceSpec } from '../schema.js';
 import { shellSingleQuoted } from '../database.js';
 
-/** The Instance's languages, else its Tenant's; English is always there. */
+/**
+ * The Instance's languages, else its Tenant's. As in Odoo's database manager,
+ * the first is the database's language: Odoo activates it instead of English
+ * and makes it the default of partners and the company's (res.lang
+ * install_lang); English stays only when listed.
+ */
 export function instanceLanguages(spec: Pick<InstanceSpec, 'languages'>, tenant: Tenant): string[] {
-  return (spec.languages ?? tenant.spec.languages).filter((code) => code !== 'en_US');
+  return [...(spec.languages ?? tenant.spec.languages)];
 }
 
 /** Checks codes (argv[1], comma-separated) against the res.lang.csv of the image's Odoo; exits 1 naming the unknown ones. */

@@ -23,7 +23,7 @@ export function initSteps(input: LifecycleInput): Step[] {
       failedPhase: 'InitializationFailed',
       // Stryker disable next-line BooleanLiteral: equivalent; only a fresh plan has this step, and deriveLifecycle plans one only when no release runs, when stopsPods is not read
       stopsPods: false,
-      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''}${languages.length > 0 ? `, in English and ${languages.join(', ')}` : ''} (Job ${jobName(init)})`,
+      doing: `Installing ${['base', ...instance.spec.initModules.filter((x) => x !== 'base')].join(', ')} into ${context.databaseName}${instance.spec.type === 'testing' ? ' with demo data' : ''}${languages.length > 0 ? `, in ${languages.join(', ')}` : ''} (Job ${jobName(init)})`,
       next: retry(context, jobName(init)),
       ...(adminLoginMissing ? { notYet: `waiting for Secret ${adminLogin} with the administrator's password, derived from the role's password once provider-sql wrote it` } : {}),
     },
