@@ -135,13 +135,16 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
     });
   });
 
+  /** A Job's bash lines, run as the instance's own role on its database (libpq's environment, as the Job has it). */
+  const asInstanceRole = (db: string, lines: string) =>
+    execFileSync('bash', ['-c', `set -euo pipefail\n${lines}`], {
+      env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
   describe('after odoo -u', () => {
-    const check = (db: string) =>
-      execFileSync('bash', ['-c', `set -euo pipefail\n${unfinishedModulesCheck('2.0.0')}`], {
-        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+    const check = (db: string) => asInstanceRole(db, unfinishedModulesCheck('2.0.0'));
 
     it('a module Odoo could not load (its code missing from the image) fails the Job, named with its state; a finished -u passes', () => {
       instanceDatabase('acme_upgraded');
@@ -156,12 +159,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
   });
 
   describe('after odoo -i', () => {
-    const check = (db: string, modules: string[]) =>
-      execFileSync('bash', ['-c', `set -euo pipefail\n${notInstalledModulesCheck(modules, '1.4.1')}`], {
-        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+    const check = (db: string, modules: string[]) => asInstanceRole(db, notInstalledModulesCheck(modules, '1.4.1'));
 
     it('a module of spec.initModules that Odoo did not install (it only logs an unknown name and exits 0) fails the Job, named; all installed passes', () => {
       instanceDatabase('acme_initialized');
