@@ -58,9 +58,10 @@ export function odooConfEntries(context: InstanceContext, config: OdooConfig, ma
     ['db_host', app.spec.database.host],
     ['db_port', String(app.spec.database.port)],
     ['db_user', databaseName],
+    // db_name without dbfilter: Odoo serves that one database and never lists the server's
+    // (with a dbfilter it connects to "postgres" and lists them on every request without a session).
     ['db_name', databaseName],
     ['db_sslmode', app.spec.database.sslMode],
-    ['dbfilter', `^${databaseName}$`],
     ['list_db', 'False'],
     ['proxy_mode', 'True'],
     ['http_port', String(ODOO_PORTS.http)],

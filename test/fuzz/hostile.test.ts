@@ -291,7 +291,8 @@ describe(`hostile input (${RUNS} generated cases)`, () => {
             const value = (k: string) => conf.match(new RegExp(`^${k} = (.*)$`, 'm'))?.[1];
             expect(value('db_user')).toMatch(/^acme_[a-z0-9-]+$/);
             expect(value('db_name')).toBe(value('db_user'));
-            expect(value('dbfilter')).toBe(`^${value('db_user')}$`);
+            // No dbfilter: with one, Odoo lists the server's databases on every request without a session.
+            expect(value('dbfilter')).toBeUndefined();
             if (confs.size < CONF_SAMPLE) confs.add(conf);
           }
           if (o.kind === 'HTTPRoute' || o.kind === 'Certificate') {

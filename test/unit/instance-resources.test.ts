@@ -143,7 +143,6 @@ describe('odoo.conf', () => {
         'db_user = acme_prod',
         'db_name = acme_prod',
         'db_sslmode = require',
-        'dbfilter = ^acme_prod$',
         'list_db = False',
         'proxy_mode = True',
         'http_port = 8069',

@@ -14,7 +14,6 @@ db_port = 5432
 db_user = acme_prod
 db_name = acme_prod
 db_sslmode = require
-dbfilter = ^acme_prod$
 list_db = False
 proxy_mode = True
 http_port = 8069
