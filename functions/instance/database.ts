@@ -8,9 +8,6 @@ import { instanceNames } from '../shared/instance-names.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels, protectionLabel } from './labels.js';
 
-/** Extensions Odoo uses when present: unaccent for accent-insensitive search, pg_trgm for fast ilike. */
-export const EXTENSIONS = ['unaccent', 'pg_trgm'] as const;
-
 const EXTERNAL_NAME = 'crossplane.io/external-name';
 
 /**
@@ -116,15 +113,57 @@ export function database(context: InstanceContext, retention: 'Retain' | 'Delete
   };
 }
 
+/** Schema the unaccent extension lives in, so that public.unaccent(text) can be Odoo's IMMUTABLE wrapper. */
+export const UNACCENT_SCHEMA = 'unaccent';
+
 /**
- * SQL the instance's role runs before Odoo first writes its database:
- * trusted extensions (PostgreSQL 13+) may be created by the database owner,
- * who then owns them, so a copy or a restore (pg_restore --clean) can drop
- * and recreate them. Odoo cannot make unaccent IMMUTABLE as a non-superuser
- * and then indexes without it: searches still ignore accents.
+ * Odoo builds its trigram indexes on unaccent(column) only when
+ * public.unaccent(text) is IMMUTABLE (odoo/modules/db.py has_unaccent);
+ * the extension's own is STABLE, so the indexes are built without it and
+ * the unaccent searches Odoo runs cannot use them. The extension goes to a
+ * schema of its own and public.unaccent becomes a wrapper naming its
+ * dictionary in full, which pg_restore (empty search_path) can evaluate
+ * while it rebuilds the indexes. An extension another role owns (made by
+ * an earlier version as the server's admin) stays where it is: searches
+ * still ignore accents there, only the indexes are built without unaccent.
+ * One the role made in public is made again in its schema (a trusted
+ * extension's functions belong to the bootstrap superuser, so the role
+ * cannot move it), unless something of the database's uses it.
+ */
+export const IMMUTABLE_UNACCENT_SQL = `DO $unaccent$ DECLARE
+  ext_schema name;
+  ext_owner oid;
+BEGIN
+  SELECT n.nspname, e.extowner INTO ext_schema, ext_owner FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent';
+  IF ext_schema IS NULL THEN
+    CREATE SCHEMA IF NOT EXISTS ${UNACCENT_SCHEMA};
+    CREATE EXTENSION unaccent SCHEMA ${UNACCENT_SCHEMA};
+    ext_schema := '${UNACCENT_SCHEMA}';
+  ELSIF ext_schema = 'public' AND ext_owner = (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+    BEGIN
+      DROP EXTENSION unaccent;
+      CREATE SCHEMA IF NOT EXISTS ${UNACCENT_SCHEMA};
+      CREATE EXTENSION unaccent SCHEMA ${UNACCENT_SCHEMA};
+      ext_schema := '${UNACCENT_SCHEMA}';
+    EXCEPTION WHEN dependent_objects_still_exist THEN
+      RAISE NOTICE 'unaccent stays in public: %', SQLERRM;
+    END;
+  END IF;
+  IF ext_schema <> 'public' THEN
+    EXECUTE format('CREATE OR REPLACE FUNCTION public.unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS %L',
+      format('SELECT %I.unaccent(%L::regdictionary, $1)', ext_schema, quote_ident(ext_schema) || '.unaccent'));
+  END IF;
+END $unaccent$;`.replace(/\n\s*/g, ' ');
+
+/**
+ * SQL the instance's role runs before Odoo first writes its database, and
+ * again after a copy or restore and before an upgrade: trusted extensions
+ * (PostgreSQL 13+) may be created by the database owner, who then owns
+ * them, so a copy or a restore can drop and recreate them; unaccent as
+ * Odoo can index with (IMMUTABLE_UNACCENT_SQL).
  */
 export function createExtensionsSQL(): string {
-  return EXTENSIONS.map((e) => `CREATE EXTENSION IF NOT EXISTS ${e};`).join(' ');
+  return `CREATE EXTENSION IF NOT EXISTS pg_trgm; ${IMMUTABLE_UNACCENT_SQL}`;
 }
 
 /**
@@ -140,11 +179,6 @@ export const ISOLATE_DATABASE_SQL = "DO $isolate$ BEGIN EXECUTE format('REVOKE A
 /** What the Job that first writes a database runs before anything else: isolation, then the role's own extensions. */
 export function prepareDatabaseSQL(): string {
   return `${ISOLATE_DATABASE_SQL} ${createExtensionsSQL()}`;
-}
-
-/** ISOLATE_DATABASE_SQL as a psql command line for Job scripts. */
-export function isolateDatabaseCommand(): string {
-  return `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(ISOLATE_DATABASE_SQL)}`;
 }
 
 /** prepareDatabaseSQL() as a psql command line for Job scripts (libpq settings from the environment). */

@@ -15,6 +15,7 @@ import { createExtensionsSQL, NEW_DATABASE_CTYPE, prepareDatabaseCommand } from 
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { notInstalledModulesCheck, unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
 import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
+import { ownReportUrlCommand, REPORT_URL_ENV } from '../../functions/instance/jobs/report-url.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
 import { Processes } from '../e2e/support/processes.js';
 import { startPostgres, type Postgres } from '../e2e/support/postgres.js';
@@ -194,10 +195,40 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       ]);
     });
 
+    // What Odoo's has_unaccent (odoo/modules/db.py) reads: 'i' lets it build trigram indexes on unaccent(column).
+    const ODOO_HAS_UNACCENT = "SELECT p.provolatile FROM pg_proc p JOIN pg_namespace ns ON p.pronamespace = ns.oid WHERE p.proname = 'unaccent' AND p.pronargs = 1 AND ns.nspname = 'public'";
+    const unaccentSchema = (db: string) => psql(db, db, "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'");
+
+    it('make public.unaccent IMMUTABLE, so that Odoo builds its trigram indexes on unaccent(column) and its accent-blind searches can use them', () => {
+      expect(psql('acme_prod', 'acme_prod', ODOO_HAS_UNACCENT)).toEqual(['i']);
+      expect(unaccentSchema('acme_prod')).toEqual(['unaccent']);
+      expect(psql('acme_prod', 'acme_prod', "SELECT unaccent('Intérieur École Ærø')")).toEqual(['Interieur Ecole AEro']);
+      psql('acme_prod', 'acme_prod', 'CREATE TABLE unaccent_probe (name varchar); CREATE INDEX unaccent_probe_name_index ON unaccent_probe USING gin (unaccent(name) gin_trgm_ops); DROP TABLE unaccent_probe');
+    });
+
+    it('move an unaccent the role made in public (earlier versions) out of it, again and again harmlessly; one the server’s admin made stays as it was', () => {
+      instanceDatabase('acme_earlier');
+      psql('acme_earlier', 'acme_earlier', 'CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;');
+      expect(psql('acme_earlier', 'acme_earlier', ODOO_HAS_UNACCENT)).toEqual(['s']);
+      expect(failure(() => psql('acme_earlier', 'acme_earlier', 'CREATE TABLE t (name varchar); CREATE INDEX t_name ON t USING gin (unaccent(name) gin_trgm_ops)'))).toContain('functions in index expression must be marked IMMUTABLE');
+      psql('acme_earlier', 'acme_earlier', createExtensionsSQL());
+      psql('acme_earlier', 'acme_earlier', createExtensionsSQL());
+      expect(unaccentSchema('acme_earlier')).toEqual(['unaccent']);
+      expect(psql('acme_earlier', 'acme_earlier', ODOO_HAS_UNACCENT)).toEqual(['i']);
+
+      instanceDatabase('acme_admin_made');
+      pg.query('CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;', 'acme_admin_made');
+      psql('acme_admin_made', 'acme_admin_made', createExtensionsSQL());
+      expect(unaccentSchema('acme_admin_made')).toEqual(['public']);
+      expect(psql('acme_admin_made', 'acme_admin_made', ODOO_HAS_UNACCENT)).toEqual(['s']);
+      expect(psql('acme_admin_made', 'acme_admin_made', "SELECT unaccent('École')")).toEqual(['Ecole']);
+    });
+
     it.each(dumpers)('let a copy with pg_dump $major restore them as the copy’s role, and copy again over what the copy held', (client) => {
       if (psql('acme_prod', 'acme_prod', "SELECT count(*) FROM pg_tables WHERE tablename = 'res_partner'")[0] === '0') {
         psql('acme_prod', 'acme_prod', "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES ('Azure Interior'), ('Иван Петров');");
-        psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)');
+        // As Odoo builds it when unaccent is IMMUTABLE: pg_restore evaluates the wrapper with an empty search_path.
+        psql('acme_prod', 'acme_prod', 'CREATE INDEX res_partner_name_trgm ON res_partner USING gin (unaccent(name) gin_trgm_ops)');
         // A customer's module keeping a file in a large object (they belong to no schema).
         psql('acme_prod', 'acme_prod', "CREATE TABLE customer_document (id int, content oid); INSERT INTO customer_document VALUES (1, lo_from_bytea(0, convert_to('scanned delivery note', 'UTF8')));");
       }
@@ -214,15 +245,17 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       expect(psql(target, target, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'")).toEqual(['0']);
       expect(psql(target, target, "SELECT convert_from(lo_get(content), 'UTF8') FROM customer_document")).toEqual(['scanned delivery note']);
       expect(pg.query("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", target)).toEqual([`pg_trgm\t${target}`, `unaccent\t${target}`]);
+      expect(psql(target, target, ODOO_HAS_UNACCENT)).toEqual(['i']);
+      expect(psql(target, target, "SELECT indexdef LIKE '%unaccent(%' FROM pg_indexes WHERE indexname = 'res_partner_name_trgm'")).toEqual(['t']);
       // A newer pg_dump writes settings an older server does not know: left out, and said so.
       if (client.major >= 17 && server.major < 17) expect(output).toContain(`left out SET transaction_timeout: PostgreSQL ${server.major} does not know it`);
       else expect(output).not.toContain('left out');
     });
 
-    it('gives the copy an identity of its own: uuid, secret, URL, creation date; no enterprise code, no report.url naming the original', () => {
+    it('gives the copy an identity of its own: uuid, secret, URL, creation date, reports printed from its own Service; no enterprise code', () => {
       const db = 'acme_identity';
       instanceDatabase(db);
-      psql(db, db, 'CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE, value text)');
+      psql(db, db, 'CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE, value text, create_uid int, create_date timestamp, write_uid int, write_date timestamp)');
       const original: Record<string, string> = {
         'database.uuid': '8d9c4a52-0000-4000-8000-000000000001',
         'database.secret': 'original-secret',
@@ -233,27 +266,45 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
         'mail.catchall.domain': 'acme.example',
       };
       for (const [key, value] of Object.entries(original)) psql(db, db, `INSERT INTO ir_config_parameter (key, value) VALUES ('${key}', '${value}')`);
-      execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_IDENTITY_SCRIPT}`], {
-        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, INSTANCE_URL: 'https://staging.acme.odoo.example' },
-        stdio: 'pipe',
-      });
+      const identity = () =>
+        execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_IDENTITY_SCRIPT}`], {
+          env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, INSTANCE_URL: 'https://staging.acme.odoo.example', [REPORT_URL_ENV]: 'http://odoo-staging:8069' },
+          stdio: 'pipe',
+        });
+      identity();
       const after = Object.fromEntries(psql(db, db, 'SELECT key, value FROM ir_config_parameter ORDER BY key').map((l) => l.split('|') as [string, string]));
-      expect(Object.keys(after)).toEqual(['database.create_date', 'database.secret', 'database.uuid', 'mail.catchall.domain', 'web.base.url']);
+      expect(Object.keys(after)).toEqual(['database.create_date', 'database.secret', 'database.uuid', 'mail.catchall.domain', 'report.url', 'web.base.url']);
       expect(after['database.uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(after['database.uuid']).not.toBe(original['database.uuid']);
       expect(after['database.secret']).not.toBe(original['database.secret']);
       expect(after['web.base.url']).toBe('https://staging.acme.odoo.example');
       expect(after['mail.catchall.domain']).toBe('acme.example');
+      // wkhtmltopdf prints the copy's reports from the copy, whatever the original named.
+      expect(after['report.url']).toBe('http://odoo-staging:8069');
       // Odoo's format (fields.Datetime), in UTC, as of the copy.
       expect(after['database.create_date']).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(psql(db, db, "SELECT abs(extract(epoch FROM (value::timestamp - (now() AT TIME ZONE 'UTC')))) < 60 FROM ir_config_parameter WHERE key = 'database.create_date'")).toEqual(['t']);
-      // A report.url on loopback is the Pod's own Odoo, the copy's: it stays.
-      psql(db, db, "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', 'http://localhost:8069')");
-      execFileSync('bash', ['-c', `set -euo pipefail\n${COPY_IDENTITY_SCRIPT}`], {
-        env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, INSTANCE_URL: 'https://staging.acme.odoo.example' },
-        stdio: 'pipe',
-      });
-      expect(psql(db, db, "SELECT value FROM ir_config_parameter WHERE key = 'report.url'")).toEqual(['http://localhost:8069']);
+    });
+
+    it('points report.url at the instance’s own Service where it is unset or names another instance’s; a URL the customer chose stays', () => {
+      const db = 'acme_report_url';
+      instanceDatabase(db);
+      psql(db, db, 'CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar UNIQUE, value text, create_uid int, create_date timestamp, write_uid int, write_date timestamp)');
+      const own = () =>
+        execFileSync('bash', ['-c', `set -euo pipefail\n${ownReportUrlCommand()}`], {
+          env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db, [REPORT_URL_ENV]: 'http://odoo-prod-v18:8069' },
+          stdio: 'pipe',
+        });
+      const reportUrl = () => psql(db, db, "SELECT value FROM ir_config_parameter WHERE key = 'report.url'");
+      own();
+      expect(reportUrl()).toEqual(['http://odoo-prod-v18:8069']);
+      // The database of a cut-over or a restored backup, printing from the instance it came from.
+      psql(db, db, "UPDATE ir_config_parameter SET value = 'http://odoo-prod:8069' WHERE key = 'report.url'");
+      own();
+      expect(reportUrl()).toEqual(['http://odoo-prod-v18:8069']);
+      psql(db, db, "UPDATE ir_config_parameter SET value = 'https://reports.acme.internal' WHERE key = 'report.url'");
+      own();
+      expect(reportUrl()).toEqual(['https://reports.acme.internal']);
     });
 
     it('a copy cut short leaves what the copy held as it was', () => {
@@ -285,10 +336,11 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
 
     // Instances made before the role created its own extensions (provider-sql's Extension, run as the admin).
     it.skipIf(dumpers.length === 0)('owned by the admin: from 15 a copy over them leaves the copy’s role owning them; up to 14 it is refused and changes nothing', () => {
+      const providerSqlExtensions = 'CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;';
       instanceDatabase('old_prod');
-      pg.query(createExtensionsSQL(), 'old_prod');
+      pg.query(providerSqlExtensions, 'old_prod');
       instanceDatabase('old_staging');
-      pg.query(createExtensionsSQL(), 'old_staging');
+      pg.query(providerSqlExtensions, 'old_staging');
       psql('old_staging', 'old_staging', "CREATE TABLE res_partner (id int, name text); INSERT INTO res_partner VALUES (1, 'kept');");
       const result = failure(() => copy('old_prod', 'old_staging', dumpers[0] ?? OLDEST_CLIENT));
       if (server.major >= 15) {

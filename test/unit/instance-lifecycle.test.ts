@@ -6,7 +6,8 @@ import { settledTtl, TTL } from '../../functions/shared/composition.js';
 import { notInstalledModulesCheck, UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
 import { SET_ADMIN_PASSWORD_PY } from '../../functions/instance/admin-login.js';
 import { planModuleUpdates, recordModuleChecksums } from '../../functions/instance/jobs/module-updates.js';
-import { shellSingleQuoted } from '../../functions/instance/database.js';
+import { IMMUTABLE_UNACCENT_SQL, ISOLATE_DATABASE_SQL, shellSingleQuoted } from '../../functions/instance/database.js';
+import { ownReportUrlCommand } from '../../functions/instance/jobs/report-url.js';
 import { app, Cluster, example, jobNames, replicas, requiredObjects, tenantOf, type Obj } from '../support/world.js';
 import { runFunctionWithRequest } from '../../scripts/simulate.js';
 
@@ -87,16 +88,20 @@ describe('production', () => {
       '-c',
       [
         'set -euo pipefail',
-        "psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command='DO $isolate$ BEGIN EXECUTE format('\\''REVOKE ALL ON DATABASE %I FROM PUBLIC'\\'', current_database()); END $isolate$; CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;'",
+        // Isolation, then unaccent as Odoo can index with (IMMUTABLE) and pg_trgm.
+        `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(`${ISOLATE_DATABASE_SQL} CREATE EXTENSION IF NOT EXISTS pg_trgm; ${IMMUTABLE_UNACCENT_SQL}`)}`,
         'odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http',
         // Odoo only logs a module name it does not find; the Job fails on it.
         notInstalledModulesCheck(['sale_management', 'stock', 'acme_sale'], '1.4.1'),
         // The administrator gets the password of the instance's admin login Secret, not Odoo's admin/admin.
         `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}`,
+        // PDF reports are printed from the instance's own Service.
+        ownReportUrlCommand(),
         // What the database runs, for the next upgrade to update only what changed.
         recordModuleChecksums(),
       ].join('\n'),
     ]);
+    expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].env).toContainEqual({ name: 'INSTANCE_REPORT_URL', value: 'http://odoo-prod:8069' });
     // libpq connects as the instance's own role to its own database.
     expect(r.resources['job-prod-init']!.spec.template.spec.containers[0].env).toEqual(
       expect.arrayContaining([{ name: 'PGUSER', value: 'acme_prod' }, { name: 'PGDATABASE', value: 'acme_prod' }]),
@@ -152,8 +157,8 @@ describe('in-place upgrade within a series', () => {
     // is rolled back. Checked also when nothing was updated: half-done modules are never recorded as sound.
     expect(script.indexOf(UNFINISHED_MODULES_SQL.slice(0, 30))).toBeGreaterThan(script.indexOf('--update "$modules" --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http\nfi\n'));
     expect(script).toMatch(/if \[ -n "\$unfinished" \]; then\n.*is not in the image of release 1\.4\.2.*\n  exit 1\nfi\n/);
-    // What the database runs is recorded last, once the update succeeded.
-    expect(script.endsWith(`\n${recordModuleChecksums()}`)).toBe(true);
+    // What the database runs is recorded once the update succeeded; then report.url, for databases made before init set it.
+    expect(script.endsWith(`\n${recordModuleChecksums()}\n${ownReportUrlCommand()}`)).toBe(true);
     // Databases made before init closed them to other roles are closed here.
     expect(job.spec.template.spec.containers[0].command[2]).toContain('REVOKE ALL ON DATABASE %I FROM PUBLIC');
 

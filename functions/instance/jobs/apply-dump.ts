@@ -16,13 +16,16 @@
 // would commit the restore half-way. Those two lines, in the dump's large
 // object data only, are left out.
 
+import { UNACCENT_SCHEMA } from '../database.js';
+
 /**
  * What a restore over a database drops first, as the instance's role. From
  * PostgreSQL 15 the schema public belongs to the database's owner, which the
  * role is: it drops the schema, and the large objects the role owns (they
  * belong to no schema, and the dump creates them again under the same
- * numbers). Up to 14 public belongs to the server's bootstrap superuser: the
- * role drops what it owns (Odoo's tables, the extensions it created, its
+ * numbers), and the schema of its unaccent extension (database.ts). Up to
+ * 14 public belongs to the server's bootstrap superuser: the role drops
+ * what it owns (Odoo's tables, the extensions it created, its
  * large objects) and leaves the schema. The dollar quote is tagged
  * (Kubernetes turns "$$" in a container's args into "$").
  */
@@ -30,6 +33,9 @@ export const REPLACE_PRELUDE_SQL = `DO $replace$ BEGIN
 PERFORM pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE lomowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user);
 IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'), 'USAGE') THEN
   DROP SCHEMA public CASCADE;
+  IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = '${UNACCENT_SCHEMA}'), 'USAGE') THEN
+    DROP SCHEMA ${UNACCENT_SCHEMA} CASCADE;
+  END IF;
 ELSE
   DROP OWNED BY CURRENT_USER CASCADE;
 END IF;

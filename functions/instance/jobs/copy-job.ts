@@ -10,6 +10,7 @@ import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { prepareDatabaseCommand, prepareDatabaseSQL } from '../database.js';
+import { OWN_REPORT_URL_SQL, ownReportUrlCommand, REPORT_URL_ENV, reportUrlEnv } from './report-url.js';
 import { APPLY_DUMP_PY, REPLACE_PRELUDE_SQL } from './apply-dump.js';
 import { ODOO_PATHS } from '../odoo-conf.js';
 import type { JobRun } from './odoo-job.js';
@@ -42,20 +43,20 @@ PY`.trim();
 /**
  * What makes a copy (or a restored backup) a database of its own: its own
  * uuid and secret, its own URL, no enterprise subscription of the original,
- * its own creation date, and no report.url naming the original's host
- * (wkhtmltopdf would fetch the copy's reports from the original; without it
- * Odoo uses web.base.url). A report.url on loopback names the Pod's own Odoo,
- * which is the copy's: it stays. Needs $INSTANCE_URL.
+ * its own creation date, and its own report.url (report-url.ts: whatever
+ * the original had would have wkhtmltopdf print the copy's reports from the
+ * original). Needs $INSTANCE_URL and $INSTANCE_REPORT_URL.
  */
 export const COPY_IDENTITY_SCRIPT = `
-psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" <<'SQL'
+psql --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction -v url="$INSTANCE_URL" -v report_url="$${REPORT_URL_ENV}" <<'SQL'
 ${prepareDatabaseSQL()}
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid';
 UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.secret';
 UPDATE ir_config_parameter SET value = :'url' WHERE key = 'web.base.url';
 DELETE FROM ir_config_parameter WHERE key = 'database.enterprise_code';
 UPDATE ir_config_parameter SET value = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') WHERE key = 'database.create_date';
-DELETE FROM ir_config_parameter WHERE key = 'report.url' AND value !~ '^https?://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?(/|$)';
+DELETE FROM ir_config_parameter WHERE key = 'report.url';
+${OWN_REPORT_URL_SQL}
 SQL`.trim();
 
 const script = (identity: string) =>
@@ -86,13 +87,14 @@ export function copyJob(
     name: instanceNames(context.name).job('copy', 'from', source.name),
     step: 'copy',
     release: context.release,
-    command: bash(script(takeOver ? prepareDatabaseCommand() : COPY_IDENTITY_SCRIPT)),
+    command: bash(script(takeOver ? `${prepareDatabaseCommand()}\n${ownReportUrlCommand()}` : COPY_IDENTITY_SCRIPT)),
     ...run,
     labels: { [SOURCE_RELEASE_LABEL]: source.release, [SOURCE_INSTANCE_LABEL]: source.name },
     env: [
       { name: 'SOURCE_DATABASE', value: source.databaseName },
       { name: 'SOURCE_PGPASSWORD', valueFrom: { secretKeyRef: { name: sourceNames.credentials, key: 'password' } } },
       { name: 'INSTANCE_URL', value: url },
+      reportUrlEnv(context),
     ],
     volumes: [{ name: 'source-filestore', persistentVolumeClaim: { claimName: sourceNames.filestore, readOnly: true } }],
     mounts: [{ name: 'source-filestore', mountPath: '/source', readOnly: true }],

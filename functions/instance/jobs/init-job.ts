@@ -8,7 +8,8 @@
 // left a module of spec.initModules uninstalled (Odoo only logs an unknown
 // name) or, before touching the database, when a language is unknown. A new
 // production's administrator then gets the password of its admin login
-// Secret (admin-login.ts) instead of Odoo's admin/admin.
+// Secret (admin-login.ts) instead of Odoo's admin/admin, and reports are
+// printed from the instance's own Service (report-url.ts).
 import type { OdooSeries } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
@@ -20,6 +21,7 @@ import type { JobRun } from './odoo-job.js';
 import { languagesCheck, loadLanguageFlags } from './languages.js';
 import { notInstalledModulesCheck } from './module-states.js';
 import { recordModuleChecksums } from './module-updates.js';
+import { ownReportUrlCommand, reportUrlEnv } from './report-url.js';
 import { odooOneShotLine } from './odoo-command.js';
 import { bash, odooJob } from './odoo-job.js';
 
@@ -50,6 +52,7 @@ export function initJob(context: InstanceContext, plan: InitPlan, run: JobRun): 
     install,
     notInstalledModulesCheck(modules.filter((m) => m !== 'base'), context.release.version),
     adminLoginSecret !== undefined ? `python3 -c ${shellSingleQuoted(SET_ADMIN_PASSWORD_PY)}` : '',
+    ownReportUrlCommand(),
     // What the database runs now, so the next upgrade updates only what changes.
     recordModuleChecksums(),
   ];
@@ -58,14 +61,15 @@ export function initJob(context: InstanceContext, plan: InitPlan, run: JobRun): 
     step: 'init',
     release: context.release,
     command: bash(lines.filter((line) => line !== '').join('\n')),
-    ...(adminLoginSecret !== undefined
-      ? {
-          env: [
+    env: [
+      reportUrlEnv(context),
+      ...(adminLoginSecret !== undefined
+        ? [
             { name: 'ODOO_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: adminLoginSecret, key: 'password' } } },
             { name: 'ODOO_ADMIN_SECRET', value: adminLoginSecret },
-          ],
-        }
-      : {}),
+          ]
+        : []),
+    ],
     ...run,
   });
 }

@@ -14,6 +14,7 @@ import { BACKUP_REMOTE, BACKUP_WORK, backupDirectory, backupVolumes, localPreUpg
 import { RESTORE_PY } from './backup-scripts.js';
 import { COPY_IDENTITY_SCRIPT } from './copy-job.js';
 import { prepareDatabaseCommand } from '../database.js';
+import { ownReportUrlCommand, reportUrlEnv } from './report-url.js';
 import { bash, odooJob, type JobRun } from './odoo-job.js';
 
 /** Which backup to restore. */
@@ -34,7 +35,7 @@ export interface RestoreSpec {
 }
 
 function restoreCommand(spec: RestoreSpec, archive: string): string[] {
-  const script = `python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY\n${prepareDatabaseCommand()}${spec.ownIdentity ? `\n${COPY_IDENTITY_SCRIPT}` : ''}`;
+  const script = `python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY\n${prepareDatabaseCommand()}\n${spec.ownIdentity ? COPY_IDENTITY_SCRIPT : ownReportUrlCommand()}`;
   return bash(script);
 }
 
@@ -62,7 +63,7 @@ export function restoreJob(context: InstanceContext, backup: BackupSettings, spe
   if (backup.storage === undefined) {
     // Only a rollback comes without storage: from the backup the upgrade left on the volume.
     if (spec.source.kind !== 'pre-upgrade') throw new Error('a restore from a key or the latest backup needs backup storage');
-    return odooJob(context, { name: spec.name, step, release: spec.release, command: restoreCommand(spec, localPreUpgradePath(spec.source.from, spec.source.to)), ...run });
+    return odooJob(context, { name: spec.name, step, release: spec.release, command: restoreCommand(spec, localPreUpgradePath(spec.source.from, spec.source.to)), ...run, env: restoreEnv(context, spec) });
   }
   const fetch = rcloneContainer('fetch', backup.image, backup.storage, fetchScript(context, backup.storage, spec.source), run);
   return odooJob(context, {
@@ -74,8 +75,12 @@ export function restoreJob(context: InstanceContext, backup: BackupSettings, spe
     initContainers: [fetch],
     mounts: [{ name: 'backup', mountPath: BACKUP_WORK }],
     volumes: backupVolumes(backup.storage),
-    ...(spec.ownIdentity ? { env: [{ name: 'INSTANCE_URL', value: spec.ownIdentity.url }] } : {}),
+    env: restoreEnv(context, spec),
   });
+}
+
+function restoreEnv(context: InstanceContext, spec: RestoreSpec): { name: string; value: string }[] {
+  return [...(spec.ownIdentity ? [{ name: 'INSTANCE_URL', value: spec.ownIdentity.url }] : []), reportUrlEnv(context)];
 }
 
 export function restoreJobName(context: InstanceContext): string {

@@ -1,7 +1,8 @@
 // Updates the modules to the new release's code: those whose code changed,
 // or all (module-updates.ts). Runs only while web and cron are stopped, with
-// the new release's image. First it closes the database to other roles,
-// which databases made before that was done at init get this way; after -u,
+// the new release's image. First it closes the database to other roles and
+// makes unaccent indexable (database.ts), which databases made before that
+// was done at init get this way; after -u,
 // it fails when Odoo left a module it could not load (module-states.ts),
 // and records the checksums of what the database now runs.
 import type { Release } from '../../app/schema.js';
@@ -9,17 +10,18 @@ import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
-import { isolateDatabaseCommand } from '../database.js';
+import { prepareDatabaseCommand } from '../database.js';
 import { unfinishedModulesCheck } from './module-states.js';
 import { planModuleUpdates, recordModuleChecksums } from './module-updates.js';
 import { odooOneShotLine } from './odoo-command.js';
+import { ownReportUrlCommand, reportUrlEnv } from './report-url.js';
 import { bash, odooJob } from './odoo-job.js';
 
 export function upgradeJob(context: InstanceContext, from: string, to: Release, run: JobRun): KubeObject {
   const mode = to.updateModules ?? context.app.spec.code.updateModules;
   const update = odooOneShotLine(['--update', MODULES_WORD]).replace(MODULES_WORD, '"$modules"');
   const script = [
-    isolateDatabaseCommand(),
+    prepareDatabaseCommand(),
     planModuleUpdates(mode),
     'if [ -n "$modules" ]; then',
     update,
@@ -27,6 +29,8 @@ export function upgradeJob(context: InstanceContext, from: string, to: Release, 
     // Also when nothing was updated: a database left with half-done modules is not recorded as sound.
     unfinishedModulesCheck(to.version),
     recordModuleChecksums(),
+    // Databases made before init set it.
+    ownReportUrlCommand(),
   ].join('\n');
   return odooJob(context, {
     name: instanceNames(context.name).job('upgrade', from, 'to', to.version),
@@ -34,6 +38,7 @@ export function upgradeJob(context: InstanceContext, from: string, to: Release, 
     release: to,
     command: bash(script),
     ...run,
+    env: [reportUrlEnv(context)],
   });
 }
 
