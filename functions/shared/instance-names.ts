@@ -17,6 +17,9 @@ export function databaseName(namespace: string, name: string): string {
   return `${full.slice(0, 54).replace(/[-_]+$/, '')}_${hash}`;
 }
 
+/** What every instance's Service name starts with: "odoo-<instance>". */
+export const SERVICE_PREFIX = 'odoo';
+
 export const instanceNames = (name: string) => ({
   /** provider-sql Role and Database objects (their PostgreSQL names are databaseName()). */
   role: kubeName([name, 'role']),
@@ -28,7 +31,7 @@ export const instanceNames = (name: string) => ({
   config: kubeName([name, 'odoo-conf']),
   initSQL: kubeName([name, 'init-sql']),
   filestore: kubeName([name, 'filestore']),
-  service: kubeName(['odoo', name]),
+  service: kubeName([SERVICE_PREFIX, name]),
   web: kubeName([name, 'web']),
   cron: kubeName([name, 'cron']),
   pdb: kubeName([name, 'web']),

@@ -5,7 +5,7 @@
 // not at all. Loopback would do for the web Pods only: the cron Pod prints
 // scheduled reports too and serves no HTTP. So: the instance's own Service,
 // which the tenant's NetworkPolicy lets its Pods reach.
-import { instanceNames } from '../../shared/instance-names.js';
+import { instanceNames, SERVICE_PREFIX } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import { ODOO_PORTS } from '../odoo-conf.js';
 
@@ -21,7 +21,7 @@ export function reportUrlEnv(context: Pick<InstanceContext, 'name'>): { name: st
 }
 
 /** A report.url naming some instance's Service: what this module set, in the database this one copied or restored. */
-const INSTANCE_REPORT_URL_PATTERN = `^http://odoo-[a-z0-9-]+:${ODOO_PORTS.http}$`;
+const INSTANCE_REPORT_URL_PATTERN = `^http://${SERVICE_PREFIX}-[a-z0-9-]+:${ODOO_PORTS.http}$`;
 
 /**
  * SQL (psql, variable report_url) that points report.url at this
