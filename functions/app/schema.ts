@@ -111,7 +111,7 @@ export const appSpec = z.object({
             .int()
             .min(-1)
             .default(64)
-            .describe('Connections each instance role may hold; -1 for no limit. Protects the server from one runaway tenant.'),
+            .describe('Connections each instance role may hold; -1 for no limit. Protects the server from one runaway tenant. An instance whose Odoo processes may hold more (web Pods and a rollout\'s extra one, cron, a Job; config.dbMaxconn each) is refused with the figures.'),
           statementTimeout: z
             .string()
             .regex(/^[0-9]+(ms|s|min|h)?$/, { error: 'must be a PostgreSQL duration such as 30s, 15min or 0 for none' })

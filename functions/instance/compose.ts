@@ -12,6 +12,7 @@ import { odooConfConfigMap } from './odoo-conf.js';
 import type { Instance } from './schema.js';
 import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
 import { quotaViolations } from './quotas.js';
+import { connectionBudgetRefusal } from './connection-budget.js';
 import { protectionUsages } from './usages.js';
 import { autoscaledReplicas, cronDeployment, observedRunAsUser, observedStopped, odooService, webAutoscaler, webDeployment, webDisruptionBudget } from './workloads.js';
 import { LIFETIME_KEY, testingExpiry, type Expiry } from './lifetime.js';
@@ -232,7 +233,8 @@ export function composeInstance(
     (() => {
       const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;
-    })();
+    })() ??
+    connectionBudgetRefusal(settings, context);
   if (refused !== undefined) return { kind: 'fatal', message: refused };
   const url = `https://${instanceHost(context)}`;
   const db = databaseState(observed);

@@ -50,7 +50,7 @@ const fieldsOf = (audience: OptionAudience) => ({
   limitTimeCpu: z.number().int().min(1).describe('CPU seconds a request may use (limit_time_cpu).'),
   limitTimeReal: z.number().int().min(1).describe('Wall-clock seconds a request may take (limit_time_real).'),
   limitRequest: z.number().int().min(1).describe('Requests a worker serves before it is recycled (limit_request).'),
-  dbMaxconn: z.number().int().min(1).max(1024).describe('Connections each Odoo process may open to PostgreSQL (db_maxconn).'),
+  dbMaxconn: z.number().int().min(1).max(1024).describe('Connections each Odoo process may open to PostgreSQL (db_maxconn). Every process of an instance together, with a full pool each, must fit its role\'s connectionLimit (the App\'s spec.database.appCredentials), or the instance is refused with the figures.'),
   logLevel: z.enum(LOG_LEVELS).describe('Odoo log level (log_level).'),
   serverWideModules: z.array(z.string().regex(/^[a-z0-9_]+$/)).describe('Modules loaded by every process (server_wide_modules).'),
   options: odooOptions(audience),
@@ -94,7 +94,9 @@ export const ODOO_CONFIG_DEFAULTS = {
   limitTimeCpu: 600,
   limitTimeReal: 1200,
   limitRequest: 65536,
-  dbMaxconn: 32,
+  // Each process's pool (Odoo's own default is 64): every process of an instance fits the role's
+  // default 64 connections with room for a rollout (connection-budget.ts).
+  dbMaxconn: 4,
   logLevel: 'info',
   serverWideModules: ['base', 'web'],
   options: {},

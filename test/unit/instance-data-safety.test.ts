@@ -446,6 +446,7 @@ describe('quotas the platform owns', () => {
   it('counts an autoscaler’s bounds as replicas, and the memory limits derived from workers and limitMemoryHard as memory', async () => {
     const required = requiredObjects();
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '8Gi' };
+    app(required).spec.database.appCredentials = { connectionLimit: 128 };
     tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 20 } };
     const x = production();
     // 4 workers of 2560Mi each, plus the main process: a 12.5Gi web container nobody wrote down.
@@ -473,6 +474,59 @@ describe('quotas the platform owns', () => {
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '1Gi' };
     const r = await new Cluster(production(), required).until('Running');
     expect(r.fatal).toBeUndefined();
+  });
+});
+
+describe('the connection budget (a full pool never meets a role over its limit)', () => {
+  it('lets the defaults through with room: 2 replicas of 2 workers and a rollout’s third, cron and a Job hold 46 of the role’s 64', async () => {
+    const r = await new Cluster(production(), requiredObjects()).until('Running');
+    expect(r.fatal).toBeUndefined();
+  });
+
+  it('refuses, with each part’s figures and the db_maxconn that fits, an instance whose processes may hold more than its role may', async () => {
+    const x = production();
+    x.spec.replicas = 3;
+    x.spec.config = { workers: 6, dbMaxconn: 8 };
+    const r = await new Cluster(x, requiredObjects()).reconcile();
+    expect(r.fatal).toBe(
+      'cannot compose Instance "prod": connections: this instance\'s Odoo processes may hold 242 connections to PostgreSQL ' +
+        '(web 4 Pods (3 replicas + 1 during a rollout) × (6 workers × 8 + websocket 8) = 224; cron 1 thread × 8 = 8; a lifecycle Job 8 + 2 for psql and pg_dump = 10), ' +
+        'over the 64 its role may hold (App "acme" spec.database.appCredentials.connectionLimit); ' +
+        'set config.dbMaxconn to 2 or less, or lower replicas, workers or maxCronThreads, or ask the DevOps team to raise the limit',
+    );
+    x.spec.config = { workers: 6, dbMaxconn: 2 };
+    expect((await new Cluster(x, requiredObjects()).reconcile()).fatal).toBeUndefined();
+  });
+
+  it('counts an autoscaler’s most replicas, the App’s own websocket pool, and says what to lower when no pool fits', async () => {
+    const required = requiredObjects();
+    app(required).spec.config = { ...app(required).spec.config, options: { db_maxconn_gevent: '20' } };
+    tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 6 } };
+    const x = production();
+    const r = await new Cluster(x, required).reconcile();
+    expect(r.fatal).toMatch(/may hold 206 connections .*web 7 Pods \(autoscaling up to 6 \+ 1 during a rollout\) × \(2 workers × 4 \+ websocket 20\) = 196/);
+    expect(r.fatal).toMatch(/; lower replicas, workers or maxCronThreads, or ask the DevOps team to raise the limit$/);
+  });
+
+  it('counts threaded Odoo (workers 0) as one process per Pod, its cron threads sharing that pool', async () => {
+    const tight = requiredObjects();
+    app(tight).spec.database.appCredentials = { connectionLimit: 20 };
+    const x = production();
+    x.spec.config = { workers: 0, maxCronThreads: 2 };
+    expect((await new Cluster(x, tight).reconcile()).fatal).toMatch(
+      /may hold 22 connections to PostgreSQL \(web 3 Pods \(2 replicas \+ 1 during a rollout\) × \(threaded 4\) = 12; cron threaded 4; a lifecycle Job 4 \+ 2 for psql and pg_dump = 6\)/,
+    );
+  });
+
+  it('leaves a role without a limit (-1) alone, and checks against a lower one', async () => {
+    const unlimited = requiredObjects();
+    app(unlimited).spec.database.appCredentials = { connectionLimit: -1 };
+    const x = production();
+    x.spec.replicas = 20;
+    expect((await new Cluster(x, unlimited).reconcile()).fatal).toBeUndefined();
+    const tight = requiredObjects();
+    app(tight).spec.database.appCredentials = { connectionLimit: 30 };
+    expect((await new Cluster(production(), tight).reconcile()).fatal).toMatch(/may hold 46 connections .* over the 30 its role may hold .*set config\.dbMaxconn to 2 or less/);
   });
 });
 
