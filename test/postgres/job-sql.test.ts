@@ -14,6 +14,7 @@ import { odooSourceFile, TESTED_SERIES } from '../../scripts/odoo-sources.js';
 import { createExtensionsSQL, NEW_DATABASE_CTYPE, prepareDatabaseCommand } from '../../functions/instance/database.js';
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { notInstalledModulesCheck, unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
+import { migrationPreflight } from '../../functions/instance/jobs/migration-preflight.js';
 import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { ownReportUrlCommand, REPORT_URL_ENV } from '../../functions/instance/jobs/report-url.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
@@ -155,6 +156,50 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       psql('acme_upgraded', 'acme_upgraded', "INSERT INTO ir_module_module VALUES ('acme_sale', 'to upgrade'), ('acme_delivery', 'to install');");
       expect(failure(() => check('acme_upgraded'))).toContain(
         'odoo -u finished, but left modules it could not load: acme_delivery (to install), acme_sale (to upgrade). Their code, or that of a module they depend on, is not in the image of release 2.0.0 (Odoo logged it above: "not installable, skipped")',
+      );
+    });
+  });
+
+  describe.skipIf(!PSYCOPG2)('before a migration', () => {
+    /**
+     * An 18.0 image as Odoo looks for modules in it: the odoo package's own addons (real 18.0 manifests
+     * of base, mail and bus), the addons_path of odoo.conf, and OpenUpgrade's scripts with its apriori.
+     */
+    const image = join(DIR, 'migration-image');
+    const upgradePath = join(image, 'python', 'odoo', 'addons', 'openupgrade_scripts', 'scripts');
+    const conf = join(image, 'odoo.conf');
+    const file = (path: string, text: string) => {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, text);
+    };
+    const preflight = (db: string) =>
+      execFileSync('bash', ['-c', `set -euo pipefail\n${migrationPreflight(upgradePath, '18.0', '2.0.0', conf)}`], {
+        env: { ...process.env, PATH: `/usr/bin:${process.env.PATH}`, PYTHONPATH: join(image, 'python'), PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: db, PGDATABASE: db, PGPASSWORD: db },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+
+    it('refuses to start, naming them, when installed modules are not in the image (after OpenUpgrade’s renames); names what OpenUpgrade analysed without reviewing', () => {
+      rmSync(image, { recursive: true, force: true });
+      file(join(image, 'python', 'odoo', '__init__.py'), '');
+      for (const [module, path] of [['base', 'odoo/addons/base'], ['mail', 'addons/mail'], ['bus', 'addons/bus']] as const) {
+        file(join(image, 'python', 'odoo', 'addons', module, '__manifest__.py'), odooSourceFile('18.0', `${path}/__manifest__.py`));
+      }
+      file(join(image, 'extra-addons', 'acme_reports', '__manifest__.py'), "{'name': 'ACME reports', 'depends': ['mail'], 'installable': True}");
+      file(join(image, 'extra-addons', 'acme_legacy', '__manifest__.py'), "{'name': 'ACME legacy', 'installable': False}");
+      file(conf, `[options]\naddons_path = ${join(image, 'extra-addons')}\ndata_dir = ${join(image, 'data')}\n`);
+      file(join(upgradePath, '..', 'apriori.py'), "renamed_modules = {\n    'mail_legacy': 'mail',\n    'website_form_project': 'website_project',\n}\nmerged_modules = {'acme_fold': 'acme_reports'}\n");
+      file(join(upgradePath, 'bus', '18.0.1.0', 'upgrade_analysis.txt'), "---Models in module 'bus'---\n");
+      file(join(upgradePath, 'mail', '18.0.1.18', 'upgrade_analysis.txt'), "---Models in module 'mail'---\n");
+      file(join(upgradePath, 'mail', '18.0.1.18', 'upgrade_analysis_work.txt'), 'done\n');
+      instanceDatabase('acme_v18');
+      psql('acme_v18', 'acme_v18', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed'), ('mail', 'installed'), ('bus', 'installed'), ('acme_reports', 'installed'), ('acme_fold', 'installed'), ('crm', 'uninstalled'), ('acme_sale', 'installed'), ('acme_legacy', 'installed'), ('website_form_project', 'installed');");
+      expect(failure(() => preflight('acme_v18'))).toBe(
+        'the migration to release 2.0.0 was not started: installed modules are not in its image: acme_legacy, acme_sale, website_form_project (now website_project). Add them to the release (or the add-ons that replace them), or uninstall them on the running release first\n',
+      );
+      psql('acme_v18', 'acme_v18', "UPDATE ir_module_module SET state = 'uninstalled' WHERE name IN ('acme_legacy', 'acme_sale', 'website_form_project'); INSERT INTO ir_module_module VALUES ('mail_legacy', 'installed');");
+      expect(preflight('acme_v18')).toBe(
+        'OpenUpgrade analysed changes to bus for 18.0 and has no reviewed scripts for them: check them in the rehearsal\nevery one of the 6 installed modules is in the image of release 2.0.0\n',
       );
     });
   });

@@ -453,6 +453,9 @@ describe('migration', () => {
     expect(replicas(r)).toEqual({ web: 1, cron: undefined, release: '2.0.0' });
     const migrate: string = c.observed['job-v18-migrate-18-0-2-0-0']!.spec.template.spec.containers[0].command[2];
     expect(migrate).toContain(' --update all --upgrade-path=/ou/18 --load=base,web,openupgrade_framework ');
+    // Before hours of -u all, every installed module must be in the 18.0 image (migration-preflight.ts; PostgreSQL tests run it).
+    expect(migrate).toContain("the migration to release %s was not started");
+    expect(migrate).toContain(" '/run/odoo/odoo.conf' '/ou/18' 18.0 '2.0.0'\nodoo --config /run/odoo/odoo.conf --update all ");
     // A module the new series lacks is left unloaded by Odoo, which exits 0: the migration fails instead.
     expect(migrate).toMatch(/--no-http\nunfinished="\$\(psql [^\n]*\)"\nif \[ -n "\$unfinished" \]; then\n.*release 2\.0\.0/);
     // Promoted: the tenant routes v18 as primary, so its cron runs.

@@ -6,12 +6,14 @@
 // -scripts). Series are crossed one at a time: 16.0 → 17.0 → 18.0. The Job
 // runs as that image's odoo user, and fails when Odoo left a module it could
 // not load (module-states.ts): OpenUpgrade expects modules the new series
-// does not have to be uninstalled before.
+// does not have to be uninstalled before. It does not start when an
+// installed module is missing from the image (migration-preflight.ts).
 import type { Release } from '../../app/schema.js';
 import type { KubeObject } from '../../shared/composition.js';
 import { instanceNames } from '../../shared/instance-names.js';
 import type { InstanceContext } from '../context.js';
 import type { JobRun } from './odoo-job.js';
+import { migrationPreflight } from './migration-preflight.js';
 import { unfinishedModulesCheck } from './module-states.js';
 import { recordModuleChecksums } from './module-updates.js';
 import { odooOneShotLine } from './odoo-command.js';
@@ -23,7 +25,8 @@ export function migrationJob(context: InstanceContext, release: Release, run: Jo
     name: instanceNames(context.name).job('migrate', release.series, release.version),
     step: 'migrate',
     release,
-    command: bash(`${odooOneShotLine(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`])}\n${unfinishedModulesCheck(release.version)}\n${recordModuleChecksums()}`),
+    command: bash(`${migrationPreflight(migration.upgradePath, release.series, release.version)}
+${odooOneShotLine(['--update', 'all', `--upgrade-path=${migration.upgradePath}`, `--load=${migration.serverWideModules.join(',')}`])}\n${unfinishedModulesCheck(release.version)}\n${recordModuleChecksums()}`),
     ...run,
   });
 }
