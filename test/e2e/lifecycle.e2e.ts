@@ -240,6 +240,11 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
     // The role made and owns the extensions, so copies can restore them.
     expect(dbQuery("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual(['pg_trgm\tacme_prod', 'unaccent\tacme_prod']);
     expect(dbQuery("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'acme_prod'", 'postgres')).toEqual(['t\tf']);
+    // unaccent is IMMUTABLE (public.unaccent wraps the extension's, in a schema of its own), so Odoo built
+    // its trigram indexes on unaccent(column), as its accent-blind searches ask (mail's blacklist here).
+    expect(dbQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'mail_blacklist' AND indexdef LIKE '%gin_trgm_ops%' AND indexdef LIKE '%unaccent(%'", 'acme_prod')).toEqual(['1']);
+    // PDF reports fetch their styles from the instance's own Service, reachable from the web and the cron Pods.
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'report.url'", 'acme_prod')).toEqual(['http://odoo-prod:8069']);
     prodAdminPassword = await adminPassword('acme', 'prod');
   });
 
@@ -533,6 +538,9 @@ describe('4. (c) staging copy with odoo neutralize', () => {
     expect(dbQuery("SELECT count(*) FROM ir_cron c WHERE active AND c.id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND module = 'base' AND name = 'autovacuum_job')", db)).toEqual(['0']);
     expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", db)).toEqual(['true']);
     expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", db)).toEqual(['https://staging.acme.odoo.example']);
+    // Its reports are printed from its own Service, not production's; the copied trigram index kept unaccent.
+    expect(dbQuery("SELECT value FROM ir_config_parameter WHERE key = 'report.url'", db)).toEqual(['http://odoo-staging:8069']);
+    expect(dbQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'mail_blacklist' AND indexdef LIKE '%gin_trgm_ops%' AND indexdef LIKE '%unaccent(%'", db)).toEqual(['1']);
     // The copy reads the partner and its attachment through Odoo, from its own filestore.
     const s = await login(url, db);
     const [partner] = await call<{ id: number }[]>(s, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['id']]);
@@ -569,6 +577,11 @@ describe('5. (d) testing instances', () => {
     }, 60_000, 1000);
     expect(passed.message).toBe('Tests passed on release 1.4.2 (Job ci-pass-test-1-4-2)');
     expect(h.cluster.jobLogs('ci-pass-test-1-4-2', 'acme')).toMatch(/TestE2EPass|test_main_company_exists|0 failed/);
+    // A browser tour ran, not skipped (Odoo skips tours and passes when it finds no Chrome): Debian's Chromium in the image.
+    const testLog = h.cluster.jobLogs('ci-pass-test-1-4-2', 'acme', 100_000);
+    expect(testLog).toMatch(/TestE2ETour: Browser version: Chrome\/\d+/);
+    expect(testLog).toContain("Tour e2e_acme_tour on step: 'the user menu offers to log out");
+    expect(testLog).toMatch(/TestE2ETour\.browser: test successful/);
     await waitPhase('ci-fail', 'acme', 'Failed', 900_000);
     const message = await eventually('the failed test in the condition', async () => {
       const c = await h.cluster.condition('ci-fail', 'acme', 'Lifecycle');
@@ -752,6 +765,8 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
     await waitPhase('v18', 'acme', 'Running', 1_500_000);
     const url = await serves('v18', 'acme', '2.0.0');
     expect(dbQuery("SELECT latest_version FROM ir_module_module WHERE name = 'base'", 'acme_v18')[0]).toMatch(/^18\.0\./);
+    // Before -u all, the Job checked every installed module is in the 18.0 image (OpenUpgrade's renames applied).
+    expect(h.cluster.jobLogs('v18-migrate-18-0-2-0-0', 'acme', 100_000)).toMatch(/every one of the \d+ installed modules is in the image of release 2\.0\.0/);
     session = await login(url, 'acme_v18');
     const partners = await call<{ email: string }[]>(session, 'res.partner', 'search_read', [[['name', '=', PARTNER]], ['email']]);
     expect(partners).toEqual([expect.objectContaining({ email: 'azure@example.com' })]);
