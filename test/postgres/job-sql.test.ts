@@ -15,6 +15,7 @@ import { createExtensionsSQL, NEW_DATABASE_CTYPE, prepareDatabaseCommand } from 
 import { RUN_SQL_PY } from '../../functions/instance/jobs/init-sql-job.js';
 import { notInstalledModulesCheck, unfinishedModulesCheck } from '../../functions/instance/jobs/module-states.js';
 import { migrationPreflight } from '../../functions/instance/jobs/migration-preflight.js';
+import { emptyDatabaseCheck, notInitializedCheck } from '../../functions/instance/jobs/fresh-database.js';
 import { COPY_DATABASE_SCRIPT, COPY_IDENTITY_SCRIPT } from '../../functions/instance/jobs/copy-job.js';
 import { ownReportUrlCommand, REPORT_URL_ENV } from '../../functions/instance/jobs/report-url.js';
 import { catcherSQL, neutralizeChecks, type Catcher } from '../../functions/instance/jobs/neutralize-job.js';
@@ -157,6 +158,28 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       expect(failure(() => check('acme_upgraded'))).toContain(
         'odoo -u finished, but left modules it could not load: acme_delivery (to install), acme_sale (to upgrade). Their code, or that of a module they depend on, is not in the image of release 2.0.0 (Odoo logged it above: "not installable, skipped")',
       );
+    });
+  });
+
+  describe('before filling a new instance’s database', () => {
+    it('init goes ahead on a new database and on one whose init failed half-way, and refuses one an init finished (its module checksums recorded), changing nothing', () => {
+      instanceDatabase('acme_again');
+      const init = () => asInstanceRole('acme_again', notInitializedCheck('acme_again'));
+      expect(init()).toBe('');
+      // What odoo -i leaves when it stopped half-way: tables, no checksums yet (recorded last).
+      psql('acme_again', 'acme_again', "CREATE TABLE ir_config_parameter (key varchar PRIMARY KEY, value text); CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'to install');");
+      expect(init()).toBe('');
+      psql('acme_again', 'acme_again', "INSERT INTO ir_config_parameter VALUES ('function_odoo.module_checksums', '{}');");
+      expect(failure(init)).toContain('acme_again already holds an Odoo database that was initialized (or copied, restored or upgraded) before: init changes nothing over it.');
+      expect(psql('acme_again', 'acme_again', 'SELECT count(*) FROM ir_config_parameter')).toEqual(['1']);
+    });
+
+    it('a restore into a new instance goes ahead on an empty database and refuses one that holds Odoo’s tables', () => {
+      instanceDatabase('acme_restored_again');
+      const restore = () => asInstanceRole('acme_restored_again', emptyDatabaseCheck('acme_restored_again'));
+      expect(restore()).toBe('');
+      psql('acme_restored_again', 'acme_restored_again', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed');");
+      expect(failure(restore)).toContain('acme_restored_again already holds an Odoo database: a restore into a new instance fills an empty one');
     });
   });
 

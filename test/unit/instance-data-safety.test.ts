@@ -5,6 +5,7 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { spreadSchedule } from '../../functions/instance/settings.js';
+import { emptyDatabaseCheck } from '../../functions/instance/jobs/fresh-database.js';
 import { app, Cluster, example, guardedFromDeletion, jobNames, replicas, requiredObjects, tenantOf, type Obj, type Reconcile } from '../support/world.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
@@ -143,6 +144,8 @@ describe('restore', () => {
     expect(phases).toEqual(['Provisioning', 'Provisioning', 'Restoring', 'Starting', 'Running', 'Running']);
     expect(job.spec.template.spec.initContainers.find((x: Obj) => x.name === 'fetch').command[2]).toContain('rclone copyto "backup:$BUCKET/odoo/acme/acme/prod/scheduled/20261126T021703Z.zip" /backup/backup.zip');
     expect(job.spec.template.spec.containers[0].command[2]).toContain('python3 - "/backup/backup.zip" fresh 17.0');
+    // Into an empty database only: one that holds Odoo's tables (an Instance created again over a retained database) is refused first.
+    expect(job.spec.template.spec.containers[0].command[2].indexOf(emptyDatabaseCheck('acme_prod'))).toBe('set -euo pipefail\n'.length);
   });
 
   it('creates a staging instance from the newest backup of another, gives it its own identity, and neutralizes it', async () => {

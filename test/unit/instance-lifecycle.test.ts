@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { failedTestPod } from '../../scripts/simulate.js';
 import { settledTtl, TTL } from '../../functions/shared/composition.js';
+import { notInitializedCheck } from '../../functions/instance/jobs/fresh-database.js';
 import { notInstalledModulesCheck, UNFINISHED_MODULES_SQL } from '../../functions/instance/jobs/module-states.js';
 import { SET_ADMIN_PASSWORD_PY } from '../../functions/instance/admin-login.js';
 import { planModuleUpdates, recordModuleChecksums } from '../../functions/instance/jobs/module-updates.js';
@@ -79,7 +80,7 @@ describe('production', () => {
     );
   });
 
-  it('closes the database to other roles and creates unaccent and pg_trgm as the instance’s role, then installs base and the init modules without demo data on 17.0, in one process, and checks they were', async () => {
+  it('refuses a database an init finished, closes the database to other roles and creates unaccent and pg_trgm as the instance’s role, then installs base and the init modules without demo data on 17.0, in one process, and checks they were', async () => {
     const c = new Cluster(production());
     await c.provision();
     const r = await c.reconcile();
@@ -88,6 +89,8 @@ describe('production', () => {
       '-c',
       [
         'set -euo pipefail',
+        // Nothing over a database an init finished before (an Instance created again over a retained one).
+        notInitializedCheck('acme_prod'),
         // Isolation, then unaccent as Odoo can index with (IMMUTABLE) and pg_trgm.
         `psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(`${ISOLATE_DATABASE_SQL} CREATE EXTENSION IF NOT EXISTS pg_trgm; ${IMMUTABLE_UNACCENT_SQL}`)}`,
         'odoo --config /run/odoo/odoo.conf --init base,sale_management,stock,acme_sale --without-demo=all --stop-after-init --workers=0 --max-cron-threads=0 --limit-memory-hard=0 --no-http',

@@ -6,7 +6,8 @@
 // instances; Odoo 19 turned the default around (demo is off unless
 // --with-demo), earlier series need --without-demo. It fails when odoo -i
 // left a module of spec.initModules uninstalled (Odoo only logs an unknown
-// name) or, before touching the database, when a language is unknown. A new
+// name) or, before touching the database, when a language is unknown or the
+// database finished an init before (fresh-database.ts). A new
 // production's administrator then gets the password of its admin login
 // Secret (admin-login.ts) instead of Odoo's admin/admin, and reports are
 // printed from the instance's own Service (report-url.ts).
@@ -18,6 +19,7 @@ import { prepareDatabaseCommand, shellSingleQuoted } from '../database.js';
 import { SET_ADMIN_PASSWORD_PY } from '../admin-login.js';
 import type { InstanceType } from '../schema.js';
 import type { JobRun } from './odoo-job.js';
+import { notInitializedCheck } from './fresh-database.js';
 import { languagesCheck, loadLanguageFlags } from './languages.js';
 import { notInstalledModulesCheck } from './module-states.js';
 import { recordModuleChecksums } from './module-updates.js';
@@ -48,6 +50,7 @@ export function initJob(context: InstanceContext, plan: InitPlan, run: JobRun): 
   const install = odooOneShotLine(['--init', initModules(modules), ...demoFlags(context.release.series, type), ...loadLanguageFlags(languages)]);
   const lines = [
     languagesCheck(languages, context.release.series),
+    notInitializedCheck(context.databaseName),
     prepareDatabaseCommand(),
     install,
     notInstalledModulesCheck(modules.filter((m) => m !== 'base'), context.release.version),

@@ -14,6 +14,7 @@ import { BACKUP_REMOTE, BACKUP_WORK, backupDirectory, backupVolumes, localPreUpg
 import { RESTORE_PY } from './backup-scripts.js';
 import { COPY_IDENTITY_SCRIPT } from './copy-job.js';
 import { prepareDatabaseCommand } from '../database.js';
+import { emptyDatabaseCheck } from './fresh-database.js';
 import { ownReportUrlCommand, reportUrlEnv } from './report-url.js';
 import { bash, odooJob, type JobRun } from './odoo-job.js';
 
@@ -34,8 +35,9 @@ export interface RestoreSpec {
   ownIdentity?: { url: string };
 }
 
-function restoreCommand(spec: RestoreSpec, archive: string): string[] {
-  const script = `python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY\n${prepareDatabaseCommand()}\n${spec.ownIdentity ? COPY_IDENTITY_SCRIPT : ownReportUrlCommand()}`;
+function restoreCommand(context: InstanceContext, spec: RestoreSpec, archive: string): string[] {
+  const guard = spec.mode === 'fresh' ? `${emptyDatabaseCheck(context.databaseName)}\n` : '';
+  const script = `${guard}python3 - "${archive}" ${spec.mode} ${spec.release.series} <<'PY'\n${RESTORE_PY}\nPY\n${prepareDatabaseCommand()}\n${spec.ownIdentity ? COPY_IDENTITY_SCRIPT : ownReportUrlCommand()}`;
   return bash(script);
 }
 
@@ -63,14 +65,14 @@ export function restoreJob(context: InstanceContext, backup: BackupSettings, spe
   if (backup.storage === undefined) {
     // Only a rollback comes without storage: from the backup the upgrade left on the volume.
     if (spec.source.kind !== 'pre-upgrade') throw new Error('a restore from a key or the latest backup needs backup storage');
-    return odooJob(context, { name: spec.name, step, release: spec.release, command: restoreCommand(spec, localPreUpgradePath(spec.source.from, spec.source.to)), ...run, env: restoreEnv(context, spec) });
+    return odooJob(context, { name: spec.name, step, release: spec.release, command: restoreCommand(context, spec, localPreUpgradePath(spec.source.from, spec.source.to)), ...run, env: restoreEnv(context, spec) });
   }
   const fetch = rcloneContainer('fetch', backup.image, backup.storage, fetchScript(context, backup.storage, spec.source), run);
   return odooJob(context, {
     name: spec.name,
     step,
     release: spec.release,
-    command: restoreCommand(spec, `${BACKUP_WORK}/backup.zip`),
+    command: restoreCommand(context, spec, `${BACKUP_WORK}/backup.zip`),
     ...run,
     initContainers: [fetch],
     mounts: [{ name: 'backup', mountPath: BACKUP_WORK }],

@@ -1,0 +1,43 @@
+// The steps that fill a new instance's database (init, a restore into a new
+// instance) run only on a database that is new, read from the database
+// itself. The Instance's status keeps them from running again when an object
+// is deleted; it does not when the Instance itself is created again over a
+// database an earlier one retained (dataRetention: Retain, a cluster rebuilt
+// from manifests): then init would update base over the customer's data, run
+// initSQL again and reset the administrator's password, and a restore would
+// drop everything for an old backup. A retried init after a failure stays
+// possible: only an init that finished leaves the mark it looks for.
+import { shellSingleQuoted } from '../database.js';
+import { CHECKSUMS_PARAMETER } from './module-updates.js';
+
+const PSQL = 'psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=';
+
+/** Whether a table of the public schema exists: "t" or "f". */
+function tableExists(table: string): string {
+  return `"$(${PSQL}${shellSingleQuoted(`SELECT to_regclass('public.${table}') IS NOT NULL`)})" = t`;
+}
+
+/**
+ * Bash lines that fail the init Job, before it touches anything, when the
+ * database finished an init, upgrade, copy or restore before: the module
+ * checksums every one of them records last (module-updates.ts).
+ */
+export function notInitializedCheck(database: string): string {
+  const recorded = `${PSQL}${shellSingleQuoted(`SELECT count(*) FROM ir_config_parameter WHERE key = '${CHECKSUMS_PARAMETER}'`)}`;
+  return [
+    `if [ ${tableExists('ir_config_parameter')} ] && [ "$(${recorded})" != 0 ]; then`,
+    `  echo "${database} already holds an Odoo database that was initialized (or copied, restored or upgraded) before: init changes nothing over it. This Instance is new, its database is not: it was created again over a database an earlier Instance of that name retained. Nothing was changed. A new Instance cannot serve a retained database yet: restore a backup of it into the instance (spec.restore) after the DevOps team has backed it up and dropped it, or have them drop it to start over; then delete this Job" >&2`,
+    '  exit 1',
+    'fi',
+  ].join('\n');
+}
+
+/** Bash lines that fail a restore into a new instance, before it touches anything, when the database holds Odoo's tables. */
+export function emptyDatabaseCheck(database: string): string {
+  return [
+    `if [ ${tableExists('ir_module_module')} ]; then`,
+    `  echo "${database} already holds an Odoo database: a restore into a new instance fills an empty one, and would drop this one's data for the backup's. This Instance was created again over a database an earlier Instance of that name retained. Nothing was changed. To restore over it, have the DevOps team back it up and drop it, then delete this Job" >&2`,
+    '  exit 1',
+    'fi',
+  ].join('\n');
+}
