@@ -115,10 +115,10 @@ export const SCENARIOS: Scenario[] = [
   // ---- testing
   {
     name: 'production-autoscaled',
-    description: 'Production web Pods scaled by a HorizontalPodAutoscaler between 2 and 6 on CPU; the HPA had scaled to 4, which the next call keeps. The App lets each role hold 128 connections: 7 web Pods (6 and a rollout\'s) of 3 pools each would not fit the default 64.',
+    description: 'Production web Pods scaled by a HorizontalPodAutoscaler between 2 and 6 on CPU; the HPA had scaled to 4, which the next call keeps. The App lets each role hold 256 connections: 7 web Pods (6 and a rollout\'s) of 3 pools each would not fit the default 128.',
     xr: (() => { const x = production(); x.spec.autoscaling = { minReplicas: 2, maxReplicas: 6, targetCPUUtilization: 60 }; return x; })(),
     required: requiredWith((objects) => {
-      objects.find((o) => o.kind === 'App')!.spec.database.appCredentials = { connectionLimit: 128 };
+      objects.find((o) => o.kind === 'App')!.spec.database.appCredentials = { connectionLimit: 256 };
       return objects;
     }),
     steps: [roleReady, settled, settled, settled, settled],

@@ -110,7 +110,7 @@ export const appSpec = z.object({
             .number()
             .int()
             .min(-1)
-            .default(64)
+            .default(128)
             .describe('Connections each instance role may hold; -1 for no limit. Protects the server from one runaway tenant. An instance whose Odoo processes may hold more (web Pods and a rollout\'s extra one, cron, a Job; config.dbMaxconn each) is refused with the figures.'),
           statementTimeout: z
             .string()

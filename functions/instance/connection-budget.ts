@@ -6,11 +6,35 @@
 import type { InstanceContext } from './context.js';
 import type { InstanceSettings } from './settings.js';
 
-/** Connections of the psql and pg_dump a Job runs beside its Odoo process, or a scheduled backup's pg_dump beside a Job. */
-const CLIENT_CONNECTIONS = 2;
+/**
+ * Connections beside the Odoo processes, as this instance's role: a backup's
+ * guard (psycopg2, holding its lock on ir_attachment) and its pg_dump, and
+ * the pg_dump of another instance's copy of this one.
+ */
+const CLIENT_CONNECTIONS = 3;
 
-/** The fewest connections an HTTP worker works with: its request's cursor and the bus's notification cursor (bus.py). */
-const SMALLEST_POOL = 2;
+/**
+ * The smallest pool each kind of process works with (Odoo raises "The
+ * Connection Pool Is Full" rather than wait, 17.0-19.0 sql_db.py). A
+ * prefork HTTP worker serves one request: its cursor and the bus's
+ * notification cursor. A cron process holds a LISTEN connection for its
+ * life, and a job's cron and job cursors and a notification beside it
+ * (ir_cron.py, server.py). Threaded Odoo shares one pool between the bus
+ * listener, a browser's parallel requests and, in the cron Pod, three per
+ * cron thread.
+ */
+export function smallestPool(settings: InstanceSettings): { pool: number; why: string } {
+  const { workers, maxCronThreads } = settings.config;
+  if (workers > 0) {
+    return maxCronThreads > 0
+      ? { pool: 4, why: 'a cron worker holds its LISTEN connection, a job\'s cron and job cursors and a notification at once' }
+      : { pool: 2, why: 'an HTTP worker holds its request\'s cursor and a notification at once' };
+  }
+  const cron = 1 + 3 * maxCronThreads;
+  return cron > 8
+    ? { pool: cron, why: `threaded Odoo's cron Pod holds a LISTEN connection and 3 per cron thread (${maxCronThreads})` }
+    : { pool: 8, why: 'threaded Odoo shares one pool between the bus listener and a browser\'s parallel requests' };
+}
 
 export interface ConnectionDemand {
   total: number;
@@ -43,7 +67,7 @@ function geventPool(settings: InstanceSettings): number | undefined {
  * (one process per cron thread; never two cron Pods: Recreate), and one
  * lifecycle Job (a one-shot Odoo) with the clients beside it.
  */
-export function connectionDemand(settings: InstanceSettings, dbMaxconn = settings.config.dbMaxconn): ConnectionDemand {
+export function connectionDemand(settings: InstanceSettings, testPools: number, dbMaxconn = settings.config.dbMaxconn): ConnectionDemand {
   const { workers, maxCronThreads } = settings.config;
   const gevent = geventPool(settings) ?? dbMaxconn;
   const parts: string[] = [];
@@ -60,31 +84,40 @@ export function connectionDemand(settings: InstanceSettings, dbMaxconn = setting
     total += cron;
     parts.push(workers > 0 ? `cron ${plural(maxCronThreads, 'thread')} × ${dbMaxconn} = ${cron}` : `cron threaded ${cron}`);
   }
-  total += dbMaxconn + CLIENT_CONNECTIONS;
-  parts.push(`a lifecycle Job ${dbMaxconn} + ${CLIENT_CONNECTIONS} for psql and pg_dump = ${dbMaxconn + CLIENT_CONNECTIONS}`);
+  const job = testPools * dbMaxconn;
+  total += job + CLIENT_CONNECTIONS;
+  const inJob = testPools > 1 ? `${testPools} pools × ${dbMaxconn} (tests on 18.0+ add a read-only one)` : String(dbMaxconn);
+  parts.push(`a lifecycle Job ${inJob} + ${CLIENT_CONNECTIONS} for a backup's and a copy's clients = ${job + CLIENT_CONNECTIONS}`);
   return { total, parts };
 }
 
-/** The largest db_maxconn with which the instance fits the limit, if one of at least SMALLEST_POOL does. */
-function fittingPool(settings: InstanceSettings, limit: number): number | undefined {
-  for (let pool = settings.config.dbMaxconn - 1; pool >= SMALLEST_POOL; pool--) {
-    if (connectionDemand(settings, pool).total <= limit) return pool;
+/** The largest db_maxconn, no smaller than its processes need, with which the instance fits the limit. */
+function fittingPool(settings: InstanceSettings, testPools: number, limit: number): number | undefined {
+  for (let pool = settings.config.dbMaxconn - 1; pool >= smallestPool(settings).pool; pool--) {
+    if (connectionDemand(settings, testPools, pool).total <= limit) return pool;
   }
   return undefined;
 }
 
 /**
- * Why the instance is refused when its processes may hold more connections
- * than its role may (App spec.database.appCredentials.connectionLimit; -1 is
- * no limit), with the figures and what to lower; undefined when it fits.
+ * Why the instance is refused: a pool smaller than its processes need, or
+ * processes that may hold more connections than its role may (App
+ * spec.database.appCredentials.connectionLimit; -1 is no limit), with the
+ * figures and what to change; undefined when it fits.
  */
 export function connectionBudgetRefusal(settings: InstanceSettings, context: InstanceContext): string | undefined {
+  const smallest = smallestPool(settings);
+  if (settings.config.dbMaxconn < smallest.pool) {
+    return `config.dbMaxconn: ${settings.config.dbMaxconn} is below the ${smallest.pool} connections ${smallest.why} (Odoo fails the request when its pool is full); set at least ${smallest.pool}`;
+  }
   const limit = context.app.spec.database.appCredentials.connectionLimit;
   if (limit < 0) return undefined;
-  const demand = connectionDemand(settings);
+  // The test Job of a testing instance on 18.0+ opens a read-only pool beside its own (registry.py).
+  const testPools = context.type === 'testing' && context.release.series !== '16.0' && context.release.series !== '17.0' ? 2 : 1;
+  const demand = connectionDemand(settings, testPools);
   if (demand.total <= limit) return undefined;
-  const pool = fittingPool(settings, limit);
-  const lower = pool !== undefined ? `set config.dbMaxconn to ${pool} or less, or lower replicas, workers or maxCronThreads` : 'lower replicas, workers or maxCronThreads';
+  const pool = fittingPool(settings, testPools, limit);
+  const lower = pool !== undefined ? `set config.dbMaxconn to ${pool}, or lower replicas, workers or maxCronThreads` : 'lower replicas, workers or maxCronThreads';
   return (
     `connections: this instance's Odoo processes may hold ${demand.total} connections to PostgreSQL (${demand.parts.join('; ')}), ` +
     `over the ${limit} its role may hold (App "${context.app.metadata.name}" spec.database.appCredentials.connectionLimit); ` +

@@ -94,9 +94,9 @@ export const ODOO_CONFIG_DEFAULTS = {
   limitTimeCpu: 600,
   limitTimeReal: 1200,
   limitRequest: 65536,
-  // Each process's pool (Odoo's own default is 64): every process of an instance fits the role's
-  // default 64 connections with room for a rollout (connection-budget.ts).
-  dbMaxconn: 4,
+  // Each process's pool (Odoo's own default is 64): enough for a cron worker and threaded Odoo
+  // (connection-budget.ts), and every process of 3 replicas fits the role's default 128.
+  dbMaxconn: 8,
   logLevel: 'info',
   serverWideModules: ['base', 'web'],
   options: {},

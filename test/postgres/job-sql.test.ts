@@ -181,6 +181,17 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       psql('acme_restored_again', 'acme_restored_again', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed');");
       expect(failure(restore)).toContain('acme_restored_again already holds an Odoo database: a restore into a new instance fills an empty one');
     });
+
+    it('a guard whose psql cannot connect fails the Job; it never lets the step through', () => {
+      const unreachable = (lines: string) =>
+        execFileSync('bash', ['-c', `set -euo pipefail\n${lines}\necho went-ahead`], {
+          env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: 'nobody_here', PGDATABASE: 'acme_again', PGPASSWORD: 'x' },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      expect(failure(() => unreachable(notInitializedCheck('acme_again')))).toMatch(/nobody_here/);
+      expect(failure(() => unreachable(emptyDatabaseCheck('acme_again')))).toMatch(/nobody_here/);
+    });
   });
 
   describe.skipIf(!PSYCOPG2)('before a migration', () => {
@@ -218,7 +229,7 @@ describe.skipIf(!INSTALLED).each(SERVERS)('the Jobs’ SQL on PostgreSQL $major 
       instanceDatabase('acme_v18');
       psql('acme_v18', 'acme_v18', "CREATE TABLE ir_module_module (name varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', 'installed'), ('mail', 'installed'), ('bus', 'installed'), ('acme_reports', 'installed'), ('acme_fold', 'installed'), ('crm', 'uninstalled'), ('acme_sale', 'installed'), ('acme_legacy', 'installed'), ('website_form_project', 'installed');");
       expect(failure(() => preflight('acme_v18'))).toBe(
-        'the migration to release 2.0.0 was not started: installed modules are not in its image: acme_legacy, acme_sale, website_form_project (now website_project). Add them to the release (or the add-ons that replace them), or uninstall them on the running release first\n',
+        'the migration to release 2.0.0 was not started: installed modules are not in its image, or not installable there: acme_legacy, acme_sale, website_form_project (now website_project). Add them to the release (or the add-ons that replace them), or uninstall them on the running release first\n',
       );
       psql('acme_v18', 'acme_v18', "UPDATE ir_module_module SET state = 'uninstalled' WHERE name IN ('acme_legacy', 'acme_sale', 'website_form_project'); INSERT INTO ir_module_module VALUES ('mail_legacy', 'installed');");
       expect(preflight('acme_v18')).toBe(

@@ -449,7 +449,7 @@ describe('quotas the platform owns', () => {
   it('counts an autoscaler’s bounds as replicas, and the memory limits derived from workers and limitMemoryHard as memory', async () => {
     const required = requiredObjects();
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '8Gi' };
-    app(required).spec.database.appCredentials = { connectionLimit: 128 };
+    app(required).spec.database.appCredentials = { connectionLimit: 256 };
     tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 20 } };
     const x = production();
     // 4 workers of 2560Mi each, plus the main process: a 12.5Gi web container nobody wrote down.
@@ -481,9 +481,12 @@ describe('quotas the platform owns', () => {
 });
 
 describe('the connection budget (a full pool never meets a role over its limit)', () => {
-  it('lets the defaults through with room: 2 replicas of 2 workers and a rollout’s third, cron and a Job hold 46 of the role’s 64', async () => {
+  it('lets the defaults through with room: 2 replicas of 2 workers and a rollout’s third, a cron worker and a Job hold 91 of the role’s 128', async () => {
     const r = await new Cluster(production(), requiredObjects()).until('Running');
     expect(r.fatal).toBeUndefined();
+    const tight = requiredObjects();
+    app(tight).spec.database.appCredentials = { connectionLimit: 90 };
+    expect((await new Cluster(production(), tight).reconcile()).fatal).toMatch(/may hold 91 connections /);
   });
 
   it('refuses, with each part’s figures and the db_maxconn that fits, an instance whose processes may hold more than its role may', async () => {
@@ -492,44 +495,54 @@ describe('the connection budget (a full pool never meets a role over its limit)'
     x.spec.config = { workers: 6, dbMaxconn: 8 };
     const r = await new Cluster(x, requiredObjects()).reconcile();
     expect(r.fatal).toBe(
-      'cannot compose Instance "prod": connections: this instance\'s Odoo processes may hold 242 connections to PostgreSQL ' +
-        '(web 4 Pods (3 replicas + 1 during a rollout) × (6 workers × 8 + websocket 8) = 224; cron 1 thread × 8 = 8; a lifecycle Job 8 + 2 for psql and pg_dump = 10), ' +
-        'over the 64 its role may hold (App "acme" spec.database.appCredentials.connectionLimit); ' +
-        'set config.dbMaxconn to 2 or less, or lower replicas, workers or maxCronThreads, or ask the DevOps team to raise the limit',
+      'cannot compose Instance "prod": connections: this instance\'s Odoo processes may hold 243 connections to PostgreSQL ' +
+        '(web 4 Pods (3 replicas + 1 during a rollout) × (6 workers × 8 + websocket 8) = 224; cron 1 thread × 8 = 8; a lifecycle Job 8 + 3 for a backup\'s and a copy\'s clients = 11), ' +
+        'over the 128 its role may hold (App "acme" spec.database.appCredentials.connectionLimit); ' +
+        'set config.dbMaxconn to 4, or lower replicas, workers or maxCronThreads, or ask the DevOps team to raise the limit',
     );
-    x.spec.config = { workers: 6, dbMaxconn: 2 };
+    x.spec.config = { workers: 6, dbMaxconn: 4 };
     expect((await new Cluster(x, requiredObjects()).reconcile()).fatal).toBeUndefined();
   });
 
-  it('counts an autoscaler’s most replicas, the App’s own websocket pool, and says what to lower when no pool fits', async () => {
-    const required = requiredObjects();
-    app(required).spec.config = { ...app(required).spec.config, options: { db_maxconn_gevent: '20' } };
-    tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 6 } };
+  it('refuses a pool smaller than a process needs: a cron worker holds 4 connections at once, threaded Odoo a browser’s parallel requests', async () => {
     const x = production();
-    const r = await new Cluster(x, required).reconcile();
-    expect(r.fatal).toMatch(/may hold 206 connections .*web 7 Pods \(autoscaling up to 6 \+ 1 during a rollout\) × \(2 workers × 4 \+ websocket 20\) = 196/);
+    x.spec.config = { dbMaxconn: 3 };
+    expect((await new Cluster(x, requiredObjects()).reconcile()).fatal).toBe(
+      'cannot compose Instance "prod": config.dbMaxconn: 3 is below the 4 connections a cron worker holds its LISTEN connection, a job\'s cron and job cursors and a notification at once (Odoo fails the request when its pool is full); set at least 4',
+    );
+    x.spec.config = { workers: 0, maxCronThreads: 3, dbMaxconn: 8 };
+    expect((await new Cluster(x, requiredObjects()).reconcile()).fatal).toMatch(/config\.dbMaxconn: 8 is below the 10 connections threaded Odoo's cron Pod holds a LISTEN connection and 3 per cron thread \(3\)/);
+  });
+
+  it('counts an autoscaler’s most replicas and the App’s own websocket pool, and says what to lower when no pool fits', async () => {
+    const required = requiredObjects();
+    app(required).spec.config = { ...app(required).spec.config, options: { db_maxconn_gevent: '40' } };
+    tenantOf(required).spec.production = { autoscaling: { minReplicas: 2, maxReplicas: 6 } };
+    const r = await new Cluster(production(), required).reconcile();
+    expect(r.fatal).toMatch(/may hold 411 connections .*web 7 Pods \(autoscaling up to 6 \+ 1 during a rollout\) × \(2 workers × 8 \+ websocket 40\) = 392/);
     expect(r.fatal).toMatch(/; lower replicas, workers or maxCronThreads, or ask the DevOps team to raise the limit$/);
   });
 
-  it('counts threaded Odoo (workers 0) as one process per Pod, its cron threads sharing that pool', async () => {
-    const tight = requiredObjects();
-    app(tight).spec.database.appCredentials = { connectionLimit: 20 };
+  it('counts threaded Odoo (workers 0) as one process per Pod, and a test Job on 18.0+ as two pools', async () => {
     const x = production();
     x.spec.config = { workers: 0, maxCronThreads: 2 };
+    const tight = requiredObjects();
+    app(tight).spec.database.appCredentials = { connectionLimit: 40 };
     expect((await new Cluster(x, tight).reconcile()).fatal).toMatch(
-      /may hold 22 connections to PostgreSQL \(web 3 Pods \(2 replicas \+ 1 during a rollout\) × \(threaded 4\) = 12; cron threaded 4; a lifecycle Job 4 \+ 2 for psql and pg_dump = 6\)/,
+      /may hold 43 connections to PostgreSQL \(web 3 Pods \(2 replicas \+ 1 during a rollout\) × \(threaded 8\) = 24; cron threaded 8; a lifecycle Job 8 \+ 3 for a backup's and a copy's clients = 11\)/,
     );
+    const testing: Obj = { ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci' } };
+    testing.spec.release = '2.0.0';
+    app(tight).spec.database.appCredentials = { connectionLimit: 10 };
+    expect((await new Cluster(testing, tight).reconcile()).fatal).toMatch(/a lifecycle Job 2 pools × 8 \(tests on 18\.0\+ add a read-only one\) \+ 3/);
   });
 
-  it('leaves a role without a limit (-1) alone, and checks against a lower one', async () => {
+  it('leaves a role without a limit (-1) alone', async () => {
     const unlimited = requiredObjects();
     app(unlimited).spec.database.appCredentials = { connectionLimit: -1 };
     const x = production();
     x.spec.replicas = 20;
     expect((await new Cluster(x, unlimited).reconcile()).fatal).toBeUndefined();
-    const tight = requiredObjects();
-    app(tight).spec.database.appCredentials = { connectionLimit: 30 };
-    expect((await new Cluster(production(), tight).reconcile()).fatal).toMatch(/may hold 46 connections .* over the 30 its role may hold .*set config\.dbMaxconn to 2 or less/);
   });
 });
 

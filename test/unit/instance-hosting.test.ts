@@ -130,8 +130,8 @@ describe('autoscaling', () => {
   const autoscaled = (accessMode = 'ReadWriteMany') => {
     const required = requiredObjects();
     app(required).spec.filestore = { accessMode };
-    // Up to 7 web Pods (6 and a rollout's) of 3 pools each: more than the default 64 connections a role may hold.
-    app(required).spec.database.appCredentials = { connectionLimit: 128 };
+    // Up to 7 web Pods (6 and a rollout's) of 3 pools each: more than the default 128 connections a role may hold.
+    app(required).spec.database.appCredentials = { connectionLimit: 256 };
     const x = production();
     x.spec.autoscaling = { minReplicas: 2, maxReplicas: 6 };
     return new Cluster(x, required);

@@ -13,7 +13,7 @@ describe('database', () => {
     expect(r.resources.role!.spec).toEqual({
       forProvider: {
         privileges: { login: true, superUser: false, createDb: false, createRole: false, replication: false, bypassRls: false, inherit: true },
-        connectionLimit: 64,
+        connectionLimit: 128,
       },
       writeConnectionSecretToRef: { name: 'prod-db-credentials' },
       providerConfigRef: { kind: 'ClusterProviderConfig', name: 'odoo-acme' },
@@ -113,9 +113,9 @@ describe('database', () => {
 
   it('applies the App’s role policy', async () => {
     const required = requiredObjects();
-    app(required).spec.database.appCredentials = { connectionLimit: 50, statementTimeout: '15min' };
+    app(required).spec.database.appCredentials = { connectionLimit: 100, statementTimeout: '15min' };
     const r = await new Cluster(production(), required).reconcile();
-    expect(r.resources.role!.spec.forProvider.connectionLimit).toBe(50);
+    expect(r.resources.role!.spec.forProvider.connectionLimit).toBe(100);
     expect(r.resources.role!.spec.forProvider.configurationParameters).toEqual([{ name: 'statement_timeout', value: '15min' }]);
   });
 });
@@ -129,7 +129,7 @@ describe('odoo.conf', () => {
     a.spec.config = { workers: 4, options: { smtp_server: 'smtp.acme.example', smtp_port: '587', limit_time_real_cron: '900' } };
     a.spec.code.config = { limitTimeReal: 1800 };
     // 6 workers on 3 web Pods (2 replicas and a rollout's): room for their connections.
-    a.spec.database.appCredentials = { connectionLimit: 128 };
+    a.spec.database.appCredentials = { connectionLimit: 256 };
     a.spec.releases[0].config = { logLevel: 'warn' };
     tenantOf(required).spec.production = { config: { workers: 6 } };
     const x = production();
@@ -157,7 +157,7 @@ describe('odoo.conf', () => {
         'limit_time_cpu = 600',
         'limit_time_real = 1800',
         'limit_request = 65536',
-        'db_maxconn = 4',
+        'db_maxconn = 8',
         'log_level = warn',
         'server_wide_modules = base,web',
         'limit_time_real_cron = 600',

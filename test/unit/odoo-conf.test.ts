@@ -26,7 +26,7 @@ limit_memory_hard = 2684354560
 limit_time_cpu = 600
 limit_time_real = 1200
 limit_request = 65536
-db_maxconn = 4
+db_maxconn = 8
 log_level = info
 server_wide_modules = base,web
 `;

@@ -12,20 +12,24 @@ import { CHECKSUMS_PARAMETER } from './module-updates.js';
 
 const PSQL = 'psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=';
 
-/** Whether a table of the public schema exists: "t" or "f". */
-function tableExists(table: string): string {
-  return `"$(${PSQL}${shellSingleQuoted(`SELECT to_regclass('public.${table}') IS NOT NULL`)})" = t`;
+/** Bash line: `variable` is "t" when the table exists in the public schema; a psql that fails fails the Job (set -e), never passes the guard. */
+function tableExists(variable: string, table: string): string {
+  return `${variable}="$(${PSQL}${shellSingleQuoted(`SELECT to_regclass('public.${table}') IS NOT NULL`)})"`;
 }
 
 /**
  * Bash lines that fail the init Job, before it touches anything, when the
- * database finished an init, upgrade, copy or restore before: the module
- * checksums every one of them records last (module-updates.ts).
+ * database finished an init, upgrade, copy or restore of this function
+ * before: the module checksums every one of them records last
+ * (module-updates.ts). A database without them (restored from elsewhere, or
+ * last updated before they were recorded) is not recognised.
  */
 export function notInitializedCheck(database: string): string {
-  const recorded = `${PSQL}${shellSingleQuoted(`SELECT count(*) FROM ir_config_parameter WHERE key = '${CHECKSUMS_PARAMETER}'`)}`;
   return [
-    `if [ ${tableExists('ir_config_parameter')} ] && [ "$(${recorded})" != 0 ]; then`,
+    tableExists('parameters', 'ir_config_parameter'),
+    'recorded=0',
+    `if [ "$parameters" = t ]; then recorded="$(${PSQL}${shellSingleQuoted(`SELECT count(*) FROM ir_config_parameter WHERE key = '${CHECKSUMS_PARAMETER}'`)})"; fi`,
+    'if [ "$recorded" != 0 ]; then',
     `  echo "${database} already holds an Odoo database that was initialized (or copied, restored or upgraded) before: init changes nothing over it. This Instance is new, its database is not: it was created again over a database an earlier Instance of that name retained. Nothing was changed. A new Instance cannot serve a retained database yet: restore a backup of it into the instance (spec.restore) after the DevOps team has backed it up and dropped it, or have them drop it to start over; then delete this Job" >&2`,
     '  exit 1',
     'fi',
@@ -35,8 +39,9 @@ export function notInitializedCheck(database: string): string {
 /** Bash lines that fail a restore into a new instance, before it touches anything, when the database holds Odoo's tables. */
 export function emptyDatabaseCheck(database: string): string {
   return [
-    `if [ ${tableExists('ir_module_module')} ]; then`,
-    `  echo "${database} already holds an Odoo database: a restore into a new instance fills an empty one, and would drop this one's data for the backup's. This Instance was created again over a database an earlier Instance of that name retained. Nothing was changed. To restore over it, have the DevOps team back it up and drop it, then delete this Job" >&2`,
+    tableExists('modules', 'ir_module_module'),
+    'if [ "$modules" = t ]; then',
+    `  echo "${database} already holds an Odoo database: a restore into a new instance fills an empty one, and would drop this one's data for the backup's. Either this Instance was created again over a database an earlier Instance of that name retained, or an earlier run of this Job restored it and failed after. Nothing was changed. To restore over it, have the DevOps team back it up and drop it, then delete this Job" >&2`,
     '  exit 1',
     'fi',
   ].join('\n');

@@ -31,6 +31,11 @@ if data_dir:
 spec = importlib.util.find_spec('odoo')
 for location in (spec.submodule_search_locations or []) if spec else []:
     roots.append(os.path.join(location, 'addons'))
+# Odoo extends odoo.addons over every odoo/addons on sys.path: add-ons pip installed elsewhere.
+for entry in sys.path:
+    candidate = os.path.join(entry or '.', 'odoo', 'addons')
+    if os.path.isdir(candidate) and candidate not in roots:
+        roots.append(candidate)
 
 def installable(name):
     for root in roots:
@@ -65,13 +70,13 @@ def unreviewed(name):
 maps = apriori_maps()
 conn = psycopg2.connect('')
 with conn, conn.cursor() as cur:
-    cur.execute("SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name")
+    cur.execute("SELECT name FROM ir_module_module WHERE state IN ('installed', 'to upgrade') ORDER BY name")
     installed = [row[0] for row in cur.fetchall()]
 conn.close()
 target = {m: maps['renamed_modules'].get(m) or maps['merged_modules'].get(m) or m for m in installed}
 missing = [m if target[m] == m else '%s (now %s)' % (m, target[m]) for m in installed if not installable(target[m])]
 if missing:
-    print('the migration to release %s was not started: installed modules are not in its image: %s. Add them to the release (or the add-ons that replace them), or uninstall them on the running release first' % (release, ', '.join(missing)), file=sys.stderr)
+    print('the migration to release %s was not started: installed modules are not in its image, or not installable there: %s. Add them to the release (or the add-ons that replace them), or uninstall them on the running release first' % (release, ', '.join(missing)), file=sys.stderr)
     sys.exit(1)
 notes = sorted({target[m] for m in installed if unreviewed(target[m])})
 if notes:
