@@ -537,6 +537,15 @@ describe('the connection budget (a full pool never meets a role over its limit)'
     expect((await new Cluster(testing, tight).reconcile()).fatal).toMatch(/a lifecycle Job 2 pools × 8 \(tests on 18\.0\+ add a read-only one\) \+ 3/);
   });
 
+  it.each(['instance-production.yaml', 'instance-staging.yaml', 'instance-testing.yaml', 'instance-migration.yaml'])('admits %s on the example App and Tenant as a newcomer applies them', async (file) => {
+    // examples/app.yaml and tenant.yaml, not the test fixtures: the SaaS e2e applies them, and a limit they
+    // did not fit (48 connections for 147) refused every production and staging there.
+    const required = requiredObjects().map((o) => (o.kind === 'App' ? { ...example('app.yaml'), status: o.status } : o.kind === 'Tenant' ? { ...example('tenant.yaml'), status: o.status } : o));
+    app(required).spec.releases.splice(1, 0, { version: '1.4.2', series: '17.0' });
+    const x: Obj = { ...example(file), metadata: { ...example(file).metadata, uid: 'u-example' } };
+    expect((await new Cluster(x, required).reconcile()).fatal).toBeUndefined();
+  });
+
   it('leaves a role without a limit (-1) alone', async () => {
     const unlimited = requiredObjects();
     app(unlimited).spec.database.appCredentials = { connectionLimit: -1 };
