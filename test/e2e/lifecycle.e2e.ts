@@ -21,6 +21,7 @@ import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login as odooLogin, type OdooSession } from './support/odoo-rpc.js';
 import { CustomerWriter, customerWritesCheck, snapshotCut, storedWrites, type WriterLog, type WritesCheck } from './support/customer-writer.js';
 import { eventually, GiveUp } from './support/processes.js';
+import { CUSTOMER_APPS, expectedCounts, filestoreMismatches, fillCustomerDatabase, parseProfileCounts, PROFILE_ATTACHMENTS_SQL, PROFILE_COUNTS_SQL, SMALL_PROFILE } from './support/customer-profile.js';
 import { hasTrueCondition } from '../../functions/shared/readiness.js';
 
 const KEEP = process.env.E2E_KEEP === '1';
@@ -32,7 +33,7 @@ const writes: (WritesCheck & { note?: string })[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
-  record = new RunRecord(h.plane.kc);
+  record = new RunRecord(h.plane.kc, join(E2E_DIR, 'pods'));
   await record.start();
   await eventually('the XRDs to be established as CRDs', async () => {
     const ok = await crdsEstablished(h.plane.kc, ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']).catch(() => undefined);
@@ -49,7 +50,7 @@ afterAll(async () => {
     writeFileSync(join(E2E_REPORTS, 'real-odoo.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(E2E_REPORTS, 'customer-writes.json'), `${JSON.stringify(writes, null, 2)}\n`);
     process.stderr.write(`e2e: customer writes through the base host (.work/e2e-reports/customer-writes.json):\n${writes.map((w) => `  ${w.label}: ${w.acknowledged} acknowledged, ${w.refused} refused, ${w.missing.length} missing from ${w.database}, longest gap ${w.longestGapSeconds}s${w.note ? ` (${w.note})` : ''}`).join('\n')}\n`);
-    process.stderr.write(`e2e: what ran for real (.work/e2e-reports/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
+    process.stderr.write(`e2e: what ran for real (.work/e2e-reports/real-odoo.json):\n${report.jobs.map((j) => `  ${j.namespace}/${j.name} ${j.step} ${j.image} ${j.outcome} ${j.seconds}s${j.memory ? `, peak ${j.memory.peakSumRssMiB} MiB (largest process ${j.memory.largestProcessPeakMiB} MiB)` : ''}`).join('\n')}\n${report.webPods.map((p) => `  ${p.namespace}/${p.name} web ${p.image} ready after ${p.secondsToReady}s`).join('\n')}\n`);
   }
   if (KEEP) {
     process.stderr.write(`e2e: E2E_KEEP=1, leaving the control plane up: KUBECONFIG=${h?.plane.kubeconfig}\n`);
@@ -193,6 +194,18 @@ async function customerWritesKept(writer: CustomerWriter, note?: string): Promis
   writes.push({ ...check, ...(note ? { note } : {}) });
   return { check, log };
 }
+/**
+ * The customer-shaped records of the small profile (support/customer-profile.ts)
+ * are all in `db`, and every profile attachment's file is in the filestore of
+ * `instanceName` with the content its checksum names.
+ */
+async function holdsCustomerProfile(db: string, instanceName: string, ns: string): Promise<void> {
+  expect(parseProfileCounts(dbQuery(PROFILE_COUNTS_SQL, db)[0]!)).toEqual(expectedCounts(SMALL_PROFILE));
+  const rows = dbQuery(PROFILE_ATTACHMENTS_SQL, db);
+  expect(rows).toHaveLength(SMALL_PROFILE.attachments);
+  expect(filestoreMismatches(join(await filestoreDir(instanceName, ns), 'filestore', db), rows)).toEqual([]);
+}
+
 /** What a container needs under the restricted Pod Security standard the tenant namespaces enforce. */
 const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 const PARTNER = 'Azure Interior (written on 17.0)';
@@ -211,7 +224,7 @@ describe('1. App', () => {
 });
 
 describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
-  it('initializes base, mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
+  it('initializes the apps customers run (sales, invoicing, inventory, CRM, project, website), mail, contacts and the test add-on, runs initSQL, and serves: real Jobs, real Odoo', async () => {
     await applyObjects(h.plane.kc, [tenantNamespace('acme'), tenantNamespace('beta')]);
     await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3), backupCredentials('beta', h.s3), smtpCredentials('acme', h.relay), smtpCredentials('beta', h.relay)]);
     await applyObjects(h.plane.kc, [
@@ -219,7 +232,7 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
       instance('prod', 'acme', {
         release: '1.4.1',
         type: 'production',
-        initModules: ['mail', 'contacts', 'e2e_acme'],
+        initModules: [...CUSTOMER_APPS, 'mail', 'contacts', 'e2e_acme'],
         initSQL: {
           inline: [
             "UPDATE res_company SET name = 'ACME Corporation' WHERE id = 1;",
@@ -231,11 +244,12 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
       // (f): other series, in a tenant of their own, initializing meanwhile.
       // Languages: the tenant's for p18, p19's own.
       tenant('beta', 'beta', { primaryInstance: 'p18', languages: ['de_DE'] }),
-      instance('p18', 'beta', { release: '2.0.0', type: 'production', initModules: ['mail', 'contacts'] }),
-      instance('p19', 'beta', { release: '3.0.0', type: 'production', initModules: ['mail', 'contacts'], languages: ['fr_FR', 'uk_UA'] }),
+      instance('p18', 'beta', { release: '2.0.0', type: 'production', initModules: [...CUSTOMER_APPS, 'mail', 'contacts'] }),
+      instance('p19', 'beta', { release: '3.0.0', type: 'production', initModules: [...CUSTOMER_APPS, 'mail', 'contacts'], languages: ['fr_FR', 'uk_UA'] }),
     ]);
     await waitPhase('prod', 'acme', 'Running', 900_000);
-    expect(dbQuery("SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN ('base', 'mail', 'contacts', 'e2e_acme') ORDER BY 1", 'acme_prod')).toEqual(['base', 'contacts', 'e2e_acme', 'mail']);
+    const asked = ['base', ...CUSTOMER_APPS, 'mail', 'contacts', 'e2e_acme'];
+    expect(dbQuery(`SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN (${asked.map((m) => `'${m}'`).join(', ')}) ORDER BY 1`, 'acme_prod')).toEqual([...asked].sort());
     expect(dbQuery('SELECT name FROM res_company WHERE id = 1', 'acme_prod')).toEqual(['ACME Corporation']);
     // The role made and owns the extensions, so copies can restore them.
     expect(dbQuery("SELECT extname, pg_get_userbyid(extowner) FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1", 'acme_prod')).toEqual(['pg_trgm\tacme_prod', 'unaccent\tacme_prod']);
@@ -320,6 +334,19 @@ describe('2. (a) production on Odoo 17.0, and (f) on 18.0 and 19.0', () => {
     expect(companyLanguage('beta_p18')).toEqual(['de_DE']);
     expect(companyLanguage('beta_p19')).toEqual(['fr_FR']);
   });
+
+  it('takes a customer’s load of records through Odoo on 17.0, 18.0 and 19.0: partners in five scripts, opportunities, products, confirmed orders with their deliveries, posted invoices, tasks and attachments in the filestore', async () => {
+    const targets = [['prod', 'acme', '1.4.1', 'acme_prod'], ['p18', 'beta', '2.0.0', 'beta_p18'], ['p19', 'beta', '3.0.0', 'beta_p19']] as const;
+    const seconds = await Promise.all(targets.map(async ([name, ns, release, db]) => {
+      const started = Date.now();
+      await fillCustomerDatabase(await login(await webUrl(name, ns, release), db), SMALL_PROFILE);
+      return `${db} ${Math.round((Date.now() - started) / 1000)} s`;
+    }));
+    process.stderr.write(`e2e: customer profile written through Odoo (small: ${JSON.stringify(SMALL_PROFILE)}): ${seconds.join(', ')}\n`);
+    for (const [name, ns, , db] of targets) await holdsCustomerProfile(db, name, ns);
+    // Stock made the deliveries of the confirmed orders' goods, as it does for a customer.
+    expect(Number(dbQuery("SELECT count(*) FROM stock_picking p JOIN sale_order o ON o.procurement_group_id = p.group_id WHERE o.client_order_ref LIKE 'CP-SO-%'", 'acme_prod')[0])).toBeGreaterThan(0);
+  }, 900_000);
 });
 
 describe('2a. Mail of production', () => {
@@ -428,6 +455,7 @@ describe('3. (b) release bump within 17.0', () => {
     expect(await h.s3.list('e2e/acme/acme/prod/pre-upgrade/')).toEqual(['1.4.1-to-1.4.2.zip']);
     expect(existsSync(join(await filestoreDir('prod', 'acme'), 'backups'))).toBe(false);
     expect(dbQuery(`SELECT count(*) FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['1']);
+    await holdsCustomerProfile('acme_prod', 'prod', 'acme');
     // 1.4.2 is built from the same code as 1.4.1: the checksums the init recorded show no module changed, and none was updated.
     expect(h.cluster.jobLogs('prod-upgrade-1-4-1-to-1-4-2', 'acme', 100_000)).toContain('no installed module changed: nothing to update');
     expect(dbQuery("SELECT (value::jsonb) ? 'e2e_acme' AND (value::jsonb) ? 'base' FROM ir_config_parameter WHERE key = 'function_odoo.module_checksums'", 'acme_prod')).toEqual(['t']);
@@ -486,6 +514,7 @@ describe('3. (b) release bump within 17.0', () => {
     expect(await h.cluster.get('batch/v1', 'Job', 'prod-upgrade-1-4-2-to-1-4-3', 'acme')).toBeDefined();
     expect((await h.cluster.instance('prod', 'acme'))!.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle').reason).toBe('RolledBack');
     expect(dbQuery(`SELECT comment FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['written after the rollback']);
+    await holdsCustomerProfile('acme_prod', 'prod', 'acme');
     await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
     await waitPhase('prod', 'acme', 'Running', 300_000);
   }, RECONCILES_TIMEOUT);
@@ -520,6 +549,22 @@ describe('3. (b) release bump within 17.0', () => {
     expect([...phasesSeen].filter((p) => ['Provisioning', 'Initializing', 'Restoring', 'Copying'].includes(p))).toEqual([]);
     expect(dbQuery(`SELECT comment FROM res_partner WHERE name = '${PARTNER}'`, 'acme_prod')).toEqual(['written before the Deployment was deleted']);
   });
+
+  it('a release that dropped an installed add-on (a partial upgrade, which odoo -u ends with exit 0) fails and is rolled back: the add-on stays installed, the data as it was', async () => {
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.4' } });
+    const failed = await waitPhase('prod', 'acme', 'UpgradeFailed', 900_000, 'RolledBack');
+    const log = h.cluster.jobLogs('prod-upgrade-1-4-2-to-1-4-4', 'acme', 200_000);
+    // The add-on's code is gone from the image: it is what the plan updates, and Odoo cannot load it.
+    expect(log).toMatch(/updating 1 of \d+ installed modules, whose code changed: e2e_acme\n/);
+    expect(log).toContain('odoo -u finished, but left modules it could not load: e2e_acme');
+    const lifecycle = failed.status.conditions.find((c: { type: string }) => c.type === 'Lifecycle');
+    expect(lifecycle.message).toContain('Upgrade 1.4.2 → 1.4.4 failed and was rolled back');
+    expect(dbQuery("SELECT state FROM ir_module_module WHERE name = 'e2e_acme'", 'acme_prod')).toEqual(['installed']);
+    await holdsCustomerProfile('acme_prod', 'prod', 'acme');
+    await patch(INSTANCE, 'Instance', 'prod', 'acme', { spec: { release: '1.4.2' } });
+    await waitPhase('prod', 'acme', 'Running', 300_000);
+    await serves('prod', 'acme', '1.4.2');
+  }, 1_200_000);
 });
 
 describe('4. (c) staging copy with odoo neutralize', () => {
@@ -547,6 +592,7 @@ describe('4. (c) staging copy with odoo neutralize', () => {
     const [attachment] = await call<{ datas: string; checksum: string }[]>(s, 'ir.attachment', 'search_read', [[['res_model', '=', 'res.partner'], ['res_id', '=', partner!.id]], ['datas', 'checksum']]);
     expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
     expect(attachment!.checksum).toBe(attachmentChecksum);
+    await holdsCustomerProfile(db, 'staging', 'acme');
     const staging = await h.cluster.core.listNamespacedPod({ namespace: 'acme', labelSelector: 'odoo.io/instance=staging,app.kubernetes.io/component=cron' });
     // A copy has no cron Deployment at all: no Pod of it can run the customer's scheduled actions.
     expect(staging.items).toHaveLength(0);
@@ -734,6 +780,7 @@ describe('5b. Backups and restore', () => {
     expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
     // Restored as its own role, which owns what the dump created.
     expect(dbQuery("SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'unaccent'", 'acme_recovered')).toEqual(['acme_recovered']);
+    await holdsCustomerProfile('acme_recovered', 'recovered', 'acme');
   });
 });
 
@@ -773,6 +820,7 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
     const [attachment] = await call<{ datas: string }[]>(session, 'ir.attachment', 'search_read', [[['name', '=', 'contract.txt']], ['datas']]);
     expect(Buffer.from(attachment!.datas, 'base64').toString()).toBe('signed contract');
     expect(dbQuery('SELECT name FROM res_company WHERE id = 1', 'acme_v18')).toEqual(['ACME Corporation']);
+    await holdsCustomerProfile('acme_v18', 'v18', 'acme');
     // The rehearsal's time is what the cut-over will take: the instance says so before anyone promotes it.
     expect((await h.cluster.instance('v18', 'acme'))!.status.rehearsalSeconds).toBeGreaterThan(0);
   });
@@ -816,6 +864,7 @@ describe('6. (e) migration 17.0 → 18.0 with OpenUpgrade, and its promotion: a 
     expect(check).toMatchObject({ database: 'acme_v18', missing: [] });
     expect(log.acknowledged.filter((w) => w.at > copyStarted && w.db === 'acme_prod').length).toBeGreaterThan(0);
     expect(check.refused).toBeGreaterThan(0);
+    await holdsCustomerProfile('acme_v18', 'v18', 'acme');
     // Bounded by its waits, not vitest's 300 s: the cut-over alone took 163 s here once.
   }, 1_500_000);
 

@@ -6,7 +6,9 @@ import * as k8s from '@kubernetes/client-node';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from './support/apply.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { join } from 'node:path';
+import { E2E_DIR, startHarness, type Harness } from './support/harness.js';
+import type { PeakMemory } from './support/kubelet/peak-memory.js';
 import { E2E_REGISTRY } from './support/kubelet/images.js';
 import { STAND_IN_PROVISIONER } from './support/kubelet/volume-provisioner.js';
 import { eventually } from './support/processes.js';
@@ -60,6 +62,20 @@ describe('the e2e node', () => {
     expect(await h.cluster.jobOutcome('fails', NS, 180_000)).toBe('failed');
     const pods = await h.cluster.core.listNamespacedPod({ namespace: NS, labelSelector: 'batch.kubernetes.io/job-name=fails' });
     expect(pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 3, message: 'the reason\n' });
+  });
+
+  it('measures a container’s peak memory (the e2e’s table of each Job’s memory comes from it)', async () => {
+    // 200 MiB held for six seconds: at least two samples of the stand-in see it.
+    await applyObjects(h.plane.kc, [job('memory', 'python3 -c "import time; b = b\'x\' * (200 << 20); time.sleep(6)"')]);
+    await h.cluster.jobSucceeds('memory', NS, 180_000);
+    const pods = await h.cluster.core.listNamespacedPod({ namespace: NS, labelSelector: 'batch.kubernetes.io/job-name=memory' });
+    const peak = await eventually('the peak memory file', async () => {
+      const file = join(E2E_DIR, 'pods', `${NS}_${pods.items[0]!.metadata!.name}`, 'main.memory.json');
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PeakMemory) : undefined;
+    }, 30_000);
+    expect(peak.largestProcessPeakMiB).toBeGreaterThanOrEqual(200);
+    expect(peak.largestProcessPeakMiB).toBeLessThan(400);
+    expect(peak.peakSumRssMiB).toBeGreaterThanOrEqual(200);
   });
 
   it('keeps the root read-only, and mounts Secrets, ConfigMaps, emptyDirs and claims where the container says', async () => {

@@ -12,11 +12,15 @@ import type { MailRelay } from './mail-relay.js';
 /** Where OpenUpgrade's scripts are in the 18.0 test image: inside Odoo's addons, where pip puts them. */
 export const OPENUPGRADE_SCRIPTS = '/usr/lib/python3/dist-packages/odoo/addons/openupgrade_scripts/scripts';
 
-/** The releases of the test App: three builds of the project on 17.0 (the last one's upgrade fails), one on 18.0, one on 19.0. */
+/**
+ * The releases of the test App: four builds of the project on 17.0 (1.4.3's upgrade of the test add-on fails;
+ * 1.4.4 dropped the add-on, a partial upgrade), two on 18.0, one on 19.0.
+ */
 export const RELEASES = [
   { version: '1.4.1', series: '17.0', image: `${E2E_REGISTRY}:17.0` },
   { version: '1.4.2', series: '17.0', image: `${E2E_REGISTRY}:17.0` },
   { version: '1.4.3', series: '17.0', image: `${E2E_REGISTRY}:17.0-broken-upgrade` },
+  { version: '1.4.4', series: '17.0', image: `${E2E_REGISTRY}:17.0-without-e2e-acme` },
   { version: '2.0.0', series: '18.0', image: `${E2E_REGISTRY}:18.0`, migration: { upgradePath: OPENUPGRADE_SCRIPTS } },
   { version: '2.0.1', series: '18.0', image: `${E2E_REGISTRY}:18.0` },
   { version: '3.0.0', series: '19.0', image: `${E2E_REGISTRY}:19.0` },

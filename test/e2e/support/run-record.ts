@@ -5,6 +5,9 @@
 // .work/e2e-reports/real-odoo.json; the table in docs/development.md (Real Odoo)
 // comes from there.
 import * as k8s from '@kubernetes/client-node';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PeakMemory } from './kubelet/peak-memory.js';
 
 export interface RanJob {
   namespace: string;
@@ -13,6 +16,8 @@ export interface RanJob {
   image: string;
   outcome: 'complete' | 'failed';
   seconds: number;
+  /** The largest peak of its containers (every Pod of the Job, retries included), sampled by the kubelet stand-in. */
+  memory?: PeakMemory | undefined;
 }
 
 export interface RanWebPod {
@@ -30,7 +35,23 @@ export class RunRecord {
   readonly webPods = new Map<string, RanWebPod>();
   private readonly informers: k8s.Informer<k8s.KubernetesObject>[] = [];
 
-  constructor(private readonly kc: k8s.KubeConfig) {}
+  /** podsDir: the kubelet stand-in's directory of Pods (`<namespace>_<pod>/<container>.memory.json`). */
+  constructor(private readonly kc: k8s.KubeConfig, private readonly podsDir?: string) {}
+
+  /** The peak memory of a Job's Pods: the largest sum of RSS, and the largest process, of any of their containers. */
+  private jobMemory(namespace: string, job: string): PeakMemory | undefined {
+    if (!this.podsDir || !existsSync(this.podsDir)) return undefined;
+    const peaks = readdirSync(this.podsDir)
+      .filter((pod) => pod.startsWith(`${namespace}_${job}-`) && /^[a-z0-9]{5}$/.test(pod.slice(namespace.length + job.length + 2)))
+      .flatMap((pod) => readdirSync(join(this.podsDir!, pod)).filter((f) => f.endsWith('.memory.json')).map((f) => join(this.podsDir!, pod, f)))
+      .map((file) => JSON.parse(readFileSync(file, 'utf8')) as PeakMemory);
+    if (peaks.length === 0) return undefined;
+    return {
+      peakSumRssMiB: Math.max(...peaks.map((p) => p.peakSumRssMiB)),
+      largestProcessPeakMiB: Math.max(...peaks.map((p) => p.largestProcessPeakMiB)),
+      samples: peaks.reduce((n, p) => n + p.samples, 0),
+    };
+  }
 
   async start(): Promise<void> {
     const batch = this.kc.makeApiClient(k8s.BatchV1Api);
@@ -81,6 +102,7 @@ export class RunRecord {
 
   report(): { jobs: RanJob[]; webPods: RanWebPod[] } {
     const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
-    return { jobs: [...this.jobs.values()].sort(byName), webPods: [...this.webPods.values()].sort(byName) };
+    const jobs = [...this.jobs.values()].map((j) => ({ ...j, memory: this.jobMemory(j.namespace, j.name) }));
+    return { jobs: jobs.sort(byName), webPods: [...this.webPods.values()].sort(byName) };
   }
 }

@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image } from './images.js';
+import { watchPeakMemory } from './peak-memory.js';
 import type { RunAs } from './pod-spec.js';
 import type { ContainerMount } from './volumes.js';
 
@@ -122,8 +123,11 @@ export class ContainerProcess {
     this.child.stdout!.pipe(out, { end: false });
     this.child.stderr!.pipe(out, { end: false });
     this.child.once('close', () => out.end());
+    // Its peak memory goes beside its log (<container>.memory.json), for the run's table of Jobs.
+    const peakMemory = joinCgroup ? watchPeakMemory(() => cgroupProcesses(this.cgroup)) : undefined;
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
+        peakMemory?.(spec.log.replace(/\.log$/, '') + '.memory.json');
         // The container's first process is gone; so are the others (it was their PID namespace's init).
         killCgroup(this.cgroup);
         const message = existsSync(this.terminationFile) ? readFileSync(this.terminationFile).subarray(0, 4096).toString('utf8') : '';
