@@ -7,14 +7,12 @@
 // initSQL again and reset the administrator's password, and a restore would
 // drop everything for an old backup. A retried init after a failure stays
 // possible: only an init that finished leaves the mark it looks for.
-import { shellSingleQuoted } from '../database.js';
 import { CHECKSUMS_PARAMETER } from './module-updates.js';
+import { psqlValue } from './psql-value.js';
 
-const PSQL = 'psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=';
-
-/** Bash line: `variable` is "t" when the table exists in the public schema; a psql that fails fails the Job (set -e), never passes the guard. */
+/** Bash line: `variable` is "t" when the table exists in the public schema. */
 function tableExists(variable: string, table: string): string {
-  return `${variable}="$(${PSQL}${shellSingleQuoted(`SELECT to_regclass('public.${table}') IS NOT NULL`)})"`;
+  return psqlValue(variable, `SELECT to_regclass('public.${table}') IS NOT NULL`);
 }
 
 /**
@@ -28,7 +26,7 @@ export function notInitializedCheck(database: string): string {
   return [
     tableExists('parameters', 'ir_config_parameter'),
     'recorded=0',
-    `if [ "$parameters" = t ]; then recorded="$(${PSQL}${shellSingleQuoted(`SELECT count(*) FROM ir_config_parameter WHERE key = '${CHECKSUMS_PARAMETER}'`)})"; fi`,
+    `if [ "$parameters" = t ]; then ${psqlValue('recorded', `SELECT count(*) FROM ir_config_parameter WHERE key = '${CHECKSUMS_PARAMETER}'`)}; fi`,
     'if [ "$recorded" != 0 ]; then',
     `  echo "${database} already holds an Odoo database that was initialized (or copied, restored or upgraded) before: init changes nothing over it. This Instance is new, its database is not: it was created again over a database an earlier Instance of that name retained. Nothing was changed. A new Instance cannot serve a retained database yet: restore a backup of it into the instance (spec.restore) after the DevOps team has backed it up and dropped it, or have them drop it to start over; then delete this Job" >&2`,
     '  exit 1',

@@ -5,7 +5,7 @@
 // states", and exits 0 (seen with Odoo 17.0's own odoo -u all). Serving that database is a broken production, so the
 // upgrade and migration Jobs fail instead, which rolls an upgrade back.
 
-import { shellSingleQuoted } from '../database.js';
+import { psqlValue } from './psql-value.js';
 
 /** The modules Odoo left half-done, as "name (state)", comma-separated; empty when none. */
 export const UNFINISHED_MODULES_SQL =
@@ -14,7 +14,7 @@ export const UNFINISHED_MODULES_SQL =
 /** Bash lines that fail the Job, naming the modules, when odoo -u left any half-done. */
 export function unfinishedModulesCheck(release: string): string {
   return [
-    `unfinished="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(UNFINISHED_MODULES_SQL)})"`,
+    psqlValue('unfinished', UNFINISHED_MODULES_SQL),
     'if [ -n "$unfinished" ]; then',
     `  echo "odoo -u finished, but left modules it could not load: $unfinished. Their code, or that of a module they depend on, is not in the image of release ${release} (Odoo logged it above: \\"not installable, skipped\\"). Add it to the release, or uninstall those modules on the running release first" >&2`,
     '  exit 1',
@@ -37,7 +37,7 @@ export function notInstalledModulesSQL(modules: readonly string[]): string {
 export function notInstalledModulesCheck(modules: readonly string[], release: string): string {
   if (modules.length === 0) return '';
   return [
-    `missing="$(psql --no-psqlrc -At -v ON_ERROR_STOP=1 --command=${shellSingleQuoted(notInstalledModulesSQL(modules))})"`,
+    psqlValue('missing', notInstalledModulesSQL(modules)),
     'if [ -n "$missing" ]; then',
     `  echo "spec.initModules: odoo -i finished without installing $missing: release ${release}'s image has no module of that name, or one it depends on (Odoo logged it above). Fix the name, or add the module to the release" >&2`,
     '  exit 1',
