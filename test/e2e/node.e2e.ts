@@ -70,7 +70,8 @@ describe('the e2e node', () => {
     await h.cluster.jobSucceeds('memory', NS, 180_000);
     const pods = await h.cluster.core.listNamespacedPod({ namespace: NS, labelSelector: 'batch.kubernetes.io/job-name=memory' });
     const peak = await eventually('the peak memory file', async () => {
-      const file = join(E2E_DIR, 'pods', `${NS}_${pods.items[0]!.metadata!.name}`, 'main.memory.json');
+      const pod = pods.items[0]!.metadata!;
+      const file = join(E2E_DIR, 'pods', `${NS}_${pod.name}_${pod.uid!.slice(0, 8)}`, 'main.memory.json');
       return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PeakMemory) : undefined;
     }, 30_000);
     expect(peak.largestProcessPeakMiB).toBeGreaterThanOrEqual(200);

@@ -35,14 +35,14 @@ export class RunRecord {
   readonly webPods = new Map<string, RanWebPod>();
   private readonly informers: k8s.Informer<k8s.KubernetesObject>[] = [];
 
-  /** podsDir: the kubelet stand-in's directory of Pods (`<namespace>_<pod>/<container>.memory.json`). */
+  /** podsDir: the kubelet stand-in's directory of Pods (`<namespace>_<pod>_<uid prefix>/<container>.memory.json`). */
   constructor(private readonly kc: k8s.KubeConfig, private readonly podsDir?: string) {}
 
   /** The peak memory of a Job's Pods: the largest sum of RSS, and the largest process, of any of their containers. */
   private jobMemory(namespace: string, job: string): PeakMemory | undefined {
     if (!this.podsDir || !existsSync(this.podsDir)) return undefined;
     const peaks = readdirSync(this.podsDir)
-      .filter((pod) => pod.startsWith(`${namespace}_${job}-`) && /^[a-z0-9]{5}$/.test(pod.slice(namespace.length + job.length + 2)))
+      .filter((pod) => pod.startsWith(`${namespace}_${job}-`) && /^[a-z0-9]{5}_[0-9a-f]{8}$/.test(pod.slice(namespace.length + job.length + 2)))
       .flatMap((pod) => readdirSync(join(this.podsDir!, pod)).filter((f) => f.endsWith('.memory.json')).map((f) => join(this.podsDir!, pod, f)))
       .map((file) => JSON.parse(readFileSync(file, 'utf8')) as PeakMemory);
     if (peaks.length === 0) return undefined;
