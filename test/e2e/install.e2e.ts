@@ -7,11 +7,12 @@
 // reconciled, one event per transition, `crossplane beta trace`, and the
 // function's metrics.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAME } from '../../scripts/package-metadata.js';
-import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT } from './support/crossplane.js';
+import { FUNCTION_OBJECT, NAMESPACE, PROVIDER_SQL_OBJECT } from './support/crossplane.js';
+import { serviceAccountMay } from './support/crossplane-rbac.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { runReadmeBlock } from './support/package-install.js';
 import { eventually } from './support/processes.js';
@@ -64,6 +65,28 @@ describe('the README install block', () => {
       const found = await h.cluster.get<{ spec: { state: string } }>('apiextensions.crossplane.io/v1alpha1', 'ManagedResourceDefinition', mrd);
       expect(found?.spec.state, mrd).toBe('Active');
     }
+  });
+});
+
+describe('Crossplane with the rights its Helm chart gives it', () => {
+  it('runs as its ServiceAccount, which may compose what the function composes (the README’s ClusterRole, aggregated) and nothing an administrator alone may', async () => {
+    const may = (account: string, verb: string, group: string, resource: string) => serviceAccountMay(h.plane.kc, NAMESPACE, account, verb, group, resource);
+    // Granted by package/rbac/clusterrole.yaml through aggregation, by the chart, and by the RBAC manager for the XRDs and provider-sql.
+    expect(await may('crossplane', 'create', 'batch', 'cronjobs')).toBe(true);
+    expect(await may('crossplane', 'patch', 'gateway.networking.k8s.io', 'httproutes')).toBe(true);
+    expect(await may('crossplane', 'patch', 'instance.odoo.io', 'instances')).toBe(true);
+    expect(await may('crossplane', 'patch', 'postgresql.sql.m.crossplane.io', 'roles')).toBe(true);
+    // Not granted: an administrator's rights would have hidden a kind the shipped role forgets.
+    expect(await may('crossplane', 'create', 'rbac.authorization.k8s.io', 'clusterrolebindings')).toBe(false);
+    expect(await may('crossplane', 'create', '', 'pods')).toBe(false);
+    expect(await may('crossplane', 'delete', '', 'nodes')).toBe(false);
+    // provider-sql manages its own kinds and Secrets, and composes nothing else.
+    expect(await may(PROVIDER_SQL_OBJECT, 'update', 'postgresql.sql.m.crossplane.io', 'roles/status')).toBe(true);
+    expect(await may(PROVIDER_SQL_OBJECT, 'create', 'batch', 'jobs')).toBe(false);
+    // And the processes run with those accounts' tokens: Crossplane's kubeconfig names no client certificate.
+    const kubeconfig = readFileSync(join(E2E_DIR, `${NAMESPACE}-crossplane.kubeconfig`), 'utf8');
+    expect(kubeconfig).toContain('system:serviceaccount:crossplane-system:crossplane');
+    expect(kubeconfig).not.toContain('client-certificate');
   });
 });
 

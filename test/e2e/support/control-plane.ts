@@ -21,6 +21,9 @@ export interface Binaries {
 /** Controllers of kube-controller-manager the tests rely on: what turns composed objects into Pods and back. */
 export const CONTROLLERS = [
   'garbage-collector-controller',
+  // Folds ClusterRoles into those that aggregate them: Crossplane's own role gathers the chart's, the RBAC
+  // manager's (XRDs, providers) and package/rbac/clusterrole.yaml this way (crossplane-rbac.ts).
+  'clusterrole-aggregation-controller',
   // Takes the not-ready taint off the node once its kubelet reports Ready and renews its Lease.
   'node-lifecycle-controller',
   'namespace-controller',

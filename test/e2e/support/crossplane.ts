@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { freePort, ROOT } from '../../../scripts/function-process.js';
 import { FUNCTION_NAME, PROVIDER_SQL_PACKAGE, dependencyName } from '../../../scripts/package-metadata.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
+import { applyObjects } from './apply.js';
+import { chartRbac, serviceAccountKubeconfig } from './crossplane-rbac.js';
 import { ExternalPackageRuntime } from './external-runtime.js';
 import { pushProviderSql, runReadmeBlock, startRegistry } from './package-install.js';
 import { issue } from './pki.js';
@@ -30,6 +32,8 @@ export interface CrossplaneEnv {
   kc: k8s.KubeConfig;
   kubeconfig: string;
   crossplane: string;
+  /** Helm, which renders Crossplane's chart for the RBAC a Helm install gives Crossplane (crossplane-rbac.ts). */
+  helm: string;
   /** The Crossplane CLI (crank) and kubectl the README's commands run with. */
   crossplaneCli: string;
   kubectl: string;
@@ -108,7 +112,10 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
   const core = env.kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch(() => undefined);
   const crossplaneDir = goModuleDir(SCHEMA_MODULES.crossplane.module, SCHEMA_MODULES.crossplane.version);
-  const base = { KUBECONFIG: env.kubeconfig, POD_NAMESPACE: NAMESPACE, POD_SERVICE_ACCOUNT: 'crossplane' };
+  // Crossplane's ServiceAccounts and roles, as `helm install` of its chart makes them; core and its RBAC
+  // manager then act with tokens of their ServiceAccounts, not as the cluster's administrator.
+  await applyObjects(env.kc, chartRbac(env.helm, join(crossplaneDir, 'cluster', 'charts', 'crossplane'), NAMESPACE));
+  const base = { KUBECONFIG: await serviceAccountKubeconfig(env.kc, NAMESPACE, 'crossplane', env.dir), POD_NAMESPACE: NAMESPACE, POD_SERVICE_ACCOUNT: 'crossplane' };
   // init applies the core CRDs and then objects of those kinds: until discovery
   // has caught up with the new CRDs it fails, and is safe to run again.
   await eventually('crossplane core init', async () => {
@@ -168,6 +175,16 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
       `--metrics-address=${new URL(fnMetricsUrl).host}`,
     ]);
   let fn = startFn();
+
+  // The RBAC manager, as the chart runs it: it grants Crossplane the XRDs' and the providers' kinds, and a
+  // provider's ServiceAccount (the one its runtime Deployment names) its own.
+  env.processes.start('crossplane-rbac-manager', env.crossplane, [
+    'rbac',
+    'start',
+    ...(env.profile.debug ? ['--debug'] : []),
+    ...(env.profile.intervals === 'test' ? ['--poll-interval=5s', '--sync-interval=30s'] : []),
+    '--provider-clusterrole=crossplane:allowed-provider-permissions',
+  ], { KUBECONFIG: await serviceAccountKubeconfig(env.kc, NAMESPACE, 'rbac-manager', env.dir) });
 
   // Crossplane keeps the packages it pulled here (its Pod has an emptyDir).
   mkdirSync(join(env.dir, 'xpkg-cache'), { recursive: true });

@@ -9,15 +9,20 @@
 // runtime controller to set revision's webhook TLS secret"); and it calls a
 // function at the endpoint the runtime records.
 // The Deployment runtime would also start Pods; here the harness runs the
-// processes itself.
+// processes itself. For a provider it makes what the Deployment runtime
+// would, without Pods: a ServiceAccount and a Deployment of no replicas
+// owned by the revision, naming that account. Crossplane's RBAC manager
+// binds the provider's own ClusterRole to the account a Deployment owned by
+// the revision names (rbac/provider/binding), and the harness runs the
+// provider's process with a token of that account.
 import * as k8s from '@kubernetes/client-node';
 
 const NAMESPACE = 'crossplane-system';
 const GROUP = 'pkg.crossplane.io';
 
 interface Revision {
-  metadata: { name: string; labels?: Record<string, string> };
-  spec: { desiredState?: string; tlsServerSecretName?: string; tlsClientSecretName?: string };
+  metadata: { name: string; uid: string; labels?: Record<string, string> };
+  spec: { desiredState?: string; image?: string; tlsServerSecretName?: string; tlsClientSecretName?: string };
   status?: { tlsServerSecretName?: string; tlsClientSecretName?: string; endpoint?: string; conditions?: Condition[] };
 }
 
@@ -37,6 +42,7 @@ export interface ServingCertificate {
 export class ExternalPackageRuntime {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly core: k8s.CoreV1Api;
+  private readonly apps: k8s.AppsV1Api;
   /** Packages whose process the harness runs: their runtime is healthy (the package's Healthy needs it). */
   private readonly running = new Set<string>();
 
@@ -47,6 +53,7 @@ export class ExternalPackageRuntime {
   constructor(kc: k8s.KubeConfig, private readonly certificate: ServingCertificate, private readonly endpoints: Record<string, string>) {
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
   }
 
   /** Records that the process of a package (its pkg.crossplane.io/package name) serves. */
@@ -75,6 +82,7 @@ export class ExternalPackageRuntime {
           await this.ensureSecret(name);
           wanted[key] = name;
         }
+        if (plural === 'providerrevisions') await this.ensureProviderAccount(packageName, revision);
         const endpoint = plural === 'functionrevisions' ? this.endpoints[packageName] : undefined;
         if (endpoint !== undefined) wanted.endpoint = endpoint;
         const current = revision.status ?? {};
@@ -92,6 +100,32 @@ export class ExternalPackageRuntime {
         );
       }
     }
+  }
+
+  /** The provider's ServiceAccount (named after its package), and a Deployment of no replicas owned by its revision that names it. */
+  private async ensureProviderAccount(packageName: string, revision: Revision): Promise<void> {
+    const ignoreExists = (error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    };
+    await this.core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: packageName } } }).catch(ignoreExists);
+    const labels = { 'pkg.crossplane.io/revision': revision.metadata.name };
+    await this.apps
+      .createNamespacedDeployment({
+        namespace: NAMESPACE,
+        body: {
+          metadata: {
+            name: revision.metadata.name,
+            labels,
+            ownerReferences: [{ apiVersion: `${GROUP}/v1`, kind: 'ProviderRevision', name: revision.metadata.name, uid: revision.metadata.uid, controller: true }],
+          },
+          spec: {
+            replicas: 0,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { serviceAccountName: packageName, containers: [{ name: 'package-runtime', image: revision.spec.image ?? packageName }] } },
+          },
+        },
+      })
+      .catch(ignoreExists);
   }
 
   private async ensureSecret(name: string): Promise<void> {
