@@ -15,7 +15,7 @@ import { applyObjects, crdsEstablished } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
 import { RunRecord } from './support/run-record.js';
 import { RECONCILES_TIMEOUT, reconcileAgain } from './support/reconciles.js';
-import { app, appPrerequisites, backupCredentials, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
+import { app, appPrerequisites, backupCredentials, backupPrefix, FILESTORE_CLASS, instance, RELEASES, smtpCredentials, tenant, tenantNamespace } from './support/objects.js';
 import { throughRoute } from './support/gateway-stand-in.js';
 import { mailpitSubjects } from './support/mail-relay.js';
 import { call, get, login as odooLogin, type OdooSession } from './support/odoo-rpc.js';
@@ -703,6 +703,26 @@ describe('5b. Backups and restore', () => {
     for (const b of seeded.filter((s) => now - s.at.getTime() > 100 * DAY)) expect(kept).not.toContain(b.name);
     // Back to the App's nightly schedule.
     await patch(TENANT, 'Tenant', 'acme', 'acme', { spec: { production: { replicas: 2, backup: null } } });
+  });
+
+  it('each tenant’s key reaches only its own backups: beta’s cannot list, read or delete acme’s, acme’s own can (the bucket policy, enforced by the real S3 server)', async () => {
+    const key = (await h.cluster.instance('prod', 'acme'))!.status.backup.lastSuccessful.key as string;
+    const scheduledDir = `s3:${h.s3.bucket}/${backupPrefix('acme')}prod/scheduled/`;
+    const denied = /AccessDenied|Access Denied|403/;
+    // The backup Jobs of acme use acme's key: it lists and reads acme's backups.
+    expect(await h.s3.rcloneAs('acme', 'lsf', '--files-only', scheduledDir)).toContain(key.split('/').pop());
+    expect((await h.s3.rcloneAs('acme', 'cat', '--count', '2', `s3:${h.s3.bucket}/${key}`))).toBe('PK');
+    // beta's key: refused on acme's prefix, on the bucket's root, and on another tenant's object.
+    await expect(h.s3.rcloneAs('beta', 'lsf', scheduledDir)).rejects.toThrow(denied);
+    await expect(h.s3.rcloneAs('beta', 'lsf', `s3:${h.s3.bucket}/e2e/`)).rejects.toThrow(denied);
+    await expect(h.s3.rcloneAs('beta', 'cat', `s3:${h.s3.bucket}/${key}`)).rejects.toThrow(denied);
+    await expect(h.s3.rcloneAs('beta', 'deletefile', `s3:${h.s3.bucket}/${key}`)).rejects.toThrow(denied);
+    expect(await h.s3.list(`${backupPrefix('acme')}prod/scheduled/`)).toContain(key.split('/').pop());
+    // It works below beta's own prefix.
+    writeFileSync(join(E2E_DIR, 'beta-probe.txt'), 'beta');
+    await h.s3.rcloneAs('beta', 'copyto', join(E2E_DIR, 'beta-probe.txt'), `s3:${h.s3.bucket}/${backupPrefix('beta')}probe.txt`);
+    expect(await h.s3.rcloneAs('beta', 'lsf', `s3:${h.s3.bucket}/${backupPrefix('beta')}`)).toContain('probe.txt');
+    await h.s3.rcloneAs('beta', 'deletefile', `s3:${h.s3.bucket}/${backupPrefix('beta')}probe.txt`);
   });
 
   it('Odoo itself restores that backup (odoo db load), with the partner written through Odoo', async () => {

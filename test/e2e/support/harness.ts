@@ -14,7 +14,8 @@ import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js'
 import { applyFiles, crdsEstablished } from './apply.js';
 import { Cluster } from './cluster.js';
 import { binaries, startControlPlane, type ControlPlane } from './control-plane.js';
-import { FUNCTION_OBJECT, PROVIDER_SQL_OBJECT, startCrossplane, type ControlPlaneProfile, type RunningCrossplane } from './crossplane.js';
+import { serviceAccountKubeconfig, serviceAccountMay } from './crossplane-rbac.js';
+import { FUNCTION_OBJECT, NAMESPACE, PROVIDER_SQL_OBJECT, startCrossplane, type ControlPlaneProfile, type RunningCrossplane } from './crossplane.js';
 import { GatewayStandIn } from './gateway-stand-in.js';
 import { loadImages } from './kubelet/images.js';
 import { Kubelet } from './kubelet/kubelet.js';
@@ -23,7 +24,8 @@ import { VolumeProvisioner } from './kubelet/volume-provisioner.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { eventually, Processes } from './processes.js';
 import { providerSqlCrdsEstablished, startProviderSql, type RunningProviderSql } from './provider-sql.js';
-import { startS3, type S3Server } from './s3-server.js';
+import { startS3, TENANT_KEY_NAMESPACES, type S3Server } from './s3-server.js';
+import { backupPrefix } from './objects.js';
 import { startMailRelay, type MailRelay } from './mail-relay.js';
 
 export const E2E_DIR = join(ROOT, '.work', 'e2e');
@@ -99,6 +101,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
   const gateway = new GatewayStandIn(plane.kc);
   gateway.start();
   const s3 = await startS3(E2E_DIR, processes, { versitygw: need('E2E_VERSITYGW'), rclone: need('E2E_RCLONE') });
+  await s3.restrictTenantKeys(TENANT_KEY_NAMESPACES.map((namespace) => ({ namespace, prefix: backupPrefix(namespace) })));
   const relay = await startMailRelay(E2E_DIR, processes, need('E2E_MAILPIT'));
   const cluster = new Cluster(plane.kc, kubelet);
   const harness: Harness = {
@@ -128,6 +131,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     kc: plane.kc,
     kubeconfig: plane.kubeconfig,
     crossplane: need('E2E_CROSSPLANE'),
+    helm: need('E2E_HELM'),
     crossplaneCli: need('E2E_CROSSPLANE_CLI'),
     kubectl: need('E2E_KUBECTL'),
     registry: need('E2E_OCI_REGISTRY'),
@@ -143,7 +147,12 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
     ? ['apps.app.odoo.io', 'xtenants.tenant.odoo.io', 'xinstances.instance.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']
     : ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io'];
   await eventually('the Configuration’s XRDs to serve', () => crdsEstablished(plane.kc, xrds), 180_000, 1000);
-  harness.providerSql = await startProviderSql(need('E2E_PROVIDER_SQL'), plane.kubeconfig, processes, profile);
+  // provider-sql as its ServiceAccount, once Crossplane's RBAC manager has bound it to the provider's own role.
+  await eventually(`Crossplane's RBAC manager to let ${PROVIDER_SQL_OBJECT} watch its Roles`, async () => {
+    await harness.crossplane!.runtime.reconcile();
+    return (await serviceAccountMay(plane.kc, NAMESPACE, PROVIDER_SQL_OBJECT, 'watch', 'postgresql.sql.m.crossplane.io', 'roles')) || undefined;
+  }, 120_000, 1000);
+  harness.providerSql = await startProviderSql(need('E2E_PROVIDER_SQL'), await serviceAccountKubeconfig(plane.kc, NAMESPACE, PROVIDER_SQL_OBJECT, E2E_DIR), processes, profile);
   const runtime = harness.crossplane.runtime;
   runtime.markRunning(PROVIDER_SQL_OBJECT);
   await eventually('the installed Function and Provider to be healthy', async () => {

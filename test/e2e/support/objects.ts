@@ -63,9 +63,13 @@ export function appPrerequisites(pg: Postgres): k8s.KubernetesObject[] {
 export const BACKUP_SECRET = 'odoo-backup-s3';
 export const RCLONE_IMAGE = 'registry.e2e.test/rclone:1.76.0';
 
-/** What the DevOps team puts in each tenant namespace: the key the backup Jobs use for the bucket. */
+/** Where the test App (named acme) backs up a tenant namespace's instances: its storage prefix, the App, the namespace. */
+export const backupPrefix = (ns: string) => `e2e/acme/${ns}/`;
+
+/** What the DevOps team puts in each tenant namespace: the key the backup Jobs use for the bucket (the tenant's own, where it has one). */
 export function backupCredentials(ns: string, s3: S3Server): k8s.KubernetesObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: BACKUP_SECRET, namespace: ns }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey } } as k8s.KubernetesObject;
+  const key = s3.keyOf(ns);
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: BACKUP_SECRET, namespace: ns }, stringData: { AWS_ACCESS_KEY_ID: key.accessKey, AWS_SECRET_ACCESS_KEY: key.secretKey } } as k8s.KubernetesObject;
 }
 
 export const SMTP_SECRET = 'odoo-smtp';
