@@ -167,6 +167,13 @@ export const appSpec = z.object({
     .object({
       size: quantity.default('10Gi').describe('Default filestore size of an instance.'),
       storageClassName: dnsSubdomain.optional().describe('Storage class of filestores; default the cluster default.'),
+      allowedStorageClasses: z
+        .array(dnsSubdomain)
+        .max(16)
+        .optional()
+        .describe(
+          'Storage classes a Tenant type or an Instance may choose for its filestore besides storageClassName. Unset, they may choose none other: a class decides where customer files live and whether they survive their claim (its reclaim policy).',
+        ),
       accessMode: z
         .enum(['ReadWriteMany', 'ReadWriteOnce'])
         .default('ReadWriteMany')
@@ -230,6 +237,19 @@ export const appSpec = z.object({
         })
         .describe('Gateway API Gateway that tenant HTTPRoutes attach to.')
         .optional(),
+      allowedGateways: z
+        .array(
+          z.object({
+            name: dnsSubdomain.describe('Name of the Gateway.'),
+            namespace: dnsLabel.describe('Namespace of the Gateway.'),
+            sectionName: dnsSubdomain.optional().describe('The one listener tenants may attach to; unset, any of its listeners.'),
+          }),
+        )
+        .max(16)
+        .optional()
+        .describe(
+          'Gateways a Tenant may choose (its spec.routing.gatewayRef) besides gatewayRef. Unset, none other: a Gateway decides who reaches the tenant, and its namespace is where the tenant NetworkPolicy lets traffic in from.',
+        ),
       certificateIssuer: z
         .object({
           kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer').describe('cert-manager issuer kind; an Issuer must exist in each tenant namespace.'),

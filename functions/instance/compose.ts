@@ -12,6 +12,7 @@ import { odooConfConfigMap } from './odoo-conf.js';
 import type { Instance } from './schema.js';
 import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
 import { quotaViolations } from './quotas.js';
+import { storageClassRefusal } from './storage-class.js';
 import { connectionBudgetRefusal } from './connection-budget.js';
 import { protectionUsages } from './usages.js';
 import { autoscaledReplicas, cronDeployment, observedRunAsUser, observedStopped, odooService, webAutoscaler, webDeployment, webDisruptionBudget } from './workloads.js';
@@ -230,6 +231,7 @@ export function composeInstance(
     refusedAutoscaling(instance, settings) ??
     (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
     optionsOutOfSeries(settings, context) ??
+    storageClassRefusal(instance, tenantTypeSpec(context, instance), context) ??
     (() => {
       const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;

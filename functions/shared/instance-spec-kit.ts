@@ -30,7 +30,7 @@ export const sizing = {
   filestore: z
     .object({
       size: quantity.optional().describe('Filestore size; can grow later if the storage class allows expansion.'),
-      storageClassName: dnsSubdomain.optional().describe('Storage class; default the App’s.'),
+      storageClassName: dnsSubdomain.optional().describe('Storage class, one the App offers (its spec.filestore.storageClassName and allowedStorageClasses); default the App’s.'),
     })
     .optional()
     .describe('The filestore volume (/var/lib/odoo).'),

@@ -131,6 +131,8 @@ export const tenantMessages = {
     `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,
   cuttingOver: (host: string, from: string, to: string) =>
     `Cutting over to "${to}": "${from}" is stopped and ${host} shows the maintenance page while "${to}" copies it again and migrates that copy; ${host} routes to "${to}" once it runs`,
+  gatewayNotOffered: (asked: string, app: string, own: string | undefined) =>
+    `spec.routing.gatewayRef ${asked} is ignored: App "${app}" does not offer that Gateway to tenants (its spec.routing.gatewayRef and allowedGateways), ${own ? `so routes attach to ${own}` : 'and names none, so nothing is routed'}; ask the DevOps team to list it, or remove it`,
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   networkPolicyKept: (app: string) =>
     `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,

@@ -15,6 +15,7 @@ import { tenantNetworkPolicy } from './network-policy.js';
 import { cutOverUnderWay, recordedCutOver, type CutOver } from './cut-over.js';
 import { customDomainRoute, mailCatcherRoute, observedPrimary, primaryRoute, secondaryRoute } from './routes.js';
 import { certificateReferenceGrant, customDomainCertificate } from './certificates.js';
+import { tenantGateway } from './gateway-choice.js';
 import { maintenanceDeployment, maintenanceService } from './maintenance.js';
 import { mailCatcherDeployment, mailCatcherService } from './mail-catcher.js';
 import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from './schema.js';
@@ -69,7 +70,7 @@ export function composeTenant(
   const refusal = baseHostRefusal(tenant, tenant.spec.baseHostName, app, tenantsOfNamespace);
   const wanted = refusal === undefined ? tenant.spec.baseHostName : routed?.host;
   const base = wanted === undefined ? undefined : reconcileBaseHostName(routed?.host, wanted, lock);
-  const gateway = tenant.spec.routing.gatewayRef ?? app.spec.routing?.gatewayRef;
+  const { gateway, warning: gatewayWarning } = tenantGateway(tenant, app);
   const objects: { key: string; object: KubeObject }[] = [];
   const maintenanceOn = app.spec.maintenance.enabled;
   const catcher = app.spec.mail.catcher;
@@ -176,6 +177,7 @@ export function composeTenant(
   const warnings = [
     ...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []),
     ...(policyKept ? [m.networkPolicyKept(app.metadata.name)] : []),
+    ...(gatewayWarning !== undefined ? [gatewayWarning] : []),
     ...(tenant.spec.mail.outgoing !== undefined && !tenantMailSecretAllowed(tenant.spec.mail.outgoing, app.spec.mail.tenantSecretPrefix, tenant.metadata.name)
       ? [m.mailSecretNotForMail(tenant.spec.mail.outgoing.passwordSecretRef!.name, app.metadata.name, tenantMailSecretName(app.spec.mail.tenantSecretPrefix, tenant.metadata.name))]
       : []),

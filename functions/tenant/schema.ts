@@ -89,7 +89,7 @@ export const tenantSpec = z.object({
           sectionName: dnsSubdomain.optional().describe('Listener of the Gateway to attach to.'),
         })
         .optional()
-        .describe('Gateway to attach routes to; default the App’s spec.routing.gatewayRef.'),
+        .describe('Gateway to attach routes to, one the App offers (its spec.routing.gatewayRef and allowedGateways); default the App’s gatewayRef.'),
       requestTimeout: z
         .string()
         .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, { error: 'must be a Gateway API duration such as 3600s or 1h' })

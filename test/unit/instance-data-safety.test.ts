@@ -428,6 +428,25 @@ describe('deadlines', () => {
 });
 
 describe('quotas the platform owns', () => {
+  it('lets a KAM or an end user choose a filestore’s storage class only among those the App offers (its own and allowedStorageClasses)', async () => {
+    const required = requiredObjects();
+    app(required).spec.filestore = { ...app(required).spec.filestore, storageClassName: 'odoo-filestore' };
+    const x = production();
+    x.spec.filestore = { storageClassName: 'fast-delete' };
+    const r = await new Cluster(x, required).reconcile();
+    expect(r.fatal).toBe(
+      'cannot compose Instance "prod": spec.filestore.storageClassName: "fast-delete" is not a storage class App "acme" lets tenants choose (its spec.filestore.storageClassName and allowedStorageClasses; it offers "odoo-filestore"); remove it, or ask the DevOps team to list it',
+    );
+    tenantOf(required).spec.production = { filestore: { storageClassName: 'fast-delete' } };
+    const byTenant = await new Cluster(production(), required).reconcile();
+    expect(byTenant.fatal).toMatch(/^cannot compose Instance "prod": Tenant "acme" spec\.production\.filestore\.storageClassName: "fast-delete" is not a storage class/);
+    // Listed by the App: the claim gets it.
+    app(required).spec.filestore = { ...app(required).spec.filestore, allowedStorageClasses: ['fast-delete'] };
+    const listed = await new Cluster(x, required).reconcile();
+    expect(listed.fatal).toBeUndefined();
+    expect(listed.resources['filestore']!.spec.storageClassName).toBe('fast-delete');
+  });
+
   it('refuses what an end user or a KAM asks for beyond the App’s and the Tenant’s limits, naming each field and limit', async () => {
     const required = requiredObjects();
     app(required).spec.quotas = { maxReplicas: 4, maxMemory: '8Gi', maxFilestore: '100Gi' };

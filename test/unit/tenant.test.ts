@@ -338,6 +338,24 @@ describe('network policy', () => {
     expect(await internet(['smtp', 'imap'], false)).toBeUndefined();
   });
 
+  it('lets in traffic only from a Gateway the App offers: a Tenant’s own gatewayRef counts where the App lists it, else the App’s is used and the Tenant warned', async () => {
+    const own = { ...tenant(), spec: { ...tenant().spec, routing: { gatewayRef: { name: 'internal', namespace: 'ops' } } } };
+    const ignored = new Cluster(own, requiredObjects());
+    await ignored.reconcile();
+    await ignored.reconcile();
+    const appGateway = app(requiredObjects()).spec.routing.gatewayRef;
+    expect(ignored.last!.resources['route-primary']!.spec.parentRefs[0]).toMatchObject({ name: appGateway.name, namespace: appGateway.namespace });
+    expect(ignored.last!.status.warnings).toEqual([expect.stringContaining(`spec.routing.gatewayRef ops/internal is ignored: App "acme" does not offer that Gateway to tenants`)]);
+    expect(JSON.stringify(ignored.last!.resources['tenant-network-policy']!.spec.ingress)).not.toContain('"ops"');
+    const required = requiredObjects();
+    app(required).spec.routing = { ...app(required).spec.routing, allowedGateways: [{ name: 'internal', namespace: 'ops' }] };
+    const offered = new Cluster(own, required);
+    await offered.reconcile();
+    await offered.reconcile();
+    expect(offered.last!.resources['route-primary']!.spec.parentRefs[0]).toMatchObject({ name: 'internal', namespace: 'ops' });
+    expect(offered.last!.status.warnings).toBeUndefined();
+  });
+
   it('stays when a Tenant turns it off and the App does not let tenants do so (the default); goes where the App allows it', async () => {
     const off = { ...tenant(), spec: { ...tenant().spec, networkPolicy: { enabled: false } } };
     const kept = new Cluster(off, requiredObjects());
