@@ -225,7 +225,8 @@ export function instanceSettings(instance: Instance, context: InstanceContext, r
     },
     deletionProtection,
     protectionLabelled: deletionProtection && instance.status?.deletionProtection === true,
-    neutralize: instance.spec.type === 'staging' ? context.tenant.spec.staging.neutralize : false,
+    // Always, for a staging copy: a copy never reaches the outside world (a Tenant's neutralize: false is ignored, tenant/compose.ts warns).
+    neutralize: instance.spec.type === 'staging',
     testTags: instance.spec.testTags ?? context.tenant.spec.testing.testTags,
     autoscaling: instance.spec.type === 'production' ? (instance.spec.autoscaling ?? context.tenant.spec.production?.autoscaling) : undefined,
     mail: mailRoute(instance, context, servesCustomers),

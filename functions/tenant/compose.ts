@@ -178,6 +178,7 @@ export function composeTenant(
     ...(tenant.spec.networkPolicy.postgresCIDR !== undefined ? [m.postgresCIDRUnused] : []),
     ...(policyKept ? [m.networkPolicyKept(app.metadata.name)] : []),
     ...(gatewayWarning !== undefined ? [gatewayWarning] : []),
+    ...(tenant.spec.staging.neutralize === false ? [m.neutralizeAlways] : []),
     ...(tenant.spec.mail.outgoing !== undefined && !tenantMailSecretAllowed(tenant.spec.mail.outgoing, app.spec.mail.tenantSecretPrefix, tenant.metadata.name)
       ? [m.mailSecretNotForMail(tenant.spec.mail.outgoing.passwordSecretRef!.name, app.metadata.name, tenantMailSecretName(app.spec.mail.tenantSecretPrefix, tenant.metadata.name))]
       : []),

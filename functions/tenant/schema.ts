@@ -37,7 +37,7 @@ export const tenantSpec = z.object({
       neutralize: z
         .boolean()
         .default(true)
-        .describe('Run odoo neutralize after copying, and fail if a mail server or cron is still active. Turn off only for copies that must stay live.'),
+        .describe('Ignored (a warning says so): every staging copy is neutralized (odoo neutralize, then a check that no mail server or cron is still active), so a copy never mails customers, charges them or calls their webhooks. Kept so stored Tenants stay valid.'),
     })
     .prefault({})
     .describe('Defaults for staging instances: copies of an instance, neutralized.'),

@@ -79,6 +79,13 @@ describe('mail of copies and tests', () => {
     expect(script).toContain("smtp_host NOT IN ('invalid', 'acme-mailpit')");
   });
 
+  it('is neutralized even where the Tenant says neutralize: false, which its status says it ignores', async () => {
+    const required = requiredObjects();
+    tenantOf(required).spec.staging = { ...tenantOf(required).spec.staging, neutralize: false };
+    const r = await new Cluster(named('instance-staging.yaml', 'staging'), required).until('Neutralizing', { jobs: { neutralize: 'running' } });
+    expect(Object.values(r.resources).some((o) => o.metadata.labels?.['odoo.io/lifecycle-step'] === 'neutralize')).toBe(true);
+  });
+
   it('goes to the catcher from a testing instance', async () => {
     const r = await new Cluster(named('instance-testing.yaml', 'ci')).until('Passed');
     expect(conf(r)).toContain('smtp_server = acme-mailpit\n');

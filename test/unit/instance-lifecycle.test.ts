@@ -337,13 +337,13 @@ describe('staging', () => {
     expect(r.conditions.Lifecycle?.message).toBe('Source instance "prod" runs "1.4.2", newer than spec.release "1.4.1": Odoo cannot downgrade the copy. Set spec.release to "1.4.2" or later');
   });
 
-  it('skips neutralize when the tenant turns it off', async () => {
+  it('neutralizes even when the tenant says neutralize: false: a copy never reaches the outside world', async () => {
     const required = requiredObjects();
     tenantOf(required).spec.staging.neutralize = false;
     const c = new Cluster(staging(), required);
     const phases: (string | undefined)[] = [];
-    for (let i = 0; i < 5; i++) phases.push((await c.reconcile()).phase);
-    expect(phases).toEqual(['Provisioning', 'Provisioning', 'Copying', 'Starting', 'Running']);
+    for (let i = 0; i < 6; i++) phases.push((await c.reconcile()).phase);
+    expect(phases).toEqual(['Provisioning', 'Provisioning', 'Copying', 'Neutralizing', 'Starting', 'Running']);
   });
 
   it('neutralize fails the Job when a mail server or a cron is still active', async () => {

@@ -338,6 +338,14 @@ describe('network policy', () => {
     expect(await internet(['smtp', 'imap'], false)).toBeUndefined();
   });
 
+  it('warns a Tenant whose staging.neutralize is false that it is ignored', async () => {
+    const live = { ...tenant(), spec: { ...tenant().spec, staging: { neutralize: false } } };
+    const c = new Cluster(live, requiredObjects());
+    await c.reconcile();
+    await c.reconcile();
+    expect(c.last!.status.warnings).toEqual([expect.stringContaining('spec.staging.neutralize: false is ignored: every staging copy is neutralized')]);
+  });
+
   it('lets in traffic only from a Gateway the App offers: a Tenant’s own gatewayRef counts where the App lists it, else the App’s is used and the Tenant warned', async () => {
     const own = { ...tenant(), spec: { ...tenant().spec, routing: { gatewayRef: { name: 'internal', namespace: 'ops' } } } };
     const ignored = new Cluster(own, requiredObjects());
