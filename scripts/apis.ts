@@ -6,6 +6,8 @@ import { appDefinition } from '../functions/app/definition.js';
 import { instanceDefinition } from '../functions/instance/definition.js';
 import { tenantDefinition } from '../functions/tenant/definition.js';
 import { claimsCompositeResourceDefinition, compositeResourceDefinition, type ClaimNames, type XrdSource } from '../functions/shared/xrd.js';
+import { INSTANCE_AUTHORITY, TENANT_AUTHORITY } from '../functions/shared/field-authority.js';
+import { authorityPage, type AuthorityTable } from './field-authority.js';
 import { fieldReference, fieldReferenceIndex, type ReferencePage, type Schema } from './field-reference.js';
 import { FUNCTION_NAME } from './package-metadata.js';
 
@@ -74,7 +76,17 @@ export function generatedApis(): { path: string; content: string }[] {
 
 /** docs/reference/: one page per XR, read from the same XRD objects apis/ is written from. */
 export function generatedReference(): { path: string; content: string }[] {
-  const pages = XRD_SOURCES.map(({ dir, source, setBy }) => {
+  const pages = referencePages();
+  return [
+    ...pages.map(({ file, page }) => ({ path: `docs/reference/${file}`, content: fieldReference(page) })),
+    { path: 'docs/reference/README.md', content: fieldReferenceIndex(pages) },
+    { path: 'docs/reference/authority.md', content: authorityPage(authorityTables(pages.map((p) => p.page))) },
+  ];
+}
+
+/** One page of the field reference per XR, from the same XRD objects apis/ is written from. */
+export function referencePages(): { file: string; page: ReferencePage }[] {
+  return XRD_SOURCES.map(({ dir, source, setBy }) => {
     const xrd = compositeResourceDefinition(source) as unknown as { spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } };
     const claims = CLAIM_NAMES[dir];
     const page: ReferencePage = {
@@ -90,8 +102,18 @@ export function generatedReference(): { path: string; content: string }[] {
     };
     return { file: `${dir}.md`, page };
   });
-  return [
-    ...pages.map(({ file, page }) => ({ path: `docs/reference/${file}`, content: fieldReference(page) })),
-    { path: 'docs/reference/README.md', content: fieldReferenceIndex(pages) },
-  ];
+}
+
+/** The Tenant's and the Instance's spec schemas with the rules of who may set what (functions/shared/field-authority.ts). */
+export function authorityTables(pages: readonly ReferencePage[]): AuthorityTable[] {
+  const rules: Record<string, AuthorityTable['rules']> = { Tenant: TENANT_AUTHORITY, Instance: INSTANCE_AUTHORITY };
+  return pages
+    .filter((p) => rules[p.kind] !== undefined)
+    .map((p) => ({
+      kind: p.kind,
+      setBy: p.setBy.split(':')[0]!,
+      ...(p.claims ? { claimKind: p.claims.claimKind } : {}),
+      spec: p.schema.properties!.spec!,
+      rules: rules[p.kind]!,
+    }));
 }
