@@ -8,7 +8,8 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import { releaseUid } from '../app/release-catalogue.js';
 import { TTL, type KubeObject, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { instanceNames } from '../shared/instance-names.js';
-import { lifetimeSeconds } from '../tenant/schema.js';
+import { lifetimeSeconds } from '../shared/quota-schema.js';
+import { testingLifetime } from './quotas.js';
 import type { InstanceContext } from './context.js';
 import { instanceLabels } from './labels.js';
 import { odooPodSpec, SECURITY_CONTEXT } from './odoo-pod.js';
@@ -59,10 +60,11 @@ export interface Expiry {
   recheckSeconds: number | undefined;
 }
 
-/** Whether a testing instance outlived its tenant's testing.lifetime, from its clock Job. */
+/** Whether a testing instance outlived its testing lifetime (its tenant's, or the quota's), from its clock Job. */
 export function testingExpiry(context: InstanceContext, observed: ObservedObject | undefined): Expiry {
-  const duration = context.tenant.spec.testing.lifetime;
-  if (context.type !== 'testing' || duration === undefined) return { job: undefined, expired: false, condition: undefined, recheckSeconds: undefined };
+  const lifetime = testingLifetime(context);
+  if (context.type !== 'testing' || lifetime === undefined) return { job: undefined, expired: false, condition: undefined, recheckSeconds: undefined };
+  const { duration, said } = lifetime;
   const job = lifetimeJob(context, duration);
   const expired = jobState(observed) === 'failed' && jobFailureReason(observed) === 'DeadlineExceeded';
   const name = lifetimeJobName(context.name);
@@ -75,7 +77,7 @@ export function testingExpiry(context: InstanceContext, observed: ObservedObject
           type: 'Expired',
           status: 'True',
           reason: 'LifetimeOver',
-          message: `Lived its tenant's testing lifetime of ${duration}: web and cron are stopped, the database is kept. Delete the Instance (kubectl delete -n ${context.namespace} instance/${context.name}), or delete Job ${name} to give it another ${duration}`,
+          message: `Lived ${said}: web and cron are stopped, the database is kept. Delete the Instance (kubectl delete -n ${context.namespace} instance/${context.name}), or delete Job ${name} to give it another ${duration}`,
         }
       : { type: 'Expired', status: 'False', reason: 'WithinLifetime', message: `Stops ${duration} after it started (Job ${name} counts)` },
   };

@@ -2,7 +2,7 @@
 // asked for, against the limits the App and the Tenant set. Only what they
 // set is checked: the App's defaults are the DevOps team's own choice.
 import type { InstanceSizing } from '../shared/instance-spec-kit.js';
-import type { Quotas } from '../shared/quota-schema.js';
+import { lifetimeSeconds, type Quotas } from '../shared/quota-schema.js';
 import { quantityValue } from '../shared/quantity.js';
 import type { InstanceContext } from './context.js';
 import type { Instance } from './schema.js';
@@ -24,7 +24,8 @@ function limits(context: InstanceContext): Partial<Record<keyof Quotas, Limit>> 
     for (const [key, value] of Object.entries(q ?? {}) as [keyof Quotas, number | string | undefined][]) {
       if (value === undefined) continue;
       const current = out[key];
-      const smaller = current === undefined || (typeof value === 'number' ? value < (current.value as number) : quantityValue(value) < quantityValue(current.value as string));
+      const measure = (v: number | string) => (typeof v === 'number' ? v : key === 'maxTestingLifetime' ? lifetimeSeconds(v) : quantityValue(v));
+      const smaller = current === undefined || measure(value) < measure(current.value);
       if (smaller) out[key] = { value, who };
     }
   }
@@ -73,6 +74,11 @@ export function quotaViolations(instance: Instance, typeSpec: (InstanceSizing & 
     }
   }
   over('spec.initModules', instance.spec.initModules.length, l.maxInitModules, 'maxInitModules');
+  const asked = context.tenant.spec.testing.lifetime;
+  const longest = l.maxTestingLifetime;
+  if (instance.spec.type === 'testing' && asked !== undefined && longest !== undefined && lifetimeSeconds(asked) > lifetimeSeconds(longest.value as string)) {
+    out.push(`Tenant "${context.tenant.metadata.name}" spec.testing.lifetime: ${asked} is over ${longest.value}, the limit ${longest.who}.maxTestingLifetime sets; ask for at most that, or ask the DevOps team to raise it`);
+  }
   out.push(...derivedMemoryViolations(instance, typeSpec, settings, l.maxMemory, context));
   return out;
 }
@@ -98,4 +104,18 @@ function derivedMemoryViolations(instance: Instance, typeSpec: InstanceSizing | 
       `the ${component} containers’ memory limit would be ${memory} (derived from ${from}), over ${limit.value}, the limit ${limit.who}.maxMemory sets; ask for fewer workers or a lower limitMemoryHard, or set resources.${component}.limits.memory within it`,
     ];
   });
+}
+
+/**
+ * How long a testing instance lives: its tenant's testing.lifetime, else the
+ * tightest maxTestingLifetime of the App and the Tenant, else undefined
+ * (until deleted). `said` names it, for the instance's condition.
+ */
+export function testingLifetime(context: InstanceContext): { duration: string; said: string } | undefined {
+  const own = context.tenant.spec.testing.lifetime;
+  if (own !== undefined) return { duration: own, said: `its tenant's testing lifetime of ${own}` };
+  const longest = limits(context).maxTestingLifetime;
+  if (longest === undefined) return undefined;
+  const duration = longest.value as string;
+  return { duration, said: `the testing lifetime of ${duration} (${longest.who}.maxTestingLifetime)` };
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { autoscaling, sizing } from '../shared/instance-spec-kit.js';
 import { tenantBackupPolicy } from '../shared/backup-schema.js';
-import { quotas } from '../shared/quota-schema.js';
+import { lifetime, quotas } from '../shared/quota-schema.js';
 import { outgoingMailServer } from '../shared/mail-schema.js';
 import { compositeResource, dnsLabel, dnsSubdomain, odooLanguages, odooTestTags } from '../shared/schema-kit.js';
 
@@ -14,11 +14,6 @@ const releaseVersion = z.string().regex(/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[
   error: 'must be a release version of the App, such as 2.0.0',
 });
 
-/** Seconds of a lifetime such as 72h or 1h30m. */
-export function lifetimeSeconds(duration: string): number {
-  const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?$/.exec(duration);
-  return match === null ? 0 : Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60;
-}
 
 export const tenantSpec = z.object({
   appRef: z.object({ name: dnsSubdomain.describe('Name of the App (cluster scoped).') }).describe('The App whose code and database server this tenant uses.'),
@@ -55,12 +50,9 @@ export const tenantSpec = z.object({
       testTags: odooTestTags
         .default('')
         .describe('Odoo --test-tags; empty runs the tests of the installed modules.'),
-      lifetime: z
-        .string()
-        .regex(/^([0-9]{1,5}h)?([0-9]{1,5}m)?$/, { error: 'must be a duration in hours and minutes such as 72h or 90m' })
-        .refine((d) => lifetimeSeconds(d) > 0, { error: 'must be longer than 0, such as 72h' })
+      lifetime: lifetime
         .optional()
-        .describe('How long a testing instance lives: past it, its web and cron stop and its Lifecycle says Expired (the database stays until the Instance is deleted). Counted by the Kubernetes Job controller from the instance’s first Pods; unset, testing instances live until deleted.'),
+        .describe('How long a testing instance lives: past it, its web and cron stop and its Lifecycle says Expired (the database stays until the Instance is deleted). Counted by the Kubernetes Job controller from the instance’s first Pods; at most the App’s (or the Tenant’s) spec.quotas.maxTestingLifetime; unset, that maximum, or until deleted when there is none.'),
     })
     .prefault({})
     .describe('Defaults for testing instances: fresh databases with demo data that run the tests.'),

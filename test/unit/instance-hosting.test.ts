@@ -230,6 +230,20 @@ describe('a testing instance’s lifetime', () => {
     expect(ttl(await withLifetime().until('Passed'))).toBe(600);
   });
 
+  it('is at most the App’s maxTestingLifetime: a longer tenant lifetime is refused, and a tenant that sets none gets it', async () => {
+    const required = requiredObjects();
+    app(required).spec.quotas = { maxTestingLifetime: '168h' };
+    tenantOf(required).spec.testing = { lifetime: '720h' };
+    const refused = await new Cluster(named('instance-testing.yaml', 'ci'), required).reconcile();
+    expect(refused.fatal).toBe('cannot compose Instance "ci": Tenant "acme" spec.testing.lifetime: 720h is over 168h, the limit App "acme" spec.quotas.maxTestingLifetime sets; ask for at most that, or ask the DevOps team to raise it');
+    delete tenantOf(required).spec.testing.lifetime;
+    const c = new Cluster(named('instance-testing.yaml', 'ci'), required);
+    const r = await c.until('Passed');
+    expect(r.resources.lifetime!.spec.activeDeadlineSeconds).toBe(168 * 3600);
+    const over = await c.reconcile({ lifetimeOver: true });
+    expect(over.conditions.Expired?.message).toMatch(/^Lived the testing lifetime of 168h \(App "acme" spec\.quotas\.maxTestingLifetime\): web and cron are stopped/);
+  });
+
   it('does not exist without a lifetime, nor for other types', async () => {
     const without = requiredObjects();
     delete tenantOf(without).spec.testing.lifetime;
