@@ -157,11 +157,12 @@ export const SCENARIOS: Scenario[] = [
   { name: 'tenant-maintenance', description: 'prod is stopped for its upgrade (status.serving false): acme.odoo.example routes to the tenant’s maintenance page.', xr: tenant(), required: requiredWith(), steps: [settled, { editRequired: instanceStatus('prod', { phase: 'Upgrading', transitioning: true, serving: false }) }] },
   {
     name: 'tenant-custom-domains',
-    description: 'The customer brings erp.customer.com for the primary instance; the App names a cert-manager issuer: a route, a Certificate and the ReferenceGrant the Gateway needs. The mail catcher UI is routed behind basic auth.',
+    description: 'The customer brings erp.customer.com for the primary instance, which the App lists as the namespace’s (customDomainOwners) and names a cert-manager issuer: a route, a Certificate and the ReferenceGrant the Gateway needs. The mail catcher UI is routed behind basic auth.',
     xr: tenant(),
     required: requiredWith((objects) => {
       const app = objects.find((o) => o.kind === 'App')!;
       app.spec.routing.certificateIssuer = { kind: 'ClusterIssuer', name: 'letsencrypt' };
+      app.spec.routing.customDomainOwners = [{ namespace: 'acme', domains: ['customer.com'] }];
       app.spec.mail = { catcher: { uiAuthSecretName: 'mailpit-users' } };
       return objects;
     }),

@@ -82,6 +82,16 @@ export const release = z.object({
 });
 export type Release = z.infer<typeof release>;
 
+/** A namespace name, or the start of one followed by *. */
+const namespacePattern = z
+  .string()
+  .regex(/^[a-z0-9][-a-z0-9]{0,62}\*?$/, { error: 'must be a namespace name, or the start of one followed by *, such as customer-*' });
+
+/** Whether a namespace is `entry`, or starts with it when it ends in *. */
+export function namespaceMatches(entry: string, namespace: string): boolean {
+  return entry.endsWith('*') ? namespace.startsWith(entry.slice(0, -1)) : namespace === entry;
+}
+
 export const appSpec = z.object({
   database: z
     .object({
@@ -206,11 +216,7 @@ export const appSpec = z.object({
   backup: backupPolicy.prefault({}),
   quotas: quotas.optional(),
   tenantNamespaces: z
-    .array(
-      z
-        .string()
-        .regex(/^[a-z0-9][-a-z0-9]{0,62}\*?$/, { error: 'must be a namespace name, or the start of one followed by *, such as customer-*' }),
-    )
+    .array(namespacePattern)
     .max(256)
     .optional()
     .describe('Namespaces whose Tenants may use this App (its code, database server, quotas and domains): names, or the start of a name followed by *, such as customer-*. Unset, every namespace may; a Tenant of another namespace is refused, and so are its instances.'),
@@ -257,6 +263,18 @@ export const appSpec = z.object({
         })
         .optional()
         .describe('cert-manager issuer of the certificates of tenants’ custom domains (Tenant spec.customDomains); without it, custom domains get routes but no Certificate.'),
+      customDomainOwners: z
+        .array(
+          z.object({
+            namespace: namespacePattern.describe('Namespace whose Tenants may route these domains: a name, or the start of one followed by *.'),
+            domains: z.array(dnsSubdomain).min(1).max(64).describe('Domains, each with the names below it, e.g. acme.com (erp.acme.com, shop.acme.com).'),
+          }),
+        )
+        .max(1024)
+        .optional()
+        .describe(
+          'Who owns which custom domains (Tenant spec.customDomains): a Tenant routes a custom domain, and gets its Certificate, only when an entry for its namespace covers it. Add one once the customer has shown it owns the domain (a DNS TXT record, for instance). Unset, no custom domain is routed: otherwise the first tenant to list a name another customer points at the Gateway would take its traffic and its certificate.',
+        ),
       allowedDomains: z
         .array(dnsSubdomain)
         .max(64)
@@ -375,5 +393,5 @@ export type AppStatus = z.infer<typeof appStatus>;
 export function appServesNamespace(app: App, namespace: string): boolean {
   const allowed = app.spec.tenantNamespaces;
   if (allowed === undefined) return true;
-  return allowed.some((entry) => (entry.endsWith('*') ? namespace.startsWith(entry.slice(0, -1)) : namespace === entry));
+  return allowed.some((entry) => namespaceMatches(entry, namespace));
 }

@@ -46,7 +46,7 @@ export const TENANT_AUTHORITY: AuthorityRule[] = [
   { fields: 'spec.migration.targetRelease', bound: 'a release the App lists' },
   { fields: 'spec.testing.testTags', bound: 'schema only' },
   { fields: 'spec.testing.lifetime', bound: 'App and Tenant `spec.quotas.maxTestingLifetime`; unset, that maximum applies' },
-  { fields: 'spec.customDomains', bound: 'not under the platform’s domains (except the tenant’s own names), not the base host, not a name another tenant routes; routed first come, first served across namespaces (ownership is not proven)' },
+  { fields: 'spec.customDomains', bound: 'only domains the App lists for the tenant’s namespace (`routing.customDomainOwners`, once the customer showed it owns them); not under the platform’s domains (except the tenant’s own names), not the base host; within a namespace the first claim keeps it' },
   { fields: 'spec.mail.outgoing.passwordSecretRef.**', bound: 'only the tenant’s own mail Secret (the App’s `mail.tenantSecretPrefix` and the Tenant’s name); another Secret is ignored for the App’s mail server, with a warning' },
   { fields: 'spec.mail.outgoing.**', bound: 'schema; Odoo reaches it only on the ports the App’s `network.internetServices` open' },
   { fields: 'spec.routing.gatewayRef.**', bound: 'a Gateway the App offers: its `routing.gatewayRef` or `routing.allowedGateways`; another is ignored for the App’s, with a warning' },

@@ -126,6 +126,8 @@ export const tenantMessages = {
     `spec.customDomains "${host}" is under the platform's domain "${platform}", where this tenant may only use "${own}" and names below it: remove it, or use the base host name`,
   customDomainOverlapsBase: (host: string, base: string) =>
     `spec.customDomains "${host}" overlaps the base host name "${base}", which is routed already: remove it`,
+  customDomainNotListed: (host: string, app: string, namespace: string) =>
+    `spec.customDomains "${host}" is not routed: App "${app}" does not list it for namespace "${namespace}" (its spec.routing.customDomainOwners), so no tenant can take a name another customer points at the Gateway. Once the customer has shown it owns the domain, the DevOps team lists it there`,
   customDomainTaken: (host: string, why: string) => `spec.customDomains "${host}" is not routed: ${why}`,
   catcherHostTaken: (host: string, instance: string) =>
     `The mail catcher UI is not routed on ${host}: instance "${instance}" answers there. Rename the instance, or set the App's spec.mail.catcher.hostLabel`,

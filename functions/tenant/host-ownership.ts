@@ -5,7 +5,7 @@
 // base host name must sit under the tenant's own namespace label of an
 // allowed domain: tenants of different namespaces can never overlap. Within
 // a namespace, the Tenant that claimed a host first keeps it.
-import type { App } from '../app/schema.js';
+import { namespaceMatches, type App } from '../app/schema.js';
 import type { ObservedObject } from '../shared/composition.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import { record } from '../shared/observed.js';
@@ -62,8 +62,9 @@ function firstClaimRefusal(tenant: Tenant, host: string, tenantsOfNamespace: rea
 /**
  * Why this Tenant may not route a custom domain, or undefined when it may.
  * A name under one of the App's domains is another tenant's host unless it is
- * under this tenant's own <namespace>.<domain>; within the namespace, the
- * older claim wins, as for base host names.
+ * under this tenant's own <namespace>.<domain>; any other must be listed for
+ * the tenant's namespace by the App (spec.routing.customDomainOwners); within
+ * the namespace, the older claim wins, as for base host names.
  */
 export function customDomainRefusal(tenant: Tenant, host: string, app: App, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
   const namespace = tenant.metadata.namespace ?? 'default';
@@ -73,6 +74,9 @@ export function customDomainRefusal(tenant: Tenant, host: string, app: App, tena
     return { reason: 'HostNotAllowed', message: m.customDomainOfPlatform(host, platform, `${namespace}.${platform}`) };
   }
   if (overlaps(host, tenant.spec.baseHostName)) return { reason: 'HostNotAllowed', message: m.customDomainOverlapsBase(host, tenant.spec.baseHostName) };
+  // Across namespaces, only the App says who owns a domain: Gateway API would give it to the oldest route.
+  const owned = (app.spec.routing?.customDomainOwners ?? []).some((o) => namespaceMatches(o.namespace, namespace) && o.domains.some((d) => host === d || host.endsWith(`.${d}`)));
+  if (!owned) return { reason: 'HostNotAllowed', message: m.customDomainNotListed(host, app.metadata.name, namespace) };
   const refusal = firstClaimRefusal(tenant, host, tenantsOfNamespace);
   return refusal === undefined ? undefined : { reason: refusal.reason, message: m.customDomainTaken(host, refusal.message) };
 }

@@ -66,7 +66,7 @@ export const tenantSpec = z.object({
     .optional()
     .meta({ 'x-kubernetes-list-type': 'set' })
     .describe(
-      'Host names the customer brings for the primary instance, e.g. erp.customer.com: each gets a route (and a cert-manager Certificate when the App names an issuer). The customer points the name at the Gateway; the App’s allowedDomains do not apply, a name another tenant routes is refused.',
+      'Host names the customer brings for the primary instance, e.g. erp.customer.com: each gets a route (and a cert-manager Certificate when the App names an issuer) once the App lists it for this namespace (spec.routing.customDomainOwners). The customer points the name at the Gateway; a name another tenant of the namespace routes is refused.',
     ),
   mail: z
     .object({ outgoing: outgoingMailServer.optional().describe('This tenant’s own outgoing mail server, instead of the App’s.') })

@@ -470,8 +470,14 @@ describe('the mail catcher', () => {
 });
 
 describe('custom domains', () => {
+  /** The App lists customer.com as acme's, as a DevOps team does once the customer showed it owns it. */
+  const owning = (required = requiredObjects()) => {
+    app(required).spec.routing.customDomainOwners = [{ namespace: 'acme', domains: ['customer.com'] }];
+    return required;
+  };
+
   it('route to the primary instance, each with a cert-manager Certificate the Gateway’s namespace may read', async () => {
-    const required = requiredObjects();
+    const required = owning();
     app(required).spec.routing.certificateIssuer = { name: 'letsencrypt' };
     const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.customer.com'] } }, required);
     await c.reconcile();
@@ -490,7 +496,7 @@ describe('custom domains', () => {
 
   it('are refused under the platform’s domain outside the tenant’s own namespace, and when another tenant of the namespace has them', async () => {
     const other = { ...tenant(), metadata: { name: 'older', namespace: 'acme', creationTimestamp: '2020-01-01T00:00:00Z' }, spec: { ...tenant().spec, baseHostName: 'older.example', customDomains: ['shop.customer.com'] } };
-    const required = [...requiredObjects(), other];
+    const required = [...owning(), other];
     const c = new Cluster({ ...tenant(), metadata: { ...tenant().metadata, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { ...tenant().spec, customDomains: ['beta.odoo.example', 'shop.customer.com'] } }, required);
     await c.reconcile();
     await c.reconcile();
@@ -500,6 +506,30 @@ describe('custom domains', () => {
       'spec.customDomains "beta.odoo.example" is under the platform\'s domain "odoo.example", where this tenant may only use "acme.odoo.example" and names below it: remove it, or use the base host name',
       expect.stringMatching(/^spec.customDomains "shop.customer.com" is not routed: .*Tenant "older" of this namespace claimed first/),
     ]);
+  });
+});
+
+describe('custom domains nobody listed', () => {
+  it('are not routed, nor certified, until the App lists them for the tenant’s namespace: a tenant cannot take a name another customer points at the Gateway', async () => {
+    const required = requiredObjects();
+    app(required).spec.routing.certificateIssuer = { name: 'letsencrypt' };
+    // bigcorp.com is listed, for another namespace; erp.acme.com (the example's) for acme.
+    app(required).spec.routing.customDomainOwners = [{ namespace: 'bigcorp', domains: ['bigcorp.com'] }, { namespace: 'ac*', domains: ['acme.com'] }];
+    const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.bigcorp.com', 'erp.acme.com'] } }, required);
+    await c.reconcile();
+    await c.reconcile();
+    expect(Object.keys(routes(c.last!))).not.toContain('erp.bigcorp.com');
+    expect(Object.keys(routes(c.last!))).toContain('erp.acme.com');
+    expect(Object.keys(c.last!.resources).filter((k) => k.startsWith('certificate-') && k !== 'certificate-reference-grant')).toEqual(['certificate-erp.acme.com']);
+    expect(c.last!.status.warnings).toEqual([
+      'spec.customDomains "erp.bigcorp.com" is not routed: App "acme" does not list it for namespace "acme" (its spec.routing.customDomainOwners), so no tenant can take a name another customer points at the Gateway. Once the customer has shown it owns the domain, the DevOps team lists it there',
+    ]);
+    // An App that lists none routes none.
+    delete app(required).spec.routing.customDomainOwners;
+    const none = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.acme.com'] } }, required);
+    await none.reconcile();
+    await none.reconcile();
+    expect(Object.keys(routes(none.last!))).not.toContain('erp.acme.com');
   });
 });
 
