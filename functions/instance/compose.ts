@@ -2,7 +2,7 @@
 import { settledTtl, TTL, type ComposeOutcome, type KubeObject, type ObservedObject, type RequiredSelector, type XrCondition } from '../shared/composition.js';
 import { instanceNames, secondaryHost } from '../shared/instance-names.js';
 import { isReady, withObservedReadiness } from '../shared/readiness.js';
-import { findRelease, resolveContext, type InstanceContext } from './context.js';
+import { findRelease, REQUIRED, resolveContext, type InstanceContext } from './context.js';
 import { database, databaseCType, databaseRole, retiredExtensions } from './database.js';
 import { filestoreClaim } from './filestore.js';
 import { asCreated } from './jobs/created-job.js';
@@ -11,7 +11,8 @@ import { deriveLifecycle, jobKey, WORKLOAD_KEYS, type Lifecycle } from './lifecy
 import { odooConfConfigMap } from './odoo-conf.js';
 import type { Instance } from './schema.js';
 import { instanceSettings, tenantTypeSpec, type InstanceSettings } from './settings.js';
-import { quotaViolations } from './quotas.js';
+import { instanceLimit, quotaViolations } from './quotas.js';
+import { instanceCountRefusal } from './instance-count.js';
 import { storageClassRefusal } from './storage-class.js';
 import { connectionBudgetRefusal } from './connection-budget.js';
 import { protectionUsages } from './usages.js';
@@ -232,6 +233,7 @@ export function composeInstance(
     (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
     optionsOutOfSeries(settings, context) ??
     storageClassRefusal(instance, tenantTypeSpec(context, instance), context) ??
+    instanceCountRefusal(context, instanceLimit(context), typeof instance.metadata.creationTimestamp === 'string' ? instance.metadata.creationTimestamp : '', required[REQUIRED.instances] ?? []) ??
     (() => {
       const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;

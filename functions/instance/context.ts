@@ -22,19 +22,19 @@ export const REQUIRED = { tenant: 'tenant', apps: 'apps', instances: 'instances'
  * function again whenever the requirements it returns differ from the
  * previous call's, so asking for the Tenant first and then for the App it
  * names took three calls per reconcile; asking at once for the Tenant, every
- * App (a platform has a handful) and, for a copy, the instances of its
- * namespace takes two — the first, which has nothing yet, and the one that
- * composes.
+ * App (a platform has a handful) and the instances of its namespace (a
+ * copy's source; the tenant's count for maxInstances) takes two — the first,
+ * which has nothing yet, and the one that composes.
  */
 export function instanceRequirements(instance: Instance, namespace: string): Record<string, RequiredSelector> {
-  const copies = instance.spec.type === 'staging' || instance.spec.type === 'migration';
   // Whatever the tenant may route as primary (all but a testing instance) may be backed up, and its
   // scheduled backups' Pods carry the reports; asked for on every call, so the requirements never change.
   const backedUp = instance.spec.type !== 'testing';
   return {
     [REQUIRED.tenant]: { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, matchName: instance.spec.tenantRef.name, namespace },
     [REQUIRED.apps]: { apiVersion: APP_API_VERSION, kind: APP_KIND, matchLabels: {} },
-    ...(copies ? { [REQUIRED.instances]: { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchLabels: {}, namespace } } : {}),
+    // Every type: a copy reads its source there, and each instance counts its tenant's against maxInstances.
+    [REQUIRED.instances]: { apiVersion: INSTANCE_API_VERSION, kind: INSTANCE_KIND, matchLabels: {}, namespace },
     ...(backedUp ? { [BACKUP_PODS]: backupPodsSelector(namespace, instance.metadata.name) } : {}),
   };
 }
@@ -122,7 +122,7 @@ export function resolveContext(
   const requirements = instanceRequirements(instance, namespace);
   const tenants = required[REQUIRED.tenant];
   const apps = required[REQUIRED.apps];
-  if (tenants === undefined || apps === undefined || (requirements[REQUIRED.instances] !== undefined && required[REQUIRED.instances] === undefined)) {
+  if (tenants === undefined || apps === undefined || required[REQUIRED.instances] === undefined) {
     return { kind: 'waiting', requirements };
   }
   const rawTenant = tenants[0];
@@ -153,7 +153,8 @@ export function resolveContext(
   }
 
   let source: SourceInstance | undefined;
-  const rawSource = sourceName !== undefined && sourceName !== name ? named(required[REQUIRED.instances], sourceName) : undefined;
+  const copies = instance.spec.type === 'staging' || instance.spec.type === 'migration';
+  const rawSource = copies && sourceName !== undefined && sourceName !== name ? named(required[REQUIRED.instances], sourceName) : undefined;
   if (sourceName !== undefined && rawSource !== undefined) {
     const status = record(rawSource.status);
     source = {

@@ -119,3 +119,9 @@ export function testingLifetime(context: InstanceContext): { duration: string; s
   const duration = longest.value as string;
   return { duration, said: `the testing lifetime of ${duration} (${longest.who}.maxTestingLifetime)` };
 }
+
+/** The tighter maxInstances of the App and the Tenant, with who set it. */
+export function instanceLimit(context: InstanceContext): { value: number; who: string } | undefined {
+  const limit = limits(context).maxInstances;
+  return limit === undefined ? undefined : { value: limit.value as number, who: limit.who };
+}

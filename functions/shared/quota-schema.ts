@@ -25,6 +25,7 @@ export const quotaFields = {
   maxCpu: quantity.optional().describe('Most CPU a container may request or be limited to, e.g. 4.'),
   maxMemory: quantity.optional().describe('Most memory a container may request or be limited to, e.g. 8Gi.'),
   maxInitModules: z.number().int().min(0).max(2000).optional().describe('Most modules an instance may list in initModules.'),
+  maxInstances: z.number().int().min(0).max(10000).optional().describe('Most instances a tenant may have, of every type; those created after the limit is reached are refused.'),
   maxTestingLifetime: lifetime
     .optional()
     .describe('Longest a testing instance may live (the Tenant’s spec.testing.lifetime, refused beyond it); testing instances whose tenant sets no lifetime live this long.'),

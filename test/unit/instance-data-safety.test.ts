@@ -428,6 +428,29 @@ describe('deadlines', () => {
 });
 
 describe('quotas the platform owns', () => {
+  it('refuses the instances of a tenant created after its maxInstances were reached; the older ones keep composing', async () => {
+    const required = requiredObjects();
+    app(required).spec.quotas = { maxInstances: 2 };
+    const at = (name: string, time: string) => {
+      const o = required.find((x) => x.kind === 'Instance' && x.metadata.name === name)!;
+      o.metadata.creationTimestamp = time;
+    };
+    // The namespace holds prod, staging and ci of tenant acme, created in that order.
+    at('prod', '2026-01-01T00:00:00Z');
+    at('staging', '2026-02-01T00:00:00Z');
+    at('ci', '2026-03-01T00:00:00Z');
+    const prod = { ...production(), metadata: { ...production().metadata, creationTimestamp: '2026-01-01T00:00:00Z' } };
+    expect((await new Cluster(prod, required).reconcile()).fatal).toBeUndefined();
+    const ci = { ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci', creationTimestamp: '2026-03-01T00:00:00Z' } };
+    expect((await new Cluster(ci, required).reconcile()).fatal).toBe(
+      'cannot compose Instance "ci": Tenant "acme" has 3 instances and App "acme" spec.quotas.maxInstances allows 2: this one came after the first 2. Delete an instance you no longer need, or ask the DevOps team to raise the limit',
+    );
+    // The Tenant's own, tighter limit counts too.
+    tenantOf(required).spec.quotas = { maxInstances: 1 };
+    const staging = { ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging', creationTimestamp: '2026-02-01T00:00:00Z' } };
+    expect((await new Cluster(staging, required).reconcile()).fatal).toMatch(/Tenant "acme" spec\.quotas\.maxInstances allows 1/);
+  });
+
   it('lets a KAM or an end user choose a filestore’s storage class only among those the App offers (its own and allowedStorageClasses)', async () => {
     const required = requiredObjects();
     app(required).spec.filestore = { ...app(required).spec.filestore, storageClassName: 'odoo-filestore' };

@@ -1,0 +1,23 @@
+// How many instances a tenant may have (spec.quotas.maxInstances of the App
+// and the Tenant, the tighter). Every instance holds a database, a role's
+// connections, a filestore and Pods. Counted from the instances of the
+// namespace Crossplane hands the function, ordered by when they were created
+// (then by name, so every instance agrees): the ones beyond the limit are
+// refused, the older ones keep running.
+import type { ObservedObject } from '../shared/composition.js';
+import { record } from '../shared/observed.js';
+import type { InstanceContext } from './context.js';
+
+/** The refusal of an instance past its tenant's maxInstances, or undefined. */
+export function instanceCountRefusal(context: InstanceContext, limit: { value: number; who: string } | undefined, created: string, namespaceInstances: readonly ObservedObject[]): string | undefined {
+  if (limit === undefined) return undefined;
+  const tenant = context.tenant.metadata.name;
+  const mine = { name: context.name, created };
+  const theirs = namespaceInstances
+    .map((o) => ({ name: record(o.metadata).name, created: record(o.metadata).creationTimestamp, tenant: record(record(o.spec).tenantRef).name }))
+    .filter((o): o is { name: string; created: string | undefined; tenant: unknown } => typeof o.name === 'string' && o.tenant === tenant && o.name !== mine.name)
+    .map((o) => ({ name: o.name, created: typeof o.created === 'string' ? o.created : '' }));
+  const before = theirs.filter((o) => o.created < mine.created || (o.created === mine.created && o.name < mine.name)).length;
+  if (before < limit.value) return undefined;
+  return `Tenant "${tenant}" has ${theirs.length + 1} instances and ${limit.who}.maxInstances allows ${limit.value}: this one came after the first ${limit.value}. Delete an instance you no longer need, or ask the DevOps team to raise the limit`;
+}
