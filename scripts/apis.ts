@@ -1,14 +1,18 @@
 // Every generated file under apis/ (and the field reference in docs/reference/
 // rendered from the same XRDs), as path and content. Used by the generator
-// script and by the staleness test.
+// script and by the staleness test; and the table of who may set what in
+// SECURITY.md, between its markers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { appDefinition } from '../functions/app/definition.js';
 import { instanceDefinition } from '../functions/instance/definition.js';
 import { tenantDefinition } from '../functions/tenant/definition.js';
 import { claimsCompositeResourceDefinition, compositeResourceDefinition, type ClaimNames, type XrdSource } from '../functions/shared/xrd.js';
 import { INSTANCE_AUTHORITY, TENANT_AUTHORITY } from '../functions/shared/field-authority.js';
-import { authorityPage, type AuthorityTable } from './field-authority.js';
+import { authoritySection, withAuthoritySection, type AuthorityTable } from './field-authority.js';
 import { fieldReference, fieldReferenceIndex, type ReferencePage, type Schema } from './field-reference.js';
+import { ROOT } from './function-process.js';
 import { FUNCTION_NAME } from './package-metadata.js';
 
 /** Each XR with who declares it: the trust boundaries of SECURITY.md's "Who is trusted with what". */
@@ -80,7 +84,8 @@ export function generatedReference(): { path: string; content: string }[] {
   return [
     ...pages.map(({ file, page }) => ({ path: `docs/reference/${file}`, content: fieldReference(page) })),
     { path: 'docs/reference/README.md', content: fieldReferenceIndex(pages) },
-    { path: 'docs/reference/authority.md', content: authorityPage(authorityTables(pages.map((p) => p.page))) },
+    // SECURITY.md carries who may set what, between its markers; the rest of it is written by hand.
+    { path: 'SECURITY.md', content: withAuthoritySection(readFileSync(join(ROOT, 'SECURITY.md'), 'utf8'), authoritySection(authorityTables(pages.map((p) => p.page)))) },
   ];
 }
 

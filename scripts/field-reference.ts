@@ -93,7 +93,7 @@ export function fieldReferenceIndex(pages: readonly { file: string; page: Refere
     '# Field reference',
     '',
     'Every field of the composite resources, with its type, default and rules, as the generated XRDs in `apis/` declare them.',
-    `Who may set each field of a Tenant or an Instance, and what bounds it: [authority.md](authority.md); why: [SECURITY.md](${ROOT_LINK}/SECURITY.md#who-is-trusted-with-what).`,
+    `Who may set each field of a Tenant or an Instance, what bounds it, and why: [SECURITY.md](${ROOT_LINK}/SECURITY.md#who-is-trusted-with-what).`,
     '',
     '| kind | API version | set by |',
     '|---|---|---|',

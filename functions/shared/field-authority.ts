@@ -2,7 +2,7 @@
 // what bounds it beyond its schema: the trust boundaries SECURITY.md states,
 // field by field. Every spec field of the Tenant and the Instance must match
 // one rule (a unit test walks the generated XRDs), so a new field is
-// classified when it is added; docs/reference/authority.md is generated from
+// classified when it is added; SECURITY.md carries the tables generated from
 // these rules and the schemas. Every App field is the DevOps team's.
 //
 // Patterns are dotted paths; `*` stands for one segment, `**` for the rest.

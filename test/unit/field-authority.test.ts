@@ -1,6 +1,6 @@
 // Who may set what: every field a key account manager or an end user writes
 // has a rule saying what bounds it (functions/shared/field-authority.ts), and
-// the generated page says it (docs/reference/authority.md).
+// SECURITY.md carries the generated tables.
 import { describe, expect, it } from 'vitest';
 import { fieldMatches, INSTANCE_AUTHORITY, TENANT_AUTHORITY } from '../../functions/shared/field-authority.js';
 import { authorityTables, generatedReference, referencePages as pagesOfApis } from '../../scripts/apis.js';
@@ -42,8 +42,10 @@ describe('who may set what', () => {
     expect(bound(INSTANCE_AUTHORITY, 'spec.filestore.storageClassName')).toMatch(/one the App offers/);
   });
 
-  it('is written to docs/reference/authority.md', () => {
-    const page = generatedReference().find((f) => f.path === 'docs/reference/authority.md')!;
+  it('is written into SECURITY.md, between its markers, and nowhere else in it', () => {
+    const page = generatedReference().find((f) => f.path === 'SECURITY.md')!;
     expect(page.content).toContain('| `spec.mail.outgoing.passwordSecretRef.**` | 2 |');
+    expect(page.content).toContain('## Reporting a vulnerability');
+    expect(page.content.split('<!-- field-authority: end -->')).toHaveLength(2);
   });
 });
