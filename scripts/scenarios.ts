@@ -162,7 +162,7 @@ export const SCENARIOS: Scenario[] = [
     required: requiredWith((objects) => {
       const app = objects.find((o) => o.kind === 'App')!;
       app.spec.routing.certificateIssuer = { kind: 'ClusterIssuer', name: 'letsencrypt' };
-      app.spec.routing.customDomainOwners = [{ namespace: 'acme', domains: ['customer.com'] }];
+      app.spec.routing.customDomainOwners = [...(app.spec.routing.customDomainOwners ?? []), { namespace: 'acme', domains: ['customer.com'] }];
       app.spec.mail = { catcher: { uiAuthSecretName: 'mailpit-users' } };
       return objects;
     }),

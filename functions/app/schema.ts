@@ -266,8 +266,20 @@ export const appSpec = z.object({
       customDomainOwners: z
         .array(
           z.object({
-            namespace: namespacePattern.describe('Namespace whose Tenants may route these domains: a name, or the start of one followed by *.'),
-            domains: z.array(dnsSubdomain).min(1).max(64).describe('Domains, each with the names below it, e.g. acme.com (erp.acme.com, shop.acme.com).'),
+            // One namespace by name, not a pattern: two namespaces routing a name would give it to the older route.
+            namespace: dnsLabel.describe('The namespace whose Tenants may route these domains (its name: a domain belongs to one namespace).'),
+            domains: z
+              .array(
+                z
+                  .string()
+                  .max(253)
+                  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
+                    error: 'must be a domain of at least two labels, such as acme.com: a top-level domain would give away every name below it',
+                  }),
+              )
+              .min(1)
+              .max(64)
+              .describe('Domains, each with the names below it, e.g. acme.com (erp.acme.com, shop.acme.com).'),
           }),
         )
         .max(1024)

@@ -232,8 +232,9 @@ export function composeInstance(
     refusedAutoscaling(instance, settings) ??
     (instance.spec.initSQL ? initSQLRefRefused(instance.metadata.name, instance.spec.initSQL) : undefined) ??
     optionsOutOfSeries(settings, context) ??
-    storageClassRefusal(instance, tenantTypeSpec(context, instance), context) ??
-    instanceCountRefusal(context, instanceLimit(context), typeof instance.metadata.creationTimestamp === 'string' ? instance.metadata.creationTimestamp : '', required[REQUIRED.instances] ?? []) ??
+    // Admission only: an instance that already runs keeps its claim's class, and is not stopped by a lowered count.
+    (hasRun ? undefined : storageClassRefusal(instance, tenantTypeSpec(context, instance), context)) ??
+    (hasRun ? undefined : instanceCountRefusal(context, instanceLimit(context), instance.metadata.creationTimestamp, required[REQUIRED.instances] ?? [])) ??
     (() => {
       const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;

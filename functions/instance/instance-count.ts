@@ -3,16 +3,20 @@
 // connections, a filestore and Pods. Counted from the instances of the
 // namespace Crossplane hands the function, ordered by when they were created
 // (then by name, so every instance agrees): the ones beyond the limit are
-// refused, the older ones keep running.
+// refused when they are created; the function never stops one that runs.
 import type { ObservedObject } from '../shared/composition.js';
 import { record } from '../shared/observed.js';
 import type { InstanceContext } from './context.js';
 
 /** The refusal of an instance past its tenant's maxInstances, or undefined. */
-export function instanceCountRefusal(context: InstanceContext, limit: { value: number; who: string } | undefined, created: string, namespaceInstances: readonly ObservedObject[]): string | undefined {
+export function instanceCountRefusal(context: InstanceContext, limit: { value: number; who: string } | undefined, xrCreated: unknown, namespaceInstances: readonly ObservedObject[]): string | undefined {
   if (limit === undefined) return undefined;
   const tenant = context.tenant.metadata.name;
-  const mine = { name: context.name, created };
+  // Its own entry in the list, when there: in the claims edition that is the claim, created before its XR,
+  // and the others are claims too.
+  const own = namespaceInstances.find((o) => record(o.metadata).name === context.name);
+  const created = own !== undefined ? record(own.metadata).creationTimestamp : xrCreated;
+  const mine = { name: context.name, created: typeof created === 'string' ? created : '' };
   const theirs = namespaceInstances
     .map((o) => ({ name: record(o.metadata).name, created: record(o.metadata).creationTimestamp, tenant: record(record(o.spec).tenantRef).name }))
     .filter((o): o is { name: string; created: string | undefined; tenant: unknown } => typeof o.name === 'string' && o.tenant === tenant && o.name !== mine.name)

@@ -74,11 +74,6 @@ export function quotaViolations(instance: Instance, typeSpec: (InstanceSizing & 
     }
   }
   over('spec.initModules', instance.spec.initModules.length, l.maxInitModules, 'maxInitModules');
-  const asked = context.tenant.spec.testing.lifetime;
-  const longest = l.maxTestingLifetime;
-  if (instance.spec.type === 'testing' && asked !== undefined && longest !== undefined && lifetimeSeconds(asked) > lifetimeSeconds(longest.value as string)) {
-    out.push(`Tenant "${context.tenant.metadata.name}" spec.testing.lifetime: ${asked} is over ${longest.value}, the limit ${longest.who}.maxTestingLifetime sets; ask for at most that, or ask the DevOps team to raise it`);
-  }
   out.push(...derivedMemoryViolations(instance, typeSpec, settings, l.maxMemory, context));
   return out;
 }
@@ -107,17 +102,19 @@ function derivedMemoryViolations(instance: Instance, typeSpec: InstanceSizing | 
 }
 
 /**
- * How long a testing instance lives: its tenant's testing.lifetime, else the
- * tightest maxTestingLifetime of the App and the Tenant, else undefined
- * (until deleted). `said` names it, for the instance's condition.
+ * How long a testing instance lives: its tenant's testing.lifetime, at most
+ * the tightest maxTestingLifetime of the App and the Tenant (which also
+ * applies when the tenant sets none), else undefined (until deleted). A
+ * cap, not a refusal: a refused instance would compose nothing, so a running
+ * one would never stop. `said` names it, for the instance's condition.
  */
 export function testingLifetime(context: InstanceContext): { duration: string; said: string } | undefined {
   const own = context.tenant.spec.testing.lifetime;
-  if (own !== undefined) return { duration: own, said: `its tenant's testing lifetime of ${own}` };
   const longest = limits(context).maxTestingLifetime;
-  if (longest === undefined) return undefined;
-  const duration = longest.value as string;
-  return { duration, said: `the testing lifetime of ${duration} (${longest.who}.maxTestingLifetime)` };
+  const cap = longest === undefined ? undefined : { duration: longest.value as string, who: `${longest.who}.maxTestingLifetime` };
+  if (own !== undefined && (cap === undefined || lifetimeSeconds(own) <= lifetimeSeconds(cap.duration))) return { duration: own, said: `its tenant's testing lifetime of ${own}` };
+  if (cap === undefined) return undefined;
+  return { duration: cap.duration, said: `the testing lifetime of ${cap.duration} (${cap.who}${own !== undefined ? `, shorter than its tenant's ${own}` : ''})` };
 }
 
 /** The tighter maxInstances of the App and the Tenant, with who set it. */

@@ -136,7 +136,7 @@ export const tenantMessages = {
   gatewayNotOffered: (asked: string, app: string, own: string | undefined) =>
     `spec.routing.gatewayRef ${asked} is ignored: App "${app}" does not offer that Gateway to tenants (its spec.routing.gatewayRef and allowedGateways), ${own ? `so routes attach to ${own}` : 'and names none, so nothing is routed'}; ask the DevOps team to list it, or remove it`,
   neutralizeAlways:
-    'spec.staging.neutralize: false is ignored: every staging copy is neutralized, so none mails customers, charges them or calls their webhooks with production’s settings; remove it (copy a database without neutralizing it only by promoting it)',
+    'spec.staging.neutralize: false is ignored: every new staging copy is neutralized, so none mails customers, charges them or calls their webhooks with production’s settings; remove it. Copies made while it was false were not neutralized: delete them and create them again',
   postgresCIDRUnused: 'spec.networkPolicy.postgresCIDR is no longer used: the App’s spec.network.postgres says where PostgreSQL is; remove it',
   networkPolicyKept: (app: string) =>
     `spec.networkPolicy.enabled: false is ignored: App "${app}" does not let tenants turn their NetworkPolicy off (its spec.network.tenantsMayDisablePolicy), so this tenant's Pods stay isolated; ask the DevOps team, or remove it`,

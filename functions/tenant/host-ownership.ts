@@ -5,7 +5,7 @@
 // base host name must sit under the tenant's own namespace label of an
 // allowed domain: tenants of different namespaces can never overlap. Within
 // a namespace, the Tenant that claimed a host first keeps it.
-import { namespaceMatches, type App } from '../app/schema.js';
+import type { App } from '../app/schema.js';
 import type { ObservedObject } from '../shared/composition.js';
 import { tenantMessages as m } from '../shared/messages.js';
 import { record } from '../shared/observed.js';
@@ -16,9 +16,14 @@ export interface HostRefusal {
   message: string;
 }
 
+/** Whether `host` is `domain` or a name below it. */
+function atOrBelow(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
 /** Whether one host is the other or below it: their routes would overlap. */
 function overlaps(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+  return atOrBelow(a, b) || atOrBelow(b, a);
 }
 
 function claimedHosts(o: ObservedObject): string[] {
@@ -39,7 +44,7 @@ export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsO
   const domains = app.spec.routing?.allowedDomains;
   if (domains !== undefined && domains.length > 0) {
     const own = domains.map((d) => `${namespace}.${d}`);
-    if (!own.some((o) => host === o || host.endsWith(`.${o}`))) return { reason: 'HostNotAllowed', message: m.hostNotAllowed(host, own) };
+    if (!own.some((o) => atOrBelow(host, o))) return { reason: 'HostNotAllowed', message: m.hostNotAllowed(host, own) };
   }
   return firstClaimRefusal(tenant, host, tenantsOfNamespace);
 }
@@ -70,12 +75,13 @@ export function customDomainRefusal(tenant: Tenant, host: string, app: App, tena
   const namespace = tenant.metadata.namespace ?? 'default';
   const domains = app.spec.routing?.allowedDomains ?? [];
   const platform = domains.find((d) => overlaps(host, d));
-  if (platform !== undefined && !(host === `${namespace}.${platform}` || host.endsWith(`.${namespace}.${platform}`))) {
+  if (platform !== undefined && !atOrBelow(host, `${namespace}.${platform}`)) {
     return { reason: 'HostNotAllowed', message: m.customDomainOfPlatform(host, platform, `${namespace}.${platform}`) };
   }
   if (overlaps(host, tenant.spec.baseHostName)) return { reason: 'HostNotAllowed', message: m.customDomainOverlapsBase(host, tenant.spec.baseHostName) };
   // Across namespaces, only the App says who owns a domain: Gateway API would give it to the oldest route.
-  const owned = (app.spec.routing?.customDomainOwners ?? []).some((o) => namespaceMatches(o.namespace, namespace) && o.domains.some((d) => host === d || host.endsWith(`.${d}`)));
+  // A name under the tenant's own <namespace>.<domain> of the platform is its own already.
+  const owned = platform !== undefined || (app.spec.routing?.customDomainOwners ?? []).some((o) => o.namespace === namespace && o.domains.some((d) => atOrBelow(host, d)));
   if (!owned) return { reason: 'HostNotAllowed', message: m.customDomainNotListed(host, app.metadata.name, namespace) };
   const refusal = firstClaimRefusal(tenant, host, tenantsOfNamespace);
   return refusal === undefined ? undefined : { reason: refusal.reason, message: m.customDomainTaken(host, refusal.message) };

@@ -449,6 +449,12 @@ describe('quotas the platform owns', () => {
     tenantOf(required).spec.quotas = { maxInstances: 1 };
     const staging = { ...example('instance-staging.yaml'), metadata: { name: 'staging', namespace: 'acme', uid: 'u-staging', creationTimestamp: '2026-02-01T00:00:00Z' } };
     expect((await new Cluster(staging, required).reconcile()).fatal).toMatch(/Tenant "acme" spec\.quotas\.maxInstances allows 1/);
+    // Counted at admission only: one that already runs is not stopped by a limit lowered later.
+    tenantOf(required).spec.quotas = {};
+    const running = new Cluster(staging, required);
+    await running.until('Running');
+    tenantOf(running.required).spec.quotas = { maxInstances: 1 };
+    expect((await running.reconcile()).fatal).toBeUndefined();
   });
 
   it('lets a KAM or an end user choose a filestore’s storage class only among those the App offers (its own and allowedStorageClasses)', async () => {

@@ -1,6 +1,7 @@
 // The Tenant: routes to the primary and secondary instances, the lock, and
 // refusals that keep routes on what worked.
 import { describe, expect, it } from 'vitest';
+import { appResource } from '../../functions/app/schema.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -343,7 +344,7 @@ describe('network policy', () => {
     const c = new Cluster(live, requiredObjects());
     await c.reconcile();
     await c.reconcile();
-    expect(c.last!.status.warnings).toEqual([expect.stringContaining('spec.staging.neutralize: false is ignored: every staging copy is neutralized')]);
+    expect(c.last!.status.warnings).toEqual([expect.stringContaining('spec.staging.neutralize: false is ignored: every new staging copy is neutralized')]);
   });
 
   it('lets in traffic only from a Gateway the App offers: a Tenant’s own gatewayRef counts where the App lists it, else the App’s is used and the Tenant warned', async () => {
@@ -514,7 +515,7 @@ describe('custom domains nobody listed', () => {
     const required = requiredObjects();
     app(required).spec.routing.certificateIssuer = { name: 'letsencrypt' };
     // bigcorp.com is listed, for another namespace; erp.acme.com (the example's) for acme.
-    app(required).spec.routing.customDomainOwners = [{ namespace: 'bigcorp', domains: ['bigcorp.com'] }, { namespace: 'ac*', domains: ['acme.com'] }];
+    app(required).spec.routing.customDomainOwners = [{ namespace: 'bigcorp', domains: ['bigcorp.com'] }, { namespace: 'acme', domains: ['acme.com'] }];
     const c = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.bigcorp.com', 'erp.acme.com'] } }, required);
     await c.reconcile();
     await c.reconcile();
@@ -524,6 +525,11 @@ describe('custom domains nobody listed', () => {
     expect(c.last!.status.warnings).toEqual([
       'spec.customDomains "erp.bigcorp.com" is not routed: App "acme" does not list it for namespace "acme" (its spec.routing.customDomainOwners), so no tenant can take a name another customer points at the Gateway. Once the customer has shown it owns the domain, the DevOps team lists it there',
     ]);
+    // A domain belongs to one namespace, and is not a top-level one: the App's schema refuses patterns and "com".
+    const owners = (value: unknown) => appResource.safeParse({ ...app(requiredObjects()), spec: { ...app(requiredObjects()).spec, routing: { ...app(requiredObjects()).spec.routing, customDomainOwners: value } } }).success;
+    expect(owners([{ namespace: 'acme', domains: ['acme.com'] }])).toBe(true);
+    expect(owners([{ namespace: 'customer-*', domains: ['acme.com'] }])).toBe(false);
+    expect(owners([{ namespace: 'acme', domains: ['com'] }])).toBe(false);
     // An App that lists none routes none.
     delete app(required).spec.routing.customDomainOwners;
     const none = new Cluster({ ...tenant(), spec: { ...tenant().spec, customDomains: ['erp.acme.com'] } }, required);

@@ -162,7 +162,7 @@ export function parseProfileCounts(row: string): ProfileCounts {
 }
 
 /** store_fname and checksum of every profile attachment, tab-separated rows. */
-export const PROFILE_ATTACHMENTS_SQL = "SELECT store_fname, checksum FROM ir_attachment WHERE name LIKE 'cp-%.bin' ORDER BY name";
+export const PROFILE_ATTACHMENTS_SQL = "SELECT store_fname, checksum FROM ir_attachment WHERE name LIKE 'cp-%.bin' AND store_fname IS NOT NULL ORDER BY name";
 
 /**
  * The profile attachments whose file is missing from `filestore` (the

@@ -106,6 +106,7 @@ export async function startS3(dir: string, processes: Processes, binaries: { ver
         rsp.on('end', () => resolve({ code: rsp.statusCode ?? 0, text }));
       });
       req.on('error', reject);
+      req.setTimeout(30_000, () => req.destroy(new Error('PUT bucket policy: no answer from the S3 server in 30 s')));
       req.end(body);
     });
     if (status.code !== 200 && status.code !== 204) throw new Error(`PUT bucket policy: ${status.code} ${status.text}`);

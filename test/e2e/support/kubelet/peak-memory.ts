@@ -1,5 +1,5 @@
 // How much memory a container of the kubelet stand-in used at its peak, for
-// the e2e's table of each Job's time and memory (docs/performance.md). The
+// the e2e's table of each Job's time and memory (docs/development.md, Real Odoo). The
 // stand-in has no memory cgroup per container (a real kubelet's cgroup
 // would also charge the page cache a dump or a copy fills, which a limit
 // reclaims), so it samples the resident memory of the processes in the
