@@ -234,7 +234,7 @@ export function composeInstance(
     optionsOutOfSeries(settings, context) ??
     // Admission only: an instance that already runs keeps its claim's class, and is not stopped by a lowered count.
     (hasRun ? undefined : storageClassRefusal(instance, tenantTypeSpec(context, instance), context)) ??
-    (hasRun ? undefined : instanceCountRefusal(context, instanceLimit(context), instance.metadata.creationTimestamp, required[REQUIRED.instances] ?? [])) ??
+    (hasRun ? undefined : instanceCountRefusal(context, instanceLimit(context), instance, required[REQUIRED.instances] ?? [])) ??
     (() => {
       const over = quotaViolations(instance, tenantTypeSpec(context, instance), context, settings);
       return over.length > 0 ? over.join('; ') : undefined;

@@ -7,6 +7,20 @@ export function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** When an object was created (metadata.creationTimestamp, RFC 3339), or '' when unknown. */
+export function createdAt(o: unknown): string {
+  const t = record(record(o).metadata).creationTimestamp;
+  return typeof t === 'string' ? t : '';
+}
+
+/**
+ * Whether object `a` came before `b`: created earlier, or at the same moment
+ * with a smaller name, so every object ordering the same set agrees.
+ */
+export function createdBefore(a: { created: string; name: string }, b: { created: string; name: string }): boolean {
+  return a.created < b.created || (a.created === b.created && a.name < b.name);
+}
+
 /** A label of an observed object. */
 export function labelOf(object: ObservedObject | undefined, label: string): string | undefined {
   const value = record(record(object?.metadata).labels)[label];

@@ -8,7 +8,7 @@
 import type { App } from '../app/schema.js';
 import type { ObservedObject } from '../shared/composition.js';
 import { tenantMessages as m } from '../shared/messages.js';
-import { record } from '../shared/observed.js';
+import { createdAt, createdBefore, record } from '../shared/observed.js';
 import type { Tenant } from './schema.js';
 
 export interface HostRefusal {
@@ -33,11 +33,6 @@ function claimedHosts(o: ObservedObject): string[] {
   return [spec.baseHostName, status.baseHostName, ...custom].filter((h): h is string => typeof h === 'string' && h !== '');
 }
 
-function created(o: ObservedObject): string {
-  const t = record(o.metadata).creationTimestamp;
-  return typeof t === 'string' ? t : '';
-}
-
 /** Why this Tenant may not route `host`, or undefined when it may. */
 export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
   const namespace = tenant.metadata.namespace ?? 'default';
@@ -51,15 +46,14 @@ export function baseHostRefusal(tenant: Tenant, host: string, app: App, tenantsO
 
 /** Within a namespace, the Tenant that claimed an overlapping host first keeps it. */
 function firstClaimRefusal(tenant: Tenant, host: string, tenantsOfNamespace: readonly ObservedObject[]): HostRefusal | undefined {
-  const mine = { created: typeof tenant.metadata.creationTimestamp === 'string' ? tenant.metadata.creationTimestamp : '', name: tenant.metadata.name };
+  const mine = { created: createdAt(tenant), name: tenant.metadata.name };
   for (const other of tenantsOfNamespace) {
     const name = record(other.metadata).name;
     if (typeof name !== 'string' || name === tenant.metadata.name) continue;
     const theirs = claimedHosts(other).find((h) => overlaps(h, host));
     if (theirs === undefined) continue;
     // The older claim wins; between two of the same age, the name decides, so both agree.
-    const olderThanMe = created(other) < mine.created || (created(other) === mine.created && name < mine.name);
-    if (olderThanMe) return { reason: 'HostTaken', message: m.hostTaken(host, theirs, name) };
+    if (createdBefore({ created: createdAt(other), name }, mine)) return { reason: 'HostTaken', message: m.hostTaken(host, theirs, name) };
   }
   return undefined;
 }
