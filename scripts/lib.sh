@@ -93,16 +93,17 @@ ensure_crossplane() {
 }
 
 # ensure_go_tool NAME MODULE_DIR PACKAGE builds a Go program pinned by the
-# go.mod in MODULE_DIR into .tools/bin (once per go.sum) and sets TOOL.
+# go.mod in MODULE_DIR into .tools/bin (once per go.sum) and sets TOOL;
+# GO_LDFLAGS and GO_TAGS (build tags) are passed to go build.
 ensure_go_tool() {
   local name="$1" dir="$2" pkg="$3"
   local sum
-  sum="$( (sha256sum "$dir/go.sum" "$dir"/*.go 2>/dev/null; echo "$pkg ${GO_LDFLAGS:-}") | sha256sum | cut -c1-12)"
+  sum="$( (sha256sum "$dir/go.sum" "$dir"/*.go 2>/dev/null; echo "$pkg ${GO_LDFLAGS:-}${GO_TAGS:+ tags=$GO_TAGS}") | sha256sum | cut -c1-12)"
   TOOL="$TOOLS/bin/$name-$sum"
   if [[ ! -x "$TOOL" ]]; then
     log "building $name (Go, pinned by ${dir#"$ROOT"/}/go.mod)"
     mkdir -p "$TOOLS/bin"
-    (cd "$dir" && go build -trimpath -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$TOOL.tmp" "$pkg")
+    (cd "$dir" && go build -trimpath -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$TOOL.tmp" "$pkg")
     mv "$TOOL.tmp" "$TOOL"
   fi
   export TOOL
