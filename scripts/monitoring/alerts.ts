@@ -58,7 +58,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     alert: 'OdooTransitionPastDeadline',
-    expr: `((time() - kube_job_status_start_time) > (kube_job_spec_active_deadline_seconds + ${OVERRUN_SECONDS})) * on(namespace, job_name) group_left(${INSTANCE_LABEL}) ${I}_active_job`,
+    expr: `((time() - kube_job_status_start_time) > (kube_job_spec_active_deadline_seconds + ${OVERRUN_SECONDS})) * on(namespace, job_name) group_left(${INSTANCE_LABEL}) ${I}_active_job_info`,
     for: '5m',
     labels: { severity: 'critical' },
     annotations: {

@@ -56,7 +56,7 @@ export const INSTANCE_METRICS: readonly StateMetric[] = [
     each: { type: 'Gauge', gauge: { path: ['status', 'transitioning'], nilIsZero: true } },
   },
   {
-    name: 'active_job',
+    name: 'active_job_info',
     help: 'Always 1, for the lifecycle Job the phase waits for (status.activeJob), as label job_name: joins kube_job_* of the same namespace.',
     each: { type: 'Info', info: { path: ['status'], labelsFromPath: { job_name: ['activeJob'] } } },
     errorLogV: 10,

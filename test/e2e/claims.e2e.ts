@@ -3,17 +3,23 @@
 // edition); Crossplane backs them with cluster-scoped XTenant and XInstance,
 // which function-odoo composes as the claims they stand for. What the claim
 // owner sees, on the claim itself: the lifecycle conditions and one event per
-// transition, while real Odoo initializes and serves.
+// transition, while real Odoo initializes and serves. What the hoster sees:
+// kube-state-metrics with monitoring/ exports the claims, and a failed backup
+// fires the alert.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from './support/apply.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { E2E_DIR, need, startHarness, type Harness } from './support/harness.js';
+import { rulesOnScrape, seriesOf, startKubeStateMetrics, withLabels, type StateMetrics } from './support/kube-state-metrics.js';
+import { ALERT_RULES } from '../../scripts/monitoring/alerts.js';
+import { samples } from './support/prometheus.js';
 import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
 import { get } from './support/odoo-rpc.js';
 import { eventually } from './support/processes.js';
 import { functionEventsTold, RECONCILES_TIMEOUT, reconcileAgain, toldMessage } from './support/reconciles.js';
 
 let h: Harness;
+let stateMetrics: Promise<StateMetrics>;
 
 beforeAll(async () => {
   h = await startHarness({ withCrossplane: true, edition: 'install-claims' });
@@ -59,6 +65,24 @@ describe('claims edition', () => {
     expect((await get(`http://${pods[0]}:8069`, '/web/health')).status).toBe(200);
   });
 
+  it('kube-state-metrics, with the configuration and ClusterRole we ship, exports the claims: the Instance’s phase, serving and type, the Tenant’s lock', async () => {
+    stateMetrics = startKubeStateMetrics(need('E2E_KUBE_STATE_METRICS'), h.plane.kc, h.processes, E2E_DIR);
+    const ksm = await stateMetrics;
+    const prod = { namespace: 'acme', odoo_instance: 'prod' };
+    // The Tenant looks at its instances again within a minute of one settling: then it unlocks.
+    const body = await eventually('the claim acme/prod exported as serving, its tenant unlocked', async () => {
+      const b = await ksm.scrape();
+      return value(b, 'odoo_instance_serving', prod) === 1 && value(b, 'odoo_tenant_locked', { namespace: 'acme', tenant: 'acme' }) === 0 ? b : undefined;
+    }, 150_000, 1000);
+    expect(value(body, 'odoo_instance_phase', { ...prod, phase: 'Running' })).toBe(1);
+    expect(samples(body, 'odoo_instance_phase').filter((s) => s.labels.odoo_instance === 'prod' && s.value === 1)).toHaveLength(1);
+    expect(value(body, 'odoo_instance_info', { ...prod, type: 'production', tenant: 'acme', release: '1.4.1', running_release: '1.4.1' })).toBe(1);
+    expect(value(body, 'odoo_instance_transitioning', prod)).toBe(0);
+    expect(value(body, 'odoo_instance_condition', { ...prod, condition: 'Lifecycle', reason: 'Running' })).toBe(1);
+    expect(value(body, 'odoo_tenant_locked', { namespace: 'acme', tenant: 'acme' })).toBe(0);
+    expect(value(body, 'odoo_tenant_info', { namespace: 'acme', tenant: 'acme', primary_instance: 'prod' })).toBe(1);
+  });
+
   it('the claim carries the Instance’s transitions as events: a transition is told when it happens, never again on later reconciles', async () => {
     const lifecycleEvents = async () =>
       (await h.cluster.core.listNamespacedEvent({ namespace: 'acme', fieldSelector: 'involvedObject.kind=Instance,involvedObject.name=prod' })).items.filter((e) =>
@@ -94,4 +118,43 @@ describe('claims edition', () => {
     const t = await h.cluster.until<Claim>('the Tenant claim routed', 'tenant.odoo.io/v1alpha1', 'Tenant', 'acme', 'acme', (c) => c.status?.conditions?.some((x) => x.type === 'RoutingReady' && x.status === 'True') === true);
     expect(t.status!.conditions!.map((c) => c.type)).toEqual(expect.arrayContaining(['RoutingReady', 'Locked']));
   });
+
+  it('a scheduled backup that fails (the tenant’s S3 key revoked) turns BackupReady False and the OdooBackupFailed alert fires on what kube-state-metrics exported (promtool, the rules we ship); once the key works the backup succeeds, its time is exported, and the alert has nothing to fire on', async () => {
+    const ksm = await stateMetrics;
+    const prod = { namespace: 'acme', odoo_instance: 'prod' };
+    // The key in the tenant's namespace stops working (rotated on the server, not in the Secret); the KAM asks for a backup every minute.
+    const key = h.s3.keyOf('acme');
+    await applyObjects(h.plane.kc, [{ ...backupCredentials('acme', h.s3), stringData: { AWS_ACCESS_KEY_ID: key.accessKey, AWS_SECRET_ACCESS_KEY: 'revoked' } } as k8s.KubernetesObject]);
+    await h.cluster.objects.patch(
+      { apiVersion: 'tenant.odoo.io/v1alpha1', kind: 'Tenant', metadata: { name: 'acme', namespace: 'acme' }, spec: { production: { backup: { schedule: { cron: '* * * * *' } } } } } as k8s.KubernetesObject,
+      undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch,
+    );
+    const backupReady = async () => (await h.cluster.get<Claim>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme'))?.status?.conditions?.find((c) => c.type === 'BackupReady');
+    await eventually('BackupReady False (BackupFailed) on the claim', async () => ((await backupReady())?.reason === 'BackupFailed' ? true : undefined), 300_000, 2000);
+    let body = await eventually('kube-state-metrics exports the failed backup', async () => {
+      const b = await ksm.scrape();
+      return value(b, 'odoo_instance_condition', { ...prod, condition: 'BackupReady', reason: 'BackupFailed' }) === 0 ? b : undefined;
+    }, 60_000, 1000);
+    const rule = ALERT_RULES.find((r) => r.alert === 'OdooBackupFailed')!;
+    // An alert carries its series' labels (kube-state-metrics adds customresource_group, _kind and _version) and its rule's.
+    const series = samples(body, 'odoo_instance_condition').find((x) => x.labels.odoo_instance === 'prod' && x.labels.reason === 'BackupFailed')!;
+    const labels = { ...series.labels, alertname: rule.alert, ...rule.labels };
+    const firing = { labels, annotations: { summary: withLabels(rule.annotations.summary, labels), description: withLabels(rule.annotations.description, labels) } };
+    // Held for a quarter of an hour (the rule's `for` is 10 minutes), what it exported fires the alert.
+    await rulesOnScrape(need('PROMTOOL'), E2E_DIR, seriesOf(body, ['odoo_', 'kube_job_']), 15, rule.alert, [firing]);
+
+    await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3)]);
+    const done = await eventually('a scheduled backup to succeed', async () => {
+      const c = await h.cluster.get<Claim & { status?: { backup?: { lastSuccessful?: { time: string } } } }>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+      return c?.status?.conditions?.find((x) => x.type === 'BackupReady')?.status === 'True' ? c.status.backup!.lastSuccessful!.time : undefined;
+    }, 300_000, 2000);
+    body = await eventually('kube-state-metrics exports the good backup', async () => {
+      const b = await ksm.scrape();
+      return value(b, 'odoo_instance_backup_last_successful_timestamp_seconds', prod) === Date.parse(done) / 1000 ? b : undefined;
+    }, 60_000, 1000);
+    expect(value(body, 'odoo_instance_condition', { ...prod, condition: 'BackupReady', reason: 'Available' })).toBe(1);
+    await rulesOnScrape(need('PROMTOOL'), E2E_DIR, seriesOf(body, ['odoo_', 'kube_job_']), 15, rule.alert, []);
+  }, 720_000);
 });
+
+const value = (body: string, metric: string, labels: Record<string, string>) => samples(body, metric).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;

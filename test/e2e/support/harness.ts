@@ -51,7 +51,7 @@ export interface Harness {
  * Brings everything up. `withCrossplane: false` stops after the control
  * plane and the node, for tests of the kubelet stand-in itself.
  */
-function need(name: string): string {
+export function need(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run the end-to-end tests with npm run test:e2e (scripts/test-e2e builds it)`);
   return v;
