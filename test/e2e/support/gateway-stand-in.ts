@@ -111,8 +111,10 @@ export async function routeEndpoints(kc: k8s.KubeConfig, namespace: string, name
  * filters, and appends the client's address to X-Forwarded-For as Envoy-based
  * Gateways do; there is no kube-proxy, so the caller names the backend's
  * address (a Pod the route's Service selects, or one of routeEndpoints).
+ * `listener` headers are set last, as a Gateway listening on another
+ * address than the route's host would (the sandbox's loopback port).
  */
-export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: string, backend: string, path: string, client: string, init: RequestInit = {}): Promise<Response> {
+export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: string, backend: string, path: string, client: string, init: RequestInit = {}, listener: Record<string, string> = {}): Promise<Response> {
   const rule = await ruleFor(kc, namespace, name, path);
   const headers = new Headers(init.headers);
   for (const f of rule.filters ?? []) {
@@ -121,6 +123,7 @@ export async function throughRoute(kc: k8s.KubeConfig, namespace: string, name: 
     for (const h of f.requestHeaderModifier.add ?? []) headers.append(h.name, h.value);
     for (const h of f.requestHeaderModifier.remove ?? []) headers.delete(h);
   }
+  for (const [k, v] of Object.entries(listener)) headers.set(k, v);
   const forwarded = headers.get('x-forwarded-for');
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${client}` : client);
   return fetch(`${backend}${path}`, { ...init, headers, redirect: 'manual', signal: init.signal ?? AbortSignal.timeout(120_000) });

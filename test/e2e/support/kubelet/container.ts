@@ -4,12 +4,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../../../../scripts/function-process.js';
 import type { Image } from './images.js';
 import { watchPeakMemory } from './peak-memory.js';
 import type { RunAs } from './pod-spec.js';
 import type { ContainerMount } from './volumes.js';
 
-const RUNTIME = join(import.meta.dirname, 'run-container.sh');
+// From the source tree, also when this module runs compiled (npm run sandbox runs dist/).
+const RUNTIME = join(ROOT, 'test', 'e2e', 'support', 'kubelet', 'run-container.sh');
 
 /**
  * A pids cgroup per container: every process of the container stays in it,
