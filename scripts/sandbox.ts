@@ -38,12 +38,13 @@ export interface SandboxAccess {
   crossplane: string;
 }
 
+/** The pid of the sandbox's background process, when one runs (a stale pid file names another program, or none). */
 function running(): number | undefined {
   if (!existsSync(PID)) return undefined;
   const pid = Number(readFileSync(PID, 'utf8'));
   try {
-    process.kill(pid, 0);
-    return pid;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.some((a) => a.endsWith('sandbox.js')) && cmdline.includes('serve') ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -71,21 +72,20 @@ function print(access: SandboxAccess, seconds: number): void {
 
 async function up(): Promise<void> {
   const started = Date.now();
-  if (running() !== undefined && existsSync(READY)) {
-    print(JSON.parse(readFileSync(READY, 'utf8')) as SandboxAccess, 0);
-    return;
+  // One that runs, or is still starting, is waited for: a second start would tear the first one's cluster down.
+  if (running() === undefined) {
+    rmSync(DIR, { recursive: true, force: true });
+    mkdirSync(DIR, { recursive: true });
+    const log = openSync(LOG, 'a');
+    const child = spawn(process.execPath, [process.argv[1]!, 'serve'], { detached: true, stdio: ['ignore', log, log], env: process.env });
+    closeSync(log);
+    child.unref();
+    writeFileSync(PID, String(child.pid));
+    process.stdout.write(`sandbox starting (log: ${LOG}); the first start initializes Odoo, a few minutes\n`);
   }
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  const log = openSync(LOG, 'a');
-  const child = spawn(process.execPath, [process.argv[1]!, 'serve'], { detached: true, stdio: ['ignore', log, log], env: process.env });
-  closeSync(log);
-  child.unref();
-  writeFileSync(PID, String(child.pid));
-  process.stdout.write(`sandbox starting (log: ${LOG}); the first start initializes Odoo, a few minutes\n`);
   while (!existsSync(READY)) {
     if (running() === undefined) {
-      const tail = readFileSync(LOG, 'utf8').split('\n').slice(-30).join('\n');
+      const tail = existsSync(LOG) ? readFileSync(LOG, 'utf8').split('\n').slice(-30).join('\n') : '';
       throw new Error(`the sandbox stopped while starting; the end of ${LOG}:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -100,10 +100,18 @@ async function down(): Promise<void> {
     process.stdout.write('no sandbox runs\n');
     return;
   }
+  // It stops what it started (the harness: processes, the kubelet's containers, PostgreSQL).
   process.kill(pid, 'SIGTERM');
   const until = Date.now() + 120_000;
   while (running() !== undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
-  if (running() !== undefined) process.kill(-pid, 'SIGKILL');
+  if (running() !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+    process.stdout.write(`the sandbox did not stop within 2 minutes and was killed; what it left running is stopped by the next npm run sandbox or test:e2e (see ${LOG})\n`);
+  }
   rmSync(DIR, { recursive: true, force: true });
   process.stdout.write('sandbox stopped\n');
 }
@@ -147,13 +155,32 @@ function door(kc: k8s.KubeConfig, port: number) {
 
 async function serve(): Promise<void> {
   let h: Harness | undefined;
-  const stop = async () => {
-    await h?.stop().catch(() => undefined);
-    process.exit(0);
+  let stopping = false;
+  const stop = async (code: number) => {
+    stopping = true;
+    try {
+      await h?.stop();
+    } catch (error) {
+      process.stderr.write(`sandbox: stopping failed: ${(error as Error).message}\n`);
+      code = 1;
+    }
+    process.exit(code);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
-  h = await startHarness({ withCrossplane: true, profile: { intervals: 'test', debug: false } });
+  // A signal while the harness starts is acted on once it has started (there is nothing to stop before).
+  process.once('SIGTERM', () => void (h ? stop(0) : (stopping = true)));
+  process.once('SIGINT', () => void (h ? stop(0) : (stopping = true)));
+  try {
+    h = await startHarness({ withCrossplane: true, profile: { intervals: 'test', debug: false } });
+    if (stopping) return await stop(0);
+    await bringUp(h);
+  } catch (error) {
+    process.stderr.write(`sandbox: ${(error as Error).message}\n`);
+    await stop(1);
+  }
+}
+
+/** The tenant and its production, served on the loopback port once the tenant routes it. */
+async function bringUp(h: Harness): Promise<void> {
   const kc = h.plane.kc;
   await applyObjects(kc, [...appPrerequisites(h.pg), app('acme', h.pg, h.s3), tenantNamespace(NAMESPACE)]);
   await applyObjects(kc, [
@@ -162,13 +189,13 @@ async function serve(): Promise<void> {
     instance(INSTANCE, NAMESPACE, { release: '1.4.1', type: 'production', initModules: ['contacts'] }),
   ]);
   const prod = await eventually(`${NAMESPACE}/${INSTANCE} to serve`, async () => {
-    const i = await h!.cluster.instance(INSTANCE, NAMESPACE);
+    const i = await h.cluster.instance(INSTANCE, NAMESPACE);
     if (typeof i?.status?.phase === 'string' && i.status.phase.endsWith('Failed')) throw new Error(`${NAMESPACE}/${INSTANCE} is ${i.status.phase}: ${JSON.stringify(i.status.conditions)}`);
     return i?.status?.phase === 'Running' && i.status.serving === true ? i : undefined;
   }, 1_200_000, 2000);
   // The Tenant routes its base host to prod on its next look at its instances (within a minute).
   await eventually(`tenant ${NAMESPACE} to route its base host to ${INSTANCE}`, async () => {
-    const t = await h!.cluster.get<{ status?: { primaryInstance?: string; conditions?: { type: string; status: string }[] } }>('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', NAMESPACE);
+    const t = await h.cluster.get<{ status?: { primaryInstance?: string; conditions?: { type: string; status: string }[] } }>('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', NAMESPACE);
     return t?.status?.primaryInstance === INSTANCE && t.status.conditions?.some((c) => c.type === 'RoutingReady' && c.status === 'True') ? true : undefined;
   }, 300_000, 2000);
   const secret = await h.cluster.core.readNamespacedSecret({ name: prod.status.adminLoginSecret, namespace: NAMESPACE });

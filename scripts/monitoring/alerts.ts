@@ -25,10 +25,22 @@ const WAITING_FOR_A_PERSON: readonly Phase[] = ['InitializationFailed', 'CopyFai
 /** Minutes a Job may overrun its activeDeadlineSeconds before the transition counts as stuck: the Job controller fails it at the deadline, the function reacts within its next call. */
 const OVERRUN_SECONDS = 600;
 
+/** Instances whose backups matter: they ran a release (the CronJob exists once they do), and are not retired by a cut-over. */
+const BACKED_UP = `and on(namespace, ${INSTANCE_LABEL}) ${I}_info{running_release!=""} unless on(namespace, ${INSTANCE_LABEL}) ${I}_phase{phase="Retired"} == 1`;
+
+/**
+ * Hours without a successful backup before it pages: a nightly run may start
+ * an hour late (the CronJob's startingDeadlineSeconds) and is known only
+ * once it finished (up to the backup deadline, 2 hours by default), so a
+ * daily schedule leaves up to 27 hours between two known backups. A tenant
+ * on a sparser schedule needs its own rule.
+ */
+const BACKUP_HOURS = 28;
+
 export const ALERT_RULES: readonly AlertRule[] = [
   {
     alert: 'OdooBackupFailed',
-    expr: `${I}_condition{condition="BackupReady", reason="BackupFailed"} == 0`,
+    expr: `${I}_condition{condition="BackupReady", reason="BackupFailed"} == 0 ${BACKED_UP}`,
     for: '10m',
     labels: { severity: 'warning' },
     annotations: {
@@ -38,27 +50,27 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     alert: 'OdooBackupsStopped',
-    expr: `time() - ${I}_backup_last_successful_timestamp_seconds > 26 * 3600`,
+    expr: `time() - ${I}_backup_last_successful_timestamp_seconds > ${BACKUP_HOURS} * 3600 ${BACKED_UP}`,
     for: '15m',
     labels: { severity: 'critical' },
     annotations: {
-      summary: `No backup of ${who} has succeeded for more than 26 hours`,
-      description: `Backups run nightly: at least one night was missed. ${describe} shows the BackupReady condition and the schedule; kubectl -n {{ $labels.namespace }} get cronjobs,jobs shows the runs.`,
+      summary: `No backup of ${who} has succeeded for more than ${BACKUP_HOURS} hours`,
+      description: `With a daily schedule, at least one night was missed. ${describe} shows the BackupReady condition and the schedule; kubectl -n {{ $labels.namespace }} get cronjobs,jobs shows the runs.`,
     },
   },
   {
     alert: 'OdooNoBackupYet',
-    expr: `${I}_condition{condition="BackupReady", reason="NoBackupYet"} == 0`,
-    for: '26h',
+    expr: `time() - ${I}_created_timestamp_seconds > ${BACKUP_HOURS} * 3600 and on(namespace, ${INSTANCE_LABEL}) ${I}_condition{condition="BackupReady", reason=~"NoBackupYet|BackupFailed"} == 0 unless on(namespace, ${INSTANCE_LABEL}) ${I}_backup_last_successful_timestamp_seconds ${BACKED_UP}`,
+    for: '15m',
     labels: { severity: 'critical' },
     annotations: {
-      summary: `${who} serves customers and has had no scheduled backup for 26 hours`,
-      description: `${describe} shows the schedule; kubectl -n {{ $labels.namespace }} get cronjobs shows whether the CronJob runs.`,
+      summary: `${who} serves customers and no scheduled backup of it has ever succeeded`,
+      description: `It was created more than ${BACKUP_HOURS} hours ago. ${describe} shows the schedule and, when runs failed, the Pod to read; kubectl -n {{ $labels.namespace }} get cronjobs shows whether the CronJob runs.`,
     },
   },
   {
     alert: 'OdooTransitionPastDeadline',
-    expr: `((time() - kube_job_status_start_time) > (kube_job_spec_active_deadline_seconds + ${OVERRUN_SECONDS})) * on(namespace, job_name) group_left(${INSTANCE_LABEL}) ${I}_active_job_info`,
+    expr: `((time() - kube_job_status_start_time) > (kube_job_spec_active_deadline_seconds + ${OVERRUN_SECONDS})) * on(namespace, job_name) group_left(${INSTANCE_LABEL}) ${I}_active_job_info and on(namespace, ${INSTANCE_LABEL}) ${I}_transitioning == 1`,
     for: '5m',
     labels: { severity: 'critical' },
     annotations: {
@@ -97,12 +109,13 @@ export const ALERT_RULES: readonly AlertRule[] = [
     },
   },
   {
+    // Starting too: after an upgrade or a restore, web Pods that never get ready leave the instance Starting.
     alert: 'OdooProductionNotServing',
-    expr: `${I}_serving == 0 and on(namespace, ${INSTANCE_LABEL}) ${I}_phase{phase="Running"} == 1 and on(namespace, ${INSTANCE_LABEL}) ${I}_info{type="production"}`,
-    for: '10m',
+    expr: `${I}_serving == 0 and on(namespace, ${INSTANCE_LABEL}) ${I}_phase{phase=~"Running|Starting"} == 1 and on(namespace, ${INSTANCE_LABEL}) ${I}_info{type="production"}`,
+    for: '15m',
     labels: { severity: 'critical' },
     annotations: {
-      summary: `Production ${who} is Running but no web Pod answers`,
+      summary: `Production ${who} has had no web Pod answering for 15 minutes`,
       description: `Its hosts show the maintenance page. kubectl -n {{ $labels.namespace }} get pods -l odoo.io/instance={{ $labels.${INSTANCE_LABEL} }} shows why (crash loop, probes, PostgreSQL).`,
     },
   },
@@ -117,8 +130,9 @@ export const ALERT_RULES: readonly AlertRule[] = [
     },
   },
   {
+    // A counter's labelled series appears at its first increment, which increase() cannot see: a series new within the window counts too.
     alert: 'OdooFunctionInternalError',
-    expr: 'sum by (kind) (increase(function_odoo_fatal_results_total{reason="InternalError"}[15m])) > 0',
+    expr: 'sum by (kind) (increase(function_odoo_fatal_results_total{reason="InternalError"}[15m])) > 0 or sum by (kind) (function_odoo_fatal_results_total{reason="InternalError"} unless function_odoo_fatal_results_total{reason="InternalError"} offset 15m)',
     for: '0m',
     labels: { severity: 'critical' },
     annotations: {

@@ -41,6 +41,11 @@ export const INSTANCE_METRICS: readonly StateMetric[] = [
     },
   },
   {
+    name: 'created_timestamp_seconds',
+    help: 'When the instance was created (metadata.creationTimestamp), Unix seconds.',
+    each: { type: 'Gauge', gauge: { path: ['metadata', 'creationTimestamp'] } },
+  },
+  {
     name: 'phase',
     help: 'Where the instance is in its lifecycle (status.phase): 1 for its phase, 0 for every other.',
     each: { type: 'StateSet', stateSet: { path: ['status', 'phase'], labelName: 'phase', list: [...PHASES] } },

@@ -1,14 +1,16 @@
 // `npm run sandbox` as a person runs it: up prints a URL, a login and a
-// KUBECONFIG; the login page answers at the URL and the printed login gets in
-// through the login form, as a browser posts it (over HTTP: no browser a test
-// here could drive is installed on this machine); kubectl works with the
-// KUBECONFIG; a second up while it runs prints the same at once; down stops it.
+// KUBECONFIG; a real headless browser (Debian's Chromium from the Odoo test
+// images) opens the URL, types the printed login and lands in Odoo's web
+// client, and admin/admin is refused; the same over plain HTTP (the form
+// post with its CSRF token); kubectl works with the KUBECONFIG; a second up
+// while it runs prints the same at once; down stops it.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/function-process.js';
+import { Browser } from './headless-chromium.js';
 
 const SANDBOX = join(ROOT, 'dist', 'scripts', 'sandbox.js');
 const sandbox = async (...args: string[]) => (await promisify(execFile)(process.execPath, [SANDBOX, ...args], { encoding: 'utf8', env: process.env, timeout: 1_500_000 })).stdout;
@@ -42,7 +44,7 @@ beforeAll(async () => {
   const started = Date.now();
   out = await sandbox('up');
   upSeconds = (Date.now() - started) / 1000;
-  process.stderr.write(`sandbox: up in ${Math.round(upSeconds)} s\n${out}`);
+  process.stderr.write(`sandbox: up in ${Math.round(upSeconds)} s\n${out.replace(/^password: .*$/m, 'password: (printed)')}`);
 }, 1_600_000);
 
 afterAll(async () => {
@@ -50,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('npm run sandbox', () => {
-  it('prints a URL where Odoo’s login page answers, and the login it prints gets in through the login form; admin/admin does not', async () => {
+  it('prints a URL where Odoo’s login page answers, and the login it prints gets in through the login form posted over HTTP; admin/admin does not', async () => {
     const url = field(out, 'URL');
     const page = await fetch(url);
     expect(page.status).toBe(200);
@@ -67,6 +69,22 @@ describe('npm run sandbox', () => {
     expect(refused.body).toContain('Wrong login/password');
   });
 
+  it('in a real browser (headless Chromium), the printed login lands in Odoo’s web client; admin/admin stays on the login page, refused', async () => {
+    const browser = await Browser.start();
+    try {
+      await browser.open(field(out, 'URL'));
+      await browser.submit({ login: 'admin', password: 'admin' }, 'form.oe_login_form');
+      expect(await browser.evaluate<string>('document.body.innerText')).toContain('Wrong login/password');
+      await browser.submit({ login: field(out, 'login'), password: field(out, 'password') }, 'form.oe_login_form');
+      expect(await browser.evaluate<string>('location.pathname')).toMatch(/^\/(web|odoo)\b/);
+      expect(await browser.evaluate<boolean>('document.querySelector("input[name=password]") === null')).toBe(true);
+      // The web client boots in the page: Odoo's session info names the user who logged in.
+      expect(await browser.evaluate<string>('fetch("/web/session/get_session_info", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({jsonrpc: "2.0", method: "call", params: {}})}).then((r) => r.json()).then((j) => j.result.username)')).toBe(field(out, 'login'));
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('prints a KUBECONFIG that kubectl uses: the instance is Running', async () => {
     const kubeconfig = field(out, 'KUBECONFIG');
     const kubectl = process.env.E2E_KUBECTL!;
@@ -74,9 +92,9 @@ describe('npm run sandbox', () => {
     expect(stdout).toBe('Running');
   });
 
-  it('a second up while it runs prints the same access at once', async () => {
+  it('a second npm run sandbox while it runs prints the same access at once', async () => {
     const started = Date.now();
-    const again = await sandbox('up');
+    const again = (await promisify(execFile)('bash', [join(ROOT, 'scripts', 'sandbox')], { encoding: 'utf8', env: process.env })).stdout;
     expect((Date.now() - started) / 1000).toBeLessThan(10);
     for (const name of ['URL', 'login', 'password', 'KUBECONFIG']) expect(field(again, name)).toBe(field(out, name));
   });

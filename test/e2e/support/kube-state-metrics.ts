@@ -75,10 +75,10 @@ export interface ExpectedAlert {
 /**
  * Runs the alert rules of monitoring/rules.yaml with promtool over `series`
  * (exposition lines as scraped, held constant for `minutes`), and checks
- * that at the end exactly `expected` fire for `alertname`. Resolves with
- * promtool's output; rejects with it when the alerts differ.
+ * that at the end exactly the `expected` alerts of each alert name fire.
+ * Resolves with promtool's output; rejects with it when the alerts differ.
  */
-export async function rulesOnScrape(promtool: string, dir: string, series: string[], minutes: number, alertname: string, expected: ExpectedAlert[]): Promise<string> {
+export async function rulesOnScrape(promtool: string, dir: string, series: string[], minutes: number, expected: Record<string, ExpectedAlert[]>): Promise<string> {
   const input = series.map((line) => {
     const at = line.lastIndexOf(' ');
     // As a plain number: promtool reads "a+bxn" as a start and a step, so 1.7e+09 would not be one value.
@@ -89,14 +89,14 @@ export async function rulesOnScrape(promtool: string, dir: string, series: strin
     evaluation_interval: '1m',
     tests: [
       {
-        name: `${alertname} on what kube-state-metrics exported`,
+        name: 'the alerts on what kube-state-metrics exported',
         interval: '1m',
         input_series: input,
-        alert_rule_test: [{ eval_time: `${minutes}m`, alertname, exp_alerts: expected.map((a) => ({ exp_labels: a.labels, exp_annotations: a.annotations })) }],
+        alert_rule_test: Object.entries(expected).map(([alertname, alerts]) => ({ eval_time: `${minutes}m`, alertname, exp_alerts: alerts.map((a) => ({ exp_labels: a.labels, exp_annotations: a.annotations })) })),
       },
     ],
   };
-  const file = join(dir, `rules-${alertname}.test.yaml`);
+  const file = join(dir, `rules-on-scrape.test.yaml`);
   writeFileSync(file, stringify(test, { lineWidth: 0 }));
   try {
     const { stdout } = await promisify(execFile)(promtool, ['test', 'rules', file], { encoding: 'utf8' });
