@@ -3,9 +3,13 @@
 # core, provider-sql), kubectl, an OCI registry and the other pieces of the
 # e2e cluster with the Go toolchain at pinned versions, install PostgreSQL
 # from Debian if missing, package function-odoo and build the Odoo images;
-# export where each is (E2E_*).
-ensure_build
-ensure_crossplane
+# export where each is (E2E_*). With E2E_PREBUILD=1 (.ci/run, while npm test
+# runs) only the Go binaries npm test does not build and the Odoo images:
+# nothing npm test writes or builds too.
+if [[ -z "${E2E_PREBUILD:-}" ]]; then
+  ensure_build
+  ensure_crossplane
+fi
 K8S_LDFLAGS="-X k8s.io/component-base/version.gitVersion=v1.34.2 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/component-base/version.buildDate=2025-11-11T00:00:00Z"
 GO_LDFLAGS="$K8S_LDFLAGS" ensure_go_tool kube-apiserver "$ROOT/tools/kubernetes" k8s.io/kubernetes/cmd/kube-apiserver
 export E2E_KUBE_APISERVER="$TOOL"
@@ -19,7 +23,7 @@ export E2E_KINE="$TOOL"
 GO_LDFLAGS="-X github.com/crossplane/crossplane/v2/internal/version.version=$CROSSPLANE_VERSION" \
   ensure_go_tool crossplane-core "$ROOT/tools/crossplane" github.com/crossplane/crossplane/v2/cmd/crossplane
 export E2E_CROSSPLANE="$TOOL"
-export E2E_CROSSPLANE_CLI="$CROSSPLANE"
+export E2E_CROSSPLANE_CLI="${CROSSPLANE:-}"
 # The README's install commands: kubectl, and an OCI registry (go-containerregistry's) to push the packages to.
 GO_LDFLAGS="$K8S_LDFLAGS" ensure_go_tool kubectl "$ROOT/tools/kubernetes" k8s.io/kubernetes/cmd/kubectl
 export E2E_KUBECTL="$TOOL"
@@ -41,13 +45,15 @@ export E2E_MAILPIT="$TOOL"
 # Alerts: kube-state-metrics exports the XRs with monitoring/kube-state-metrics.yaml; promtool evaluates the rules on what it exported.
 ensure_go_tool kube-state-metrics "$ROOT/tools/kube-state-metrics" k8s.io/kube-state-metrics/v2
 export E2E_KUBE_STATE_METRICS="$TOOL"
-GO_TAGS=remove_all_sd ensure_go_tool promtool "$ROOT/tools/prometheus" github.com/prometheus/prometheus/cmd/promtool
-export PROMTOOL="$TOOL"
+if [[ -z "${E2E_PREBUILD:-}" ]]; then
+  GO_TAGS=remove_all_sd ensure_go_tool promtool "$ROOT/tools/prometheus" github.com/prometheus/prometheus/cmd/promtool
+  export PROMTOOL="$TOOL"
+fi
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   log "installing PostgreSQL from Debian"
   apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
 fi
-PACKAGE_SKIP_BUILD=1 bash "$ROOT/scripts/package" 2>/dev/null
+[[ -n "${E2E_PREBUILD:-}" ]] || PACKAGE_SKIP_BUILD=1 bash "$ROOT/scripts/package" 2>/dev/null
 # Odoo 17.0, 18.0 and 19.0 as image layers for the kubelet stand-in (docs/development.md: Real Odoo).
 RCLONE_BIN="$E2E_RCLONE" MAILPIT_BIN="$E2E_MAILPIT" bash "$ROOT/scripts/odoo-images"
 log "control plane binaries, PostgreSQL, packages and Odoo images ready after ${SECONDS}s"
