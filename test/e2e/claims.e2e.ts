@@ -127,8 +127,9 @@ describe('claims edition', () => {
     const key = h.s3.keyOf('acme');
     await applyObjects(h.plane.kc, [{ ...backupCredentials('acme', h.s3), stringData: { AWS_ACCESS_KEY_ID: key.accessKey, AWS_SECRET_ACCESS_KEY: 'revoked' } } as k8s.KubernetesObject]);
     await backupNow('prod', 'acme', 'failing');
-    const backupReady = async () => (await h.cluster.get<Claim>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme'))?.status?.conditions?.find((c) => c.type === 'BackupReady');
-    await eventually('BackupReady False (BackupFailed) on the claim', async () => ((await backupReady())?.reason === 'BackupFailed' ? true : undefined), 300_000, 2000);
+    const claimNow = () => h.cluster.get<Claim & { status?: { backup?: { lastSuccessful?: { time: string } } } }>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
+    const backupReady = (c: Claim | undefined) => c?.status?.conditions?.find((x) => x.type === 'BackupReady');
+    await eventually('BackupReady False (BackupFailed) on the claim', async () => (backupReady(await claimNow())?.reason === 'BackupFailed' ? true : undefined), 300_000, 2000);
     let body = await eventually('kube-state-metrics exports the failed backup', async () => {
       const b = await ksm.scrape();
       return value(b, 'odoo_instance_condition', { ...prod, condition: 'BackupReady', reason: 'BackupFailed' }) === 0 ? b : undefined;
@@ -146,8 +147,8 @@ describe('claims edition', () => {
     await applyObjects(h.plane.kc, [backupCredentials('acme', h.s3)]);
     await backupNow('prod', 'acme', 'good');
     const done = await eventually('the backup to succeed', async () => {
-      const c = await h.cluster.get<Claim & { status?: { backup?: { lastSuccessful?: { time: string } } } }>('instance.odoo.io/v1alpha1', 'Instance', 'prod', 'acme');
-      return c?.status?.conditions?.find((x) => x.type === 'BackupReady')?.status === 'True' ? c.status.backup!.lastSuccessful!.time : undefined;
+      const c = await claimNow();
+      return backupReady(c)?.status === 'True' ? c!.status!.backup!.lastSuccessful!.time : undefined;
     }, 300_000, 2000);
     body = await eventually('kube-state-metrics exports the good backup', async () => {
       const b = await ksm.scrape();

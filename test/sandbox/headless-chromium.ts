@@ -5,19 +5,19 @@
 // machine's network namespace, so it reaches the sandbox's loopback port;
 // driven over the Chrome DevTools Protocol with Node's WebSocket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/function-process.js';
+import { loadImages } from '../e2e/support/kubelet/images.js';
 
 const RUNTIME = join(ROOT, 'test', 'e2e', 'support', 'kubelet', 'run-container.sh');
 
-/** The base layer's root filesystem, from the images the e2e built. */
+/** The base layer's root filesystem, from the images the e2e built (the kubelet stand-in's image list). */
 function baseLayer(): string {
-  const images = JSON.parse(readFileSync(join(ROOT, '.tools', 'odoo-images', 'images.json'), 'utf8')) as Record<string, { layers: string[] }>;
-  const layers = Object.values(images)[0]?.layers ?? [];
-  const base = layers.find((l) => /\/layers\/base-[^/]+\/rootfs$/.test(l));
-  if (!base) throw new Error('no base layer in .tools/odoo-images/images.json: run scripts/odoo-images (npm run test:sandbox does)');
+  const [image] = loadImages().values();
+  const base = image?.layers.find((l) => /\/layers\/base-[^/]+\/rootfs$/.test(l));
+  if (!base) throw new Error('no base layer among the Odoo test images: run scripts/odoo-images (npm run test:sandbox does)');
   return base;
 }
 
