@@ -4,8 +4,8 @@
 # e2e cluster with the Go toolchain at pinned versions, install PostgreSQL
 # from Debian if missing, package function-odoo and build the Odoo images;
 # export where each is (E2E_*). With E2E_PREBUILD=1 (.ci/run, while npm test
-# runs) only the Go binaries npm test does not build and the Odoo images:
-# nothing npm test writes or builds too.
+# runs) only the Go binaries npm test does not build, the packages and the
+# Odoo images: nothing npm test writes or builds too.
 if [[ -z "${E2E_PREBUILD:-}" ]]; then
   ensure_build
   ensure_crossplane
@@ -53,7 +53,8 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   log "installing PostgreSQL from Debian"
   apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
 fi
-[[ -n "${E2E_PREBUILD:-}" ]] || PACKAGE_SKIP_BUILD=1 bash "$ROOT/scripts/package" 2>/dev/null
+# The packages too: npm test neither builds nor reads dist/packages, and .ci/run built the bundle they embed first.
+PACKAGE_SKIP_BUILD=1 bash "$ROOT/scripts/package" 2>/dev/null
 # Odoo 17.0, 18.0 and 19.0 as image layers for the kubelet stand-in (docs/development.md: Real Odoo).
 RCLONE_BIN="$E2E_RCLONE" MAILPIT_BIN="$E2E_MAILPIT" bash "$ROOT/scripts/odoo-images"
 log "control plane binaries, PostgreSQL, packages and Odoo images ready after ${SECONDS}s"
