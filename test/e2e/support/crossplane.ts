@@ -85,6 +85,11 @@ export interface RunningCrossplane {
   /** Kills function-odoo (SIGKILL) and leaves it down until startFunction(). */
   killFunction: () => Promise<void>;
   startFunction: () => void;
+  /**
+   * Runs another version's function bundle (an upgrade of the package) as
+   * the runtime of the function revisions installed from `image`.
+   */
+  startOtherVersion: (image: string, bundle: string) => Promise<{ process: Managed; address: string; metricsUrl: string }>;
 }
 
 function secretData(secret: k8s.V1Secret, key: string): Buffer {
@@ -167,13 +172,9 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
   const fnPort = await freePort();
   const fnAddress = `127.0.0.1:${fnPort}`;
   const fnMetricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
-  const startFn = () =>
-    env.processes.start('function-odoo', process.execPath, [
-      join(ROOT, 'dist', 'function-odoo.cjs'),
-      `--tls-server-certs-dir=${fnDir}`,
-      `--address=${fnAddress}`,
-      `--metrics-address=${new URL(fnMetricsUrl).host}`,
-    ]);
+  const startFnAt = (name: string, bundle: string, address: string, metricsUrl: string) =>
+    env.processes.start(name, process.execPath, [bundle, `--tls-server-certs-dir=${fnDir}`, `--address=${address}`, `--metrics-address=${new URL(metricsUrl).host}`]);
+  const startFn = () => startFnAt('function-odoo', join(ROOT, 'dist', 'function-odoo.cjs'), fnAddress, fnMetricsUrl);
   let fn = startFn();
 
   // The RBAC manager, as the chart runs it: it grants Crossplane the XRDs' and the providers' kinds, and a
@@ -254,6 +255,13 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     killFunction: () => fn.kill(),
     startFunction: () => {
       fn = startFn();
+    },
+    startOtherVersion: async (image: string, bundle: string) => {
+      const address = `127.0.0.1:${await freePort()}`;
+      const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+      const process = startFnAt(`function-odoo-${image.split(':').pop()}`, bundle, address, metricsUrl);
+      runtime.serveImage(image, address);
+      return { process, address, metricsUrl };
     },
   };
 }

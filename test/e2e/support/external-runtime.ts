@@ -45,6 +45,8 @@ export class ExternalPackageRuntime {
   private readonly apps: k8s.AppsV1Api;
   /** Packages whose process the harness runs: their runtime is healthy (the package's Healthy needs it). */
   private readonly running = new Set<string>();
+  /** Function revisions of another version, by the package they were installed from (spec.image): the process of that version. */
+  private readonly endpointsByImage = new Map<string, string>();
 
   /**
    * @param certificate signed by Crossplane's CA: the function serves with it; provider-sql serves no webhook here (its package has none), so for it the Secret is only what Crossplane waits for.
@@ -54,6 +56,15 @@ export class ExternalPackageRuntime {
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
+  }
+
+  /**
+   * The address of the process serving the function revision installed
+   * from `image` (a revision's spec.image, e.g. after an upgrade of the
+   * package), instead of the package's own address.
+   */
+  serveImage(image: string, endpoint: string): void {
+    this.endpointsByImage.set(image, endpoint);
   }
 
   /** Records that the process of a package (its pkg.crossplane.io/package name) serves. */
@@ -83,7 +94,7 @@ export class ExternalPackageRuntime {
           wanted[key] = name;
         }
         if (plural === 'providerrevisions') await this.ensureProviderAccount(packageName, revision);
-        const endpoint = plural === 'functionrevisions' ? this.endpoints[packageName] : undefined;
+        const endpoint = plural === 'functionrevisions' ? (this.endpointsByImage.get(revision.spec.image ?? '') ?? this.endpoints[packageName]) : undefined;
         if (endpoint !== undefined) wanted.endpoint = endpoint;
         const current = revision.status ?? {};
         const conditions = current.conditions ?? [];

@@ -44,11 +44,11 @@ export interface Tools {
  * Runs a block of the docs (README.md, docs/devops.md) with bash (-euo
  * pipefail, each line echoed into the log as written: -v, not -x, whose
  * expanded echo would put the PostgreSQL admin password of the first-tenant
- * block in the log), from the
- * repository root, with the Crossplane CLI and kubectl on PATH. Throws with
+ * block in the log), from the repository root (or `cwd`: another version's
+ * tree, for the upgrade block), with the Crossplane CLI and kubectl on PATH. Throws with
  * the log's tail when a command fails.
  */
-export async function runReadmeBlock(name: string, tools: Tools, env: Record<string, string>, logDir: string): Promise<string> {
+export async function runReadmeBlock(name: string, tools: Tools, env: Record<string, string>, logDir: string, cwd = ROOT): Promise<string> {
   // From a file: bash echoes (-v) the lines it reads from a file, not those of a -c string.
   const script = join(logDir, `readme-${name}.sh`);
   writeFileSync(script, `set -veuo pipefail\n${readmeBlock(name)}\n`);
@@ -60,7 +60,7 @@ export async function runReadmeBlock(name: string, tools: Tools, env: Record<str
   const log = join(logDir, `readme-${name}.log`);
   try {
     const { stdout, stderr } = await run('bash', [script], {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, ...env, KUBECONFIG: tools.kubeconfig, PATH: `${binDir}:${dirname(process.execPath)}:${process.env.PATH}` },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 15 * 60_000,

@@ -1,0 +1,215 @@
+// Upgrading the package under a running tenant (issue 25): version N (this
+// tree, as the README installs it) runs tenant acme with a production, a
+// staging copy and a testing instance on real Odoo 17.0; then version N+1 —
+// this tree with its version raised, a field added to the Instance XRD, an
+// annotation on every instance's web Service and an environment variable in
+// staging's web Pod template (support/next-package.ts) — is installed by the
+// commands of docs/devops.md "Package upgrades", run as written. Read from
+// the objects before and after: no lifecycle Job runs again, no database is
+// touched, only the Pods whose template changed restart (staging's web), and
+// every XR is Ready after; the XRD change is one the API server accepts with
+// the objects it stores, as the schema check of npm test says.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { xrdBreaks } from '../../scripts/schema-compat.js';
+import { ROOT } from '../../scripts/function-process.js';
+import { FUNCTION_OBJECT } from './support/crossplane.js';
+import { applyObjects } from './support/apply.js';
+import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
+import { buildNextPackage, NEXT_CHANGES, NEXT_SERVICE_ANNOTATION, NEXT_STAGING_ENV, type NextPackage } from './support/next-package.js';
+import { app, appPrerequisites, backupCredentials, instance, tenant, tenantNamespace } from './support/objects.js';
+import { runReadmeBlock } from './support/package-install.js';
+import { eventually } from './support/processes.js';
+import { functionCalls, reconcileAgain } from './support/reconciles.js';
+
+let h: Harness;
+let next: Promise<NextPackage>;
+const NS = 'acme';
+const INSTANCES = ['prod', 'stage', 'ci'] as const;
+const FUNCTION_SOURCE = 'xpkg.crossplane.io/odoo-crossplane/function-odoo';
+
+beforeAll(async () => {
+  // The next version builds (about a minute) while the control plane comes up.
+  next = buildNextPackage(join(E2E_DIR, '..', 'upgrade-next'));
+  next.catch(() => undefined);
+  h = await startHarness({ withCrossplane: true, edition: 'install' });
+}, 900_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+type Conditioned = { metadata: { generation?: number; uid?: string }; status?: { phase?: string; conditions?: { type: string; status: string; reason?: string }[] } };
+const condition = (o: Conditioned | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type);
+
+async function waitPhase(name: string, phase: string, timeoutMs = 900_000): Promise<void> {
+  await eventually(`Instance ${NS}/${name} ${phase}`, async () => {
+    const now = (await h.cluster.instance(name, NS))?.status?.phase as string | undefined;
+    if (now === phase) return true;
+    if (now?.endsWith('Failed')) throw new Error(`Instance ${NS}/${name} is ${now}`);
+    return undefined;
+  }, timeoutMs, 1000);
+}
+
+/** What an upgrade must leave as it was: each Pod, Deployment, Job and database of the tenant, and its XRs. */
+interface TenantState {
+  /** The Pods of each Deployment (Odoo web and cron, the mail catcher, the maintenance page), by Deployment: a new UID is a restart. */
+  pods: Record<string, string>;
+  deployments: Record<string, number>;
+  /** Lifecycle Jobs (not those a CronJob made: a scheduled backup may start at any minute). */
+  jobs: Record<string, string>;
+  databases: Record<string, { oid: string; modules: string }>;
+  xrs: Record<string, { generation: number; phase: string | undefined; ready: string | undefined }>;
+}
+
+async function tenantState(): Promise<TenantState> {
+  const pods = (await h.cluster.core.listNamespacedPod({ namespace: NS })).items.filter((p) => p.metadata?.deletionTimestamp === undefined && p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet'));
+  const deployments = (await h.cluster.apps.listNamespacedDeployment({ namespace: NS })).items;
+  const jobs = (await h.cluster.batch.listNamespacedJob({ namespace: NS })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob'));
+  const databases: TenantState['databases'] = {};
+  for (const name of INSTANCES) {
+    const db = `acme_${name}`;
+    // A drop and re-create (init, copy, restore) gives a new OID; an odoo -i or -u writes ir_module_module.
+    databases[db] = { oid: h.pg.query(`SELECT oid FROM pg_database WHERE datname = '${db}'`)[0]!, modules: h.pg.query("SELECT count(*) || ' ' || max(write_date) FROM ir_module_module", db)[0]! };
+  }
+  const xrs: TenantState['xrs'] = {};
+  for (const [kind, name] of [['Tenant', 'acme'], ...INSTANCES.map((i) => ['Instance', i])] as const) {
+    const group = kind === 'Tenant' ? 'tenant.odoo.io' : 'instance.odoo.io';
+    const o = (await h.cluster.get<Conditioned>(`${group}/v1alpha1`, kind, name, NS))!;
+    xrs[`${kind}/${name}`] = { generation: o.metadata.generation ?? 0, phase: o.status?.phase, ready: condition(o, 'Ready')?.status };
+  }
+  return {
+    // A Pod's name is its Deployment's, its ReplicaSet's hash and its own suffix.
+    pods: Object.fromEntries(pods.map((p) => [p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), p.metadata!.uid!])),
+    deployments: Object.fromEntries(deployments.map((d) => [d.metadata!.name!, d.metadata!.generation ?? 0])),
+    jobs: Object.fromEntries(jobs.map((j) => [j.metadata!.name!, j.metadata!.uid!])),
+    databases,
+    xrs,
+  };
+}
+
+let before: TenantState;
+let upgraded: NextPackage;
+let nextMetricsUrl: string;
+
+describe('version N runs a tenant', () => {
+  it('production, a staging copy and a testing instance on real Odoo 17.0 settle: Running, Running, Passed', async () => {
+    await applyObjects(h.plane.kc, [...appPrerequisites(h.pg), app('acme', h.pg, h.s3), tenantNamespace(NS)]);
+    await applyObjects(h.plane.kc, [backupCredentials(NS, h.s3), tenant('acme', NS, { primaryInstance: 'prod' }), instance('prod', NS, { release: '1.4.1', type: 'production', initModules: ['contacts'] })]);
+    await waitPhase('prod', 'Running');
+    await applyObjects(h.plane.kc, [
+      instance('stage', NS, { release: '1.4.1', type: 'staging', source: { instance: 'prod' } }),
+      instance('ci', NS, { release: '1.4.1', type: 'testing', initModules: ['e2e_acme'], testTags: '/e2e_acme:TestE2EPass' }),
+    ]);
+    await waitPhase('stage', 'Running');
+    await waitPhase('ci', 'Passed');
+    // Settled: every XR Ready, and the Tenant unlocked (it looks at its instances again within a minute).
+    before = await eventually('the tenant settled: its XRs Ready and their web Pods running', async () => {
+      const state = await tenantState();
+      const unready = Object.entries(state.xrs).filter(([, x]) => x.ready !== 'True');
+      const tenantObject = await h.cluster.get<{ status?: { hasTransitioningInstance?: boolean } }>('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', NS);
+      return unready.length === 0 && tenantObject?.status?.hasTransitioningInstance === false ? state : undefined;
+    }, 300_000, 2000);
+    expect(Object.keys(before.pods)).toEqual(expect.arrayContaining(['prod-web', 'prod-cron', 'stage-web']));
+    writeFileSync(join(E2E_REPORTS, 'upgrade-before.json'), JSON.stringify(before, null, 2));
+  });
+});
+
+describe('upgrading the package to N+1 as docs/devops.md says', () => {
+  beforeAll(async () => {
+    upgraded = await next;
+    // The harness plays the package runtime: the new FunctionRevision's process is the new version's bundle.
+    const started = await h.crossplane!.startOtherVersion(`${FUNCTION_SOURCE}:${upgraded.version}`, upgraded.bundle);
+    nextMetricsUrl = started.metricsUrl;
+    const tools = { crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig };
+    // The runtime of the new revision is the harness's to play while the block waits for it.
+    let done = false;
+    const block = runReadmeBlock('upgrade', tools, { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version }, E2E_DIR, upgraded.root).finally(() => (done = true));
+    await eventually('the docs block "upgrade" to finish', async () => {
+      await h.crossplane!.runtime.reconcile();
+      return done || undefined;
+    }, 900_000, 1000);
+    await block;
+  }, 1_200_000);
+
+  it('installed N+1: the Function and the Configuration of the new version are active and healthy', async () => {
+    const fn = await h.cluster.get<Conditioned & { spec: { package: string }; status: { currentRevision: string } }>('pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT);
+    expect(fn?.spec.package).toBe(`${FUNCTION_SOURCE}:${upgraded.version}`);
+    expect(condition(fn, 'Healthy')?.status).toBe('True');
+    const revisions = (await h.cluster.objects.list('pkg.crossplane.io/v1', 'FunctionRevision')).items as unknown as { metadata: { name: string }; spec: { desiredState: string; image: string } }[];
+    expect(revisions.filter((r) => r.spec.desiredState === 'Active').map((r) => r.spec.image)).toEqual([`${FUNCTION_SOURCE}:${upgraded.version}`]);
+    const configuration = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Configuration', 'odoo-crossplane-configuration-odoo');
+    expect(configuration?.spec.package).toBe(`xpkg.crossplane.io/odoo-crossplane/configuration-odoo:${upgraded.version}`);
+    expect(condition(configuration, 'Healthy')?.status).toBe('True');
+  });
+
+  it('the new function composes every XR of the tenant: their web Services carry what only N+1 renders', async () => {
+    for (const name of INSTANCES) {
+      await h.cluster.until(`the web Service of ${name} rendered by N+1`, 'v1', 'Service', `odoo-${name}`, NS, (s: { metadata: { annotations?: Record<string, string> } }) => s.metadata.annotations?.[NEXT_SERVICE_ANNOTATION] === 'true', 600_000);
+    }
+    const oldCallsAfterUpgrade = await functionCalls(h.crossplane!.fnMetricsUrl, ['Instance', 'Tenant', 'App']);
+    // And more than once each: a change that only shows on a later call would show by now.
+    for (const name of INSTANCES) {
+      expect(await reconcileAgain(h.cluster, nextMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name, namespace: NS }, ['Instance'], 2)).toBeGreaterThanOrEqual(2);
+    }
+    expect(await reconcileAgain(h.cluster, nextMetricsUrl, { apiVersion: 'tenant.odoo.io/v1alpha1', kind: 'Tenant', name: 'acme', namespace: NS }, ['Tenant'], 1)).toBeGreaterThanOrEqual(1);
+    // And N's process got none of those calls: Crossplane calls the active revision only.
+    expect(await functionCalls(h.crossplane!.fnMetricsUrl, ['Instance', 'Tenant', 'App'])).toBe(oldCallsAfterUpgrade);
+  }, 1_800_000);
+
+  it('restarted the web Pods of staging, whose template N+1 changed, and no other Pod; ran no Job again, touched no database; every XR is back in its phase and Ready', async () => {
+    const after = await eventually('staging’s web Pod restarted with N+1’s template, every XR Ready again', async () => {
+      const state = await tenantState();
+      const web = await h.cluster.apps.readNamespacedDeployment({ name: 'stage-web', namespace: NS });
+      const restarted = web.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === NEXT_STAGING_ENV) && state.pods['stage-web'] !== before.pods['stage-web'] && state.pods['stage-web'] !== undefined;
+      return restarted && Object.values(state.xrs).every((x) => x.ready === 'True') ? state : undefined;
+    }, 600_000, 2000);
+    writeFileSync(join(E2E_REPORTS, 'upgrade-after.json'), JSON.stringify(after, null, 2));
+    // A Job may be gone since (the function stops composing one once it served); none is new or made again.
+    expect(Object.entries(after.jobs).filter(([name, uid]) => before.jobs[name] !== uid)).toEqual([]);
+    expect(after.databases).toEqual(before.databases);
+    // Only staging's web Pod is new; its Deployment rolled once.
+    expect({ ...after.pods, 'stage-web': before.pods['stage-web'] }).toEqual(before.pods);
+    expect(after.deployments).toEqual({ ...before.deployments, 'stage-web': before.deployments['stage-web']! + 1 });
+    // Not prod's: its template is the same as N's (a restart would have been a production outage for nothing).
+    const prodWeb = await h.cluster.apps.readNamespacedDeployment({ name: 'prod-web', namespace: NS });
+    expect(prodWeb.spec?.template.spec?.containers[0]?.env?.map((e) => e.name)).not.toContain(NEXT_STAGING_ENV);
+    // The nudges changed annotations only, which leave a generation as it was.
+    expect(after.xrs).toEqual(before.xrs);
+  });
+
+  it('the XRD change is served with the objects stored before it, as the schema check of npm test says', async () => {
+    const xrd = (root: string) => parse(readFileSync(join(root, 'apis/instance/definition.yaml'), 'utf8'));
+    expect(xrdBreaks(xrd(ROOT), xrd(upgraded.root))).toEqual([]);
+    const crd = await h.cluster.get<{ spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] } }>(
+      'apiextensions.k8s.io/v1',
+      'CustomResourceDefinition',
+      'instances.instance.odoo.io',
+    );
+    expect(Object.keys(crd!.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties)).toContain('note');
+    // An object stored under N takes the new field, and one written without it is still valid.
+    for (const name of INSTANCES) {
+      await h.cluster.objects.patch(
+        { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name, namespace: NS, labels: { 'e2e.odoo.io/upgraded': 'yes' } } },
+        undefined,
+        undefined,
+        'e2e',
+        undefined,
+        k8s.PatchStrategy.MergePatch,
+      );
+    }
+    await h.cluster.objects.patch(
+      { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', metadata: { name: 'stage', namespace: NS }, spec: { note: 'upgraded under load' } } as k8s.KubernetesObject,
+      undefined,
+      undefined,
+      'e2e',
+      undefined,
+      k8s.PatchStrategy.MergePatch,
+    );
+    expect((await h.cluster.instance('stage', NS))?.spec?.note).toBe('upgraded under load');
+    writeFileSync(join(E2E_REPORTS, 'upgrade-changes.txt'), NEXT_CHANGES.map((c) => `${c.file}: ${c.what}`).join('\n') + '\n');
+  });
+});
