@@ -30,6 +30,8 @@ let next: Promise<NextPackage>;
 const NS = 'acme';
 const INSTANCES = ['prod', 'stage', 'ci'] as const;
 const FUNCTION_SOURCE = 'xpkg.crossplane.io/odoo-crossplane/function-odoo';
+/** The App's namespace for cluster-wide pieces (objects.ts: cache.namespace), where its image-cache DaemonSet runs. */
+const CACHE_NAMESPACE = 'odoo-system';
 
 beforeAll(async () => {
   // The next version builds (about a minute) while the control plane comes up.
@@ -56,17 +58,25 @@ async function waitPhase(name: string, phase: string, timeoutMs = 900_000): Prom
 
 /** What an upgrade must leave as it was: each Pod, Deployment, Job and database of the tenant, and its XRs. */
 interface TenantState {
-  /** The Pods of each Deployment (Odoo web and cron, the mail catcher, the maintenance page), by Deployment: a new UID is a restart. */
+  /**
+   * The Pods of each Deployment of the tenant (Odoo web and cron, the mail
+   * catcher, the maintenance page), by Deployment, and of the App's
+   * DaemonSets (the image cache), by name: a new UID is a restart.
+   */
   pods: Record<string, string>;
   deployments: Record<string, number>;
   /** Lifecycle Jobs (not those a CronJob made: a scheduled backup may start at any minute). */
   jobs: Record<string, string>;
   databases: Record<string, { oid: string; modules: string }>;
   xrs: Record<string, { generation: number; phase: string | undefined; ready: string | undefined }>;
+  /** Deployments still rolling out: a snapshot is compared only once there are none. */
+  rolling: string[];
 }
 
 async function tenantState(): Promise<TenantState> {
-  const pods = (await h.cluster.core.listNamespacedPod({ namespace: NS })).items.filter((p) => p.metadata?.deletionTimestamp === undefined && p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet'));
+  const owned = (kind: string) => (p: k8s.V1Pod) => p.metadata?.deletionTimestamp === undefined && p.metadata?.ownerReferences?.some((o) => o.kind === kind);
+  const pods = (await h.cluster.core.listNamespacedPod({ namespace: NS })).items.filter(owned('ReplicaSet'));
+  const cachePods = (await h.cluster.core.listNamespacedPod({ namespace: CACHE_NAMESPACE })).items.filter(owned('DaemonSet'));
   const deployments = (await h.cluster.apps.listNamespacedDeployment({ namespace: NS })).items;
   const jobs = (await h.cluster.batch.listNamespacedJob({ namespace: NS })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob'));
   const databases: TenantState['databases'] = {};
@@ -82,8 +92,14 @@ async function tenantState(): Promise<TenantState> {
     xrs[`${kind}/${name}`] = { generation: o.metadata.generation ?? 0, phase: o.status?.phase, ready: condition(o, 'Ready')?.status };
   }
   return {
-    // A Pod's name is its Deployment's, its ReplicaSet's hash and its own suffix.
-    pods: Object.fromEntries(pods.map((p) => [p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), p.metadata!.uid!])),
+    // A Pod's name is its Deployment's, its ReplicaSet's hash and its own suffix (one replica each here).
+    pods: Object.fromEntries([
+      ...pods.map((p) => [p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), p.metadata!.uid!]),
+      ...cachePods.map((p) => [`${CACHE_NAMESPACE}/${p.metadata!.name!}`, p.metadata!.uid!]),
+    ]),
+    rolling: deployments.filter((d) => (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || d.status?.updatedReplicas !== d.spec?.replicas || d.status?.readyReplicas !== d.spec?.replicas).map((d) => d.metadata!.name!).concat(
+      pods.length > new Set(pods.map((p) => p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''))).size ? ['two Pods of one Deployment'] : [],
+    ),
     deployments: Object.fromEntries(deployments.map((d) => [d.metadata!.name!, d.metadata!.generation ?? 0])),
     jobs: Object.fromEntries(jobs.map((j) => [j.metadata!.name!, j.metadata!.uid!])),
     databases,
@@ -111,7 +127,7 @@ describe('version N runs a tenant', () => {
       const state = await tenantState();
       const unready = Object.entries(state.xrs).filter(([, x]) => x.ready !== 'True');
       const tenantObject = await h.cluster.get<{ status?: { hasTransitioningInstance?: boolean } }>('tenant.odoo.io/v1alpha1', 'Tenant', 'acme', NS);
-      return unready.length === 0 && tenantObject?.status?.hasTransitioningInstance === false ? state : undefined;
+      return unready.length === 0 && state.rolling.length === 0 && tenantObject?.status?.hasTransitioningInstance === false ? state : undefined;
     }, 300_000, 2000);
     expect(Object.keys(before.pods)).toEqual(expect.arrayContaining(['prod-web', 'prod-cron', 'stage-web']));
     writeFileSync(join(E2E_REPORTS, 'upgrade-before.json'), JSON.stringify(before, null, 2));
@@ -128,6 +144,7 @@ describe('upgrading the package to N+1 as docs/devops.md says', () => {
     // The runtime of the new revision is the harness's to play while the block waits for it.
     let done = false;
     const block = runReadmeBlock('upgrade', tools, { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version }, E2E_DIR, upgraded.root).finally(() => (done = true));
+    block.catch(() => undefined); // awaited below; a timeout of the wait must not leave it unhandled
     await eventually('the docs block "upgrade" to finish', async () => {
       await h.crossplane!.runtime.reconcile();
       return done || undefined;
@@ -165,7 +182,7 @@ describe('upgrading the package to N+1 as docs/devops.md says', () => {
       const state = await tenantState();
       const web = await h.cluster.apps.readNamespacedDeployment({ name: 'stage-web', namespace: NS });
       const restarted = web.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === NEXT_STAGING_ENV) && state.pods['stage-web'] !== before.pods['stage-web'] && state.pods['stage-web'] !== undefined;
-      return restarted && Object.values(state.xrs).every((x) => x.ready === 'True') ? state : undefined;
+      return restarted && state.rolling.length === 0 && Object.values(state.xrs).every((x) => x.ready === 'True') ? state : undefined;
     }, 600_000, 2000);
     writeFileSync(join(E2E_REPORTS, 'upgrade-after.json'), JSON.stringify(after, null, 2));
     // A Job may be gone since (the function stops composing one once it served); none is new or made again.

@@ -116,7 +116,8 @@ async function pointWebhooksAtLoopback(kc: k8s.KubeConfig, base: string, ca: Buf
 export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossplane> {
   const core = env.kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch(() => undefined);
-  const crossplaneDir = goModuleDir(SCHEMA_MODULES.crossplane.module, SCHEMA_MODULES.crossplane.version);
+  // Its CRDs, webhooks and chart: of the core version that runs (a row of the version matrix may set another).
+  const crossplaneDir = goModuleDir(SCHEMA_MODULES.crossplane.module, process.env.E2E_CROSSPLANE_CORE || SCHEMA_MODULES.crossplane.version);
   // Crossplane's ServiceAccounts and roles, as `helm install` of its chart makes them; core and its RBAC
   // manager then act with tokens of their ServiceAccounts, not as the cluster's administrator.
   await applyObjects(env.kc, chartRbac(env.helm, join(crossplaneDir, 'cluster', 'charts', 'crossplane'), NAMESPACE));

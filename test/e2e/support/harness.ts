@@ -4,6 +4,7 @@
 // Gateway API CRDs, Crossplane, and the Configuration installed with the
 // README's commands from a loopback registry, which brings function-odoo
 // and provider-sql (whose processes the harness runs) as dependencies.
+import { postgresServers } from '../../support/postgres-versions.js';
 import * as k8s from '@kubernetes/client-node';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,18 @@ function stopLeftovers(): void {
   }
 }
 
+/**
+ * The PostgreSQL server of a row of the version matrix (E2E_POSTGRES, a
+ * major): its bin directory, from test/support/postgres-versions.ts. None
+ * given: Debian's, the default.
+ */
+function postgresServerOf(major: string | undefined): [] | [string] {
+  if (major === undefined || major === '') return [];
+  const server = postgresServers().find((s) => String(s.major) === major);
+  if (server === undefined) throw new Error(`E2E_POSTGRES=${major}: no such server; the matrix has ${postgresServers().map((s) => s.major).join(', ')}`);
+  return [server.bin];
+}
+
 export interface HarnessOptions {
   withCrossplane: boolean;
   /** The docs block that installs the packages (default: the namespaced edition, README.md; install-claims is in docs/devops.md). */
@@ -91,7 +104,7 @@ export async function startHarness(options: HarnessOptions = { withCrossplane: t
   const network = new PodNetwork();
   network.setUp();
   // PostgreSQL also listens on the Pods' bridge: Odoo and the Jobs reach it there, as a Service address in a cluster.
-  const pg = await startPostgres(join(E2E_DIR, 'pg'), processes, { listen: [POD_GATEWAY], clients: ['10.244.0.0/16'] });
+  const pg = await startPostgres(join(E2E_DIR, 'pg'), processes, { listen: [POD_GATEWAY], clients: ['10.244.0.0/16'] }, ...postgresServerOf(process.env.E2E_POSTGRES));
   const plane = await startControlPlane(E2E_DIR, processes, binaries());
   process.stderr.write(`e2e: kubeconfig ${plane.kubeconfig}; logs in ${E2E_DIR}\n`);
   const kubelet = new Kubelet(plane.kc, join(E2E_DIR, 'pods'), loadImages(), network);

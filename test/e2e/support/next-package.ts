@@ -6,7 +6,7 @@
 // upgrade of the package does to the tenants running on it.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../../scripts/function-process.js';
 
@@ -86,7 +86,10 @@ export interface NextPackage {
 export async function buildNextPackage(dir: string): Promise<NextPackage> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const files = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '-co', '--exclude-standard'], { encoding: 'utf8' }).split('\0').filter((f) => f !== '');
+  // Tracked and new files; not those deleted from the working tree (git still lists them).
+  const files = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '-co', '--exclude-standard'], { encoding: 'utf8' })
+    .split('\0')
+    .filter((f) => f !== '' && existsSync(join(ROOT, f)));
   execFileSync('tar', ['--null', '-T', '-', '-cf', join(dir, '.tree.tar')], { cwd: ROOT, input: files.join('\0') });
   execFileSync('tar', ['-xf', '.tree.tar'], { cwd: dir });
   rmSync(join(dir, '.tree.tar'));

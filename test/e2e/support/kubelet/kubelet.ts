@@ -532,8 +532,9 @@ export class Kubelet {
         ...['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({ type, status: 'False', reason: `KubeletHas${type.replace('Pressure', '')}`, lastHeartbeatTime: at, lastTransitionTime: at })),
       ],
       nodeInfo: {
-        kubeletVersion: 'v1.34.2',
-        kubeProxyVersion: 'v1.34.2',
+        // The control plane's release (a row of the version matrix sets another).
+        kubeletVersion: `v${process.env.E2E_KUBERNETES || '1.34.2'}`,
+        kubeProxyVersion: `v${process.env.E2E_KUBERNETES || '1.34.2'}`,
         containerRuntimeVersion: 'e2e://overlayfs-chroot',
         operatingSystem: 'linux',
         architecture: 'amd64',
