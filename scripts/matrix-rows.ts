@@ -23,6 +23,7 @@ const SHORT = ['install', 'claims', 'upgrade'];
 export const MATRIX_ROWS: MatrixRow[] = [
   { name: 'default', kubernetes: '1.34.2', crossplane: 'v2.2.1', postgres: 15, scenarios: ['node', 'install', 'claims', 'lifecycle', 'upgrade'], why: 'what CI runs every day' },
   { name: 'newest', kubernetes: '1.35.4', crossplane: 'v2.4.0', postgres: 13, scenarios: SHORT, why: 'the newest Kubernetes and Crossplane served here, the oldest PostgreSQL hosters run' },
+  { name: 'crossplane-2.3', kubernetes: '1.34.2', crossplane: 'v2.3.0', postgres: 15, scenarios: SHORT, why: 'Crossplane 2.3, built against the apis pseudo-version its go.mod requires (the apis module\'s v2.3.0 tag is refused here)' },
   { name: 'oldest', kubernetes: '1.33.5', crossplane: 'v2.2.1', postgres: 13, scenarios: SHORT, why: 'the oldest supported Kubernetes (1.33.5: the newest 1.33 whose modules the Go proxy serves whole here)' },
 ];
 

@@ -18,10 +18,10 @@ describe('the version matrix', () => {
     for (const scenario of row.scenarios) expect(existsSync(join(ROOT, 'test/e2e', `${scenario}.e2e.ts`)), scenario).toBe(true);
   });
 
-  it('covers Kubernetes 1.33, 1.34 and 1.35, and Crossplane 2.2 and 2.4, each in some row', () => {
+  it('covers Kubernetes 1.33, 1.34 and 1.35, and Crossplane 2.2, 2.3 and 2.4, each in some row', () => {
     const minors = (versions: string[]) => new Set(versions.map((v) => v.replace(/^v/, '').split('.').slice(0, 2).join('.')));
     expect(minors(MATRIX_ROWS.map((r) => r.kubernetes))).toEqual(new Set(['1.33', '1.34', '1.35']));
-    expect(minors(MATRIX_ROWS.map((r) => r.crossplane))).toEqual(new Set(['2.2', '2.4']));
+    expect(minors(MATRIX_ROWS.map((r) => r.crossplane))).toEqual(new Set(['2.2', '2.3', '2.4']));
   });
 
   it('CI alternates PostgreSQL 15 and 13 by day', () => {
