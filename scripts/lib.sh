@@ -70,6 +70,12 @@ ensure_deps() {
 # of modules.
 ensure_build() {
   ensure_deps
+  build_function
+}
+
+# build_function is ensure_build without the npm dependencies: the upgrade e2e
+# builds its next version with it, in a copy of the tree sharing node_modules.
+build_function() {
   (cd "$ROOT" && node node_modules/typescript/bin/tsc -p tsconfig.build.json \
     && node_modules/esbuild/bin/esbuild functions/main.ts --bundle --platform=node --format=cjs --target=node24 \
       --minify-whitespace --minify-syntax --legal-comments=none --log-level=warning --outfile=dist/function-odoo.cjs)

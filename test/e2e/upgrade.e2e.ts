@@ -73,6 +73,9 @@ interface TenantState {
   rolling: string[];
 }
 
+/** A Deployment's Pod is named after it, its ReplicaSet's hash and a suffix of its own. */
+const deploymentOf = (pod: k8s.V1Pod) => pod.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, '');
+
 async function tenantState(): Promise<TenantState> {
   const owned = (kind: string) => (p: k8s.V1Pod) => p.metadata?.deletionTimestamp === undefined && p.metadata?.ownerReferences?.some((o) => o.kind === kind);
   const pods = (await h.cluster.core.listNamespacedPod({ namespace: NS })).items.filter(owned('ReplicaSet'));
@@ -92,13 +95,13 @@ async function tenantState(): Promise<TenantState> {
     xrs[`${kind}/${name}`] = { generation: o.metadata.generation ?? 0, phase: o.status?.phase, ready: condition(o, 'Ready')?.status };
   }
   return {
-    // A Pod's name is its Deployment's, its ReplicaSet's hash and its own suffix (one replica each here).
+    // One replica each here: a second Pod of a Deployment means it is rolling.
     pods: Object.fromEntries([
-      ...pods.map((p) => [p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), p.metadata!.uid!]),
+      ...pods.map((p) => [deploymentOf(p), p.metadata!.uid!]),
       ...cachePods.map((p) => [`${CACHE_NAMESPACE}/${p.metadata!.name!}`, p.metadata!.uid!]),
     ]),
     rolling: deployments.filter((d) => (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || d.status?.updatedReplicas !== d.spec?.replicas || d.status?.readyReplicas !== d.spec?.replicas).map((d) => d.metadata!.name!).concat(
-      pods.length > new Set(pods.map((p) => p.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''))).size ? ['two Pods of one Deployment'] : [],
+      pods.length > new Set(pods.map(deploymentOf)).size ? ['two Pods of one Deployment'] : [],
     ),
     deployments: Object.fromEntries(deployments.map((d) => [d.metadata!.name!, d.metadata!.generation ?? 0])),
     jobs: Object.fromEntries(jobs.map((j) => [j.metadata!.name!, j.metadata!.uid!])),

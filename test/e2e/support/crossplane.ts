@@ -260,9 +260,9 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     startOtherVersion: async (image: string, bundle: string) => {
       const address = `127.0.0.1:${await freePort()}`;
       const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
-      const process = startFnAt(`function-odoo-${image.split(':').pop()}`, bundle, address, metricsUrl);
+      const managed = startFnAt(`function-odoo-${image.split(':').pop()}`, bundle, address, metricsUrl);
       runtime.serveImage(image, address);
-      return { process, address, metricsUrl };
+      return { process: managed, address, metricsUrl };
     },
   };
 }

@@ -110,12 +110,8 @@ export async function buildNextPackage(dir: string): Promise<NextPackage> {
       throw new Error(`building the next version (${dir}): ${command} ${args.join(' ')} failed:\n${(e.stderr ?? e.message).split('\n').slice(-20).join('\n')}`);
     }
   };
-  // ensure_build's two steps, without its npm ci (node_modules is this tree's).
-  await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-  await run(join(dir, 'node_modules/esbuild/bin/esbuild'), [
-    'functions/main.ts', '--bundle', '--platform=node', '--format=cjs', '--target=node24',
-    '--minify-whitespace', '--minify-syntax', '--legal-comments=none', '--log-level=warning', '--outfile=dist/function-odoo.cjs',
-  ]);
+  // ensure_build without its npm ci (node_modules is this tree's): scripts/lib.sh build_function.
+  await run('bash', ['-c', 'source scripts/lib.sh && ensure_node && build_function']);
   await run(process.execPath, ['dist/scripts/generate.js']);
   await run('bash', ['scripts/package'], { PACKAGE_SKIP_BUILD: '1' });
   return { root: dir, version: `v${manifest.version}`, bundle: join(dir, 'dist', 'function-odoo.cjs') };
