@@ -13,7 +13,7 @@ import { INSTANCE_AUTHORITY, TENANT_AUTHORITY } from '../functions/shared/field-
 import { authoritySection, withAuthoritySection, type AuthorityTable } from './field-authority.js';
 import { fieldReference, fieldReferenceIndex, type ReferencePage, type Schema } from './field-reference.js';
 import { ROOT } from './function-process.js';
-import { FUNCTION_NAME } from './package-metadata.js';
+import { CANDIDATE_FUNCTION_NAME, FUNCTION_NAME } from './package-metadata.js';
 
 /** Each XR with who declares it: the trust boundaries of SECURITY.md's "Who is trusted with what". */
 export const XRD_SOURCES: readonly { dir: string; source: XrdSource; setBy: string }[] = [
@@ -46,17 +46,34 @@ export const CLAIM_NAMES: Readonly<Record<string, ClaimNames | undefined>> = {
   instance: { kind: 'XInstance', plural: 'xinstances', singular: 'xinstance', claimKind: 'Instance', claimPlural: 'instances' },
 };
 
-function composition(group: string, kind: string, name: string): string {
+/** The label of a Composition's channel; its revisions carry it too. */
+export const CHANNEL_LABEL = 'odoo.io/channel';
+
+/**
+ * The channels a tenant can be on: stable, the Compositions of the package,
+ * named after their XRD (its defaultCompositionRef), calling the Function
+ * the Configuration depends on; candidate, Compositions applied by the
+ * hoster beside them, calling the candidate Function. Only Tenants and
+ * Instances move: the App's objects are the cluster's, shared by tenants.
+ */
+export const CHANNELS = {
+  stable: { functionName: FUNCTION_NAME, prefix: '' },
+  candidate: { functionName: CANDIDATE_FUNCTION_NAME, prefix: 'candidate.' },
+} as const;
+export type Channel = keyof typeof CHANNELS;
+const CHANNEL_KINDS = ['tenant', 'instance'];
+
+function composition(group: string, kind: string, name: string, channel: Channel = 'stable'): string {
   return stringify(
     {
       apiVersion: 'apiextensions.crossplane.io/v1',
       kind: 'Composition',
-      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'function-odoo' } },
+      metadata: { name: CHANNELS[channel].prefix + name, labels: { 'app.kubernetes.io/part-of': 'function-odoo', [CHANNEL_LABEL]: channel } },
       spec: {
         compositeTypeRef: { apiVersion: `${group}/v1alpha1`, kind },
         mode: 'Pipeline',
         // The name Crossplane's package manager gives the Function package installed as a dependency.
-        pipeline: [{ step: 'function-odoo', functionRef: { name: FUNCTION_NAME } }],
+        pipeline: [{ step: 'function-odoo', functionRef: { name: CHANNELS[channel].functionName } }],
       },
     },
     { lineWidth: 0 },
@@ -74,6 +91,10 @@ export function generatedApis(): { path: string; content: string }[] {
         path: `compositions/claims/${dir}.yaml`,
         content: HEADER + composition(source.group, claims?.kind ?? source.kind, `${claims?.plural ?? source.plural}.${source.group}`),
       },
+      // Not in the package: applied by the hoster with the candidate Function (docs/devops.md).
+      ...(CHANNEL_KINDS.includes(dir)
+        ? [{ path: `compositions/channels/candidate/${dir}.yaml`, content: HEADER + composition(source.group, source.kind, `${source.plural}.${source.group}`, 'candidate') }]
+        : []),
     ];
   });
 }

@@ -51,6 +51,15 @@ export function dependencyName(packagePath: string): string {
 
 export const FUNCTION_NAME = dependencyName(FUNCTION_PACKAGE);
 
+/**
+ * A version on trial (docs/devops.md "Tenant by tenant"): the same Function
+ * package, pushed under a repository of its own, because the package
+ * manager's dependency graph is keyed by repository and refuses a second
+ * Function from one. Its Function object is named as a dependency's would be.
+ */
+export const CANDIDATE_FUNCTION_PACKAGE = `${FUNCTION_PACKAGE}-candidate`;
+export const CANDIDATE_FUNCTION_NAME = dependencyName(CANDIDATE_FUNCTION_PACKAGE);
+
 export function packageVersion(): string {
   return `v${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`;
 }

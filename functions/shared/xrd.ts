@@ -73,6 +73,9 @@ export function compositeResourceDefinition(source: XrdSource): Record<string, J
         ...(source.shortNames ? { shortNames: source.shortNames } : {}),
       },
       scope: source.scope,
+      // The Composition of the stable channel, named after the XRD: with a channel's Compositions
+      // installed beside it, Crossplane would otherwise pick one of them at random for a new XR.
+      defaultCompositionRef: { name: `${source.plural}.${source.group}` },
       versions: [
         {
           name: source.version,
@@ -124,6 +127,7 @@ export function claimsCompositeResourceDefinition(source: XrdSource, names: Clai
       names: { kind, listKind: `${kind}List`, plural, singular: names?.singular ?? source.singular, categories: spec.names.categories ?? [] },
       ...(names ? { claimNames: { kind: names.claimKind, listKind: `${names.claimKind}List`, plural: names.claimPlural, singular: names.claimKind.toLowerCase(), ...(source.shortNames ? { shortNames: source.shortNames } : {}) } } : {}),
       scope: 'LegacyCluster',
+      defaultCompositionRef: { name: `${plural}.${source.group}` },
       versions: spec.versions,
     },
   };

@@ -9,6 +9,9 @@
 // touched, only the Pods whose template changed restart (staging's web), and
 // every XR is Ready after; the XRD change is one the API server accepts with
 // the objects it stores, as the schema check of npm test says.
+// Before that, the same N+1 runs as the candidate channel (docs/devops.md
+// "Tenant by tenant"): a second tenant, beta, is moved to it and composed by
+// it, while acme, not moved, stays as it was.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -16,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { xrdBreaks } from '../../scripts/schema-compat.js';
 import { ROOT } from '../../scripts/function-process.js';
+import { CHANNEL_LABEL } from '../../scripts/apis.js';
+import { CANDIDATE_FUNCTION_NAME, packageVersion } from '../../scripts/package-metadata.js';
 import { FUNCTION_OBJECT } from './support/crossplane.js';
 import { applyObjects } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
@@ -30,6 +35,9 @@ let next: Promise<NextPackage>;
 const NS = 'acme';
 const INSTANCES = ['prod', 'stage', 'ci'] as const;
 const FUNCTION_SOURCE = 'xpkg.crossplane.io/odoo-crossplane/function-odoo';
+const CANDIDATE_SOURCE = `${FUNCTION_SOURCE}-candidate`;
+/** The tenant the hoster moves to the candidate channel: a production instance of its own. */
+const MOVED = 'beta';
 /** The App's namespace for cluster-wide pieces (objects.ts: cache.namespace), where its image-cache DaemonSet runs. */
 const CACHE_NAMESPACE = 'odoo-system';
 
@@ -47,11 +55,11 @@ afterAll(async () => {
 type Conditioned = { metadata: { generation?: number; uid?: string }; status?: { phase?: string; conditions?: { type: string; status: string; reason?: string }[] } };
 const condition = (o: Conditioned | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type);
 
-async function waitPhase(name: string, phase: string, timeoutMs = 900_000): Promise<void> {
-  await eventually(`Instance ${NS}/${name} ${phase}`, async () => {
-    const now = (await h.cluster.instance(name, NS))?.status?.phase as string | undefined;
+async function waitPhase(name: string, phase: string, timeoutMs = 900_000, ns = NS): Promise<void> {
+  await eventually(`Instance ${ns}/${name} ${phase}`, async () => {
+    const now = (await h.cluster.instance(name, ns))?.status?.phase as string | undefined;
     if (now === phase) return true;
-    if (now?.endsWith('Failed')) throw new Error(`Instance ${NS}/${name} is ${now}`);
+    if (now?.endsWith('Failed')) throw new Error(`Instance ${ns}/${name} is ${now}`);
     return undefined;
   }, timeoutMs, 1000);
 }
@@ -118,6 +126,9 @@ describe('version N runs a tenant', () => {
   it('production, a staging copy and a testing instance on real Odoo 17.0 settle: Running, Running, Passed', async () => {
     await applyObjects(h.plane.kc, [...appPrerequisites(h.pg), app('acme', h.pg, h.s3), tenantNamespace(NS)]);
     await applyObjects(h.plane.kc, [backupCredentials(NS, h.s3), tenant('acme', NS, { primaryInstance: 'prod' }), instance('prod', NS, { release: '1.4.1', type: 'production', initModules: ['contacts'] })]);
+    // beta: the tenant the candidate channel gets (below), initialized meanwhile.
+    await applyObjects(h.plane.kc, [tenantNamespace(MOVED)]);
+    await applyObjects(h.plane.kc, [backupCredentials(MOVED, h.s3), tenant(MOVED, MOVED, { primaryInstance: 'prod' }), instance('prod', MOVED, { release: '1.4.1', type: 'production' })]);
     await waitPhase('prod', 'Running');
     await applyObjects(h.plane.kc, [
       instance('stage', NS, { release: '1.4.1', type: 'staging', source: { instance: 'prod' } }),
@@ -125,6 +136,7 @@ describe('version N runs a tenant', () => {
     ]);
     await waitPhase('stage', 'Running');
     await waitPhase('ci', 'Passed');
+    await waitPhase('prod', 'Running', 900_000, MOVED);
     // Settled: every XR Ready, and the Tenant unlocked (it looks at its instances again within a minute).
     before = await eventually('the tenant settled: its XRs Ready and their web Pods running', async () => {
       const state = await tenantState();
@@ -137,30 +149,107 @@ describe('version N runs a tenant', () => {
   });
 });
 
-describe('upgrading the package to N+1 as docs/devops.md says', () => {
+const tools = () => ({ crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig });
+
+/** Runs a docs block in N+1's tree while the harness plays the package runtime the block waits for. */
+async function runBlockServingRevisions(name: string, env: Record<string, string>): Promise<void> {
+  let done = false;
+  const block = runReadmeBlock(name, tools(), env, E2E_DIR, upgraded.root).finally(() => (done = true));
+  block.catch(() => undefined); // awaited below; a timeout of the wait must not leave it unhandled
+  await eventually(`the docs block "${name}" to finish`, async () => {
+    await h.crossplane!.runtime.reconcile();
+    return done || undefined;
+  }, 900_000, 1000);
+  await block;
+}
+
+type Composite = Conditioned & { spec: { crossplane?: { compositionRef?: { name: string }; compositionRevisionRef?: { name: string } } } };
+const serviceAnnotations = async (instanceName: string, ns: string) =>
+  (await h.cluster.core.readNamespacedService({ name: `odoo-${instanceName}`, namespace: ns })).metadata?.annotations ?? {};
+const jobUids = async (ns: string) => (await h.cluster.batch.listNamespacedJob({ namespace: ns })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob')).map((j) => j.metadata!.uid!).sort();
+
+describe('a candidate channel: N+1 installed beside N, and one tenant moved to it, as docs/devops.md says', () => {
+  let candidateMetricsUrl: string;
   beforeAll(async () => {
     upgraded = await next;
+    const started = await h.crossplane!.startOtherVersion(`${CANDIDATE_SOURCE}:${upgraded.version}`, upgraded.bundle);
+    candidateMetricsUrl = started.metricsUrl;
+    await runBlockServingRevisions('channel', { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version });
+  }, 1_200_000);
+
+  it('installs the candidate Function beside the stable one, and the candidate’s Compositions beside the stable ones, which stay the XRDs’ default', async () => {
+    const candidate = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Function', CANDIDATE_FUNCTION_NAME);
+    expect(candidate?.spec.package).toBe(`${CANDIDATE_SOURCE}:${upgraded.version}`);
+    expect(condition(candidate, 'Healthy')?.status).toBe('True');
+    const stable = await h.cluster.get<{ spec: { package: string } }>('pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT);
+    expect(stable?.spec.package).toBe(`${FUNCTION_SOURCE}:${packageVersion()}`);
+    const compositions = (await h.cluster.objects.list('apiextensions.crossplane.io/v1', 'Composition')).items as unknown as {
+      metadata: { name: string; labels?: Record<string, string> };
+      spec: { pipeline: { functionRef: { name: string } }[] };
+    }[];
+    const channels = Object.fromEntries(compositions.map((c) => [c.metadata.name, `${c.metadata.labels?.[CHANNEL_LABEL]} → ${c.spec.pipeline.map((p) => p.functionRef.name).join(',')}`]));
+    expect(channels).toEqual({
+      'apps.app.odoo.io': `stable → ${FUNCTION_OBJECT}`,
+      'tenants.tenant.odoo.io': `stable → ${FUNCTION_OBJECT}`,
+      'instances.instance.odoo.io': `stable → ${FUNCTION_OBJECT}`,
+      'candidate.tenants.tenant.odoo.io': `candidate → ${CANDIDATE_FUNCTION_NAME}`,
+      'candidate.instances.instance.odoo.io': `candidate → ${CANDIDATE_FUNCTION_NAME}`,
+    });
+    for (const xrd of ['apps.app.odoo.io', 'tenants.tenant.odoo.io', 'instances.instance.odoo.io']) {
+      expect((await h.cluster.get<{ spec: { defaultCompositionRef?: { name: string } } }>('apiextensions.crossplane.io/v2', 'CompositeResourceDefinition', xrd))?.spec.defaultCompositionRef?.name).toBe(xrd);
+    }
+  });
+
+  it('acme, not moved, is not changed by the candidate: N composes it, and its Pods, Jobs, databases and XRs are as they were', async () => {
+    for (const name of INSTANCES) {
+      expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name, namespace: NS }, ['Instance'], 1)).toBeGreaterThanOrEqual(1);
+      expect((await serviceAnnotations(name, NS))[NEXT_SERVICE_ANNOTATION]).toBeUndefined();
+      expect((await h.cluster.get<Composite>('instance.odoo.io/v1alpha1', 'Instance', name, NS))?.spec.crossplane?.compositionRef?.name).toBe('instances.instance.odoo.io');
+    }
+    expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: 'tenant.odoo.io/v1alpha1', kind: 'Tenant', name: 'acme', namespace: NS }, ['Tenant'], 1)).toBeGreaterThanOrEqual(1);
+    expect(await tenantState()).toEqual(before);
+  });
+
+  it('the hoster moves beta to the candidate: N+1 composes its XRs from then on, with no Job run again and its database untouched; acme stays as it was', async () => {
+    const database = () => h.pg.query(`SELECT oid FROM pg_database WHERE datname = '${MOVED}_prod'`)[0];
+    const [oidBefore, jobsBefore] = [database(), await jobUids(MOVED)];
+    await runReadmeBlock('move-tenant', tools(), { TENANT: MOVED, NAMESPACE: MOVED, CHANNEL: 'candidate' }, E2E_DIR);
+    await h.cluster.until(`the web Service of ${MOVED}'s prod rendered by the candidate`, 'v1', 'Service', 'odoo-prod', MOVED, (s: { metadata: { annotations?: Record<string, string> } }) => s.metadata.annotations?.[NEXT_SERVICE_ANNOTATION] === 'true', 600_000);
+    expect(await reconcileAgain(h.cluster, candidateMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name: 'prod', namespace: MOVED }, ['Instance'], 1)).toBeGreaterThanOrEqual(1);
+    expect(await reconcileAgain(h.cluster, candidateMetricsUrl, { apiVersion: 'tenant.odoo.io/v1alpha1', kind: 'Tenant', name: MOVED, namespace: MOVED }, ['Tenant'], 1)).toBeGreaterThanOrEqual(1);
+    // On the candidate Composition's latest revision, and Ready there.
+    for (const [group, kind, plural] of [['tenant.odoo.io', 'Tenant', 'tenants'], ['instance.odoo.io', 'Instance', 'instances']] as const) {
+      const xr = await eventually(`${kind} ${MOVED} Ready on the candidate`, async () => {
+        const o = await h.cluster.get<Composite>(`${group}/v1alpha1`, kind, kind === 'Tenant' ? MOVED : 'prod', MOVED);
+        return condition(o, 'Ready')?.status === 'True' && o?.spec.crossplane?.compositionRevisionRef?.name.startsWith(`candidate.${plural}.${group}-`) ? o : undefined;
+      }, 300_000, 2000);
+      expect(xr.spec.crossplane?.compositionRef?.name).toBe(`candidate.${plural}.${group}`);
+    }
+    expect((await h.cluster.instance('prod', MOVED))?.status?.phase).toBe('Running');
+    expect(database()).toBe(oidBefore);
+    expect(await jobUids(MOVED)).toEqual(jobsBefore);
+    // acme: no Service took what only N+1 renders, nothing restarted, ran or changed.
+    for (const name of INSTANCES) expect((await serviceAnnotations(name, NS))[NEXT_SERVICE_ANNOTATION]).toBeUndefined();
+    expect(await tenantState()).toEqual(before);
+  });
+});
+
+describe('upgrading the package to N+1 as docs/devops.md says', () => {
+  beforeAll(async () => {
     // The harness plays the package runtime: the new FunctionRevision's process is the new version's bundle.
     const started = await h.crossplane!.startOtherVersion(`${FUNCTION_SOURCE}:${upgraded.version}`, upgraded.bundle);
     nextMetricsUrl = started.metricsUrl;
-    const tools = { crossplane: process.env.E2E_CROSSPLANE_CLI!, kubectl: process.env.E2E_KUBECTL!, kubeconfig: h.plane.kubeconfig };
-    // The runtime of the new revision is the harness's to play while the block waits for it.
-    let done = false;
-    const block = runReadmeBlock('upgrade', tools, { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version }, E2E_DIR, upgraded.root).finally(() => (done = true));
-    block.catch(() => undefined); // awaited below; a timeout of the wait must not leave it unhandled
-    await eventually('the docs block "upgrade" to finish', async () => {
-      await h.crossplane!.runtime.reconcile();
-      return done || undefined;
-    }, 900_000, 1000);
-    await block;
+    await runBlockServingRevisions('upgrade', { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version });
   }, 1_200_000);
 
   it('installed N+1: the Function and the Configuration of the new version are active and healthy', async () => {
     const fn = await h.cluster.get<Conditioned & { spec: { package: string }; status: { currentRevision: string } }>('pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT);
     expect(fn?.spec.package).toBe(`${FUNCTION_SOURCE}:${upgraded.version}`);
     expect(condition(fn, 'Healthy')?.status).toBe('True');
-    const revisions = (await h.cluster.objects.list('pkg.crossplane.io/v1', 'FunctionRevision')).items as unknown as { metadata: { name: string }; spec: { desiredState: string; image: string } }[];
-    expect(revisions.filter((r) => r.spec.desiredState === 'Active').map((r) => r.spec.image)).toEqual([`${FUNCTION_SOURCE}:${upgraded.version}`]);
+    const revisions = (await h.cluster.objects.list('pkg.crossplane.io/v1', 'FunctionRevision')).items as unknown as { metadata: { name: string; labels: Record<string, string> }; spec: { desiredState: string; image: string } }[];
+    // Of each Function one active revision: the stable one's is N+1's now (the candidate's was already).
+    const active = revisions.filter((r) => r.spec.desiredState === 'Active').map((r) => `${r.metadata.labels['pkg.crossplane.io/package']} ${r.spec.image}`);
+    expect(active.sort()).toEqual([`${FUNCTION_OBJECT} ${FUNCTION_SOURCE}:${upgraded.version}`, `${CANDIDATE_FUNCTION_NAME} ${CANDIDATE_SOURCE}:${upgraded.version}`]);
     const configuration = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Configuration', 'odoo-crossplane-configuration-odoo');
     expect(configuration?.spec.package).toBe(`xpkg.crossplane.io/odoo-crossplane/configuration-odoo:${upgraded.version}`);
     expect(condition(configuration, 'Healthy')?.status).toBe('True');

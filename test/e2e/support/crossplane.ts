@@ -262,6 +262,8 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
       const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
       const managed = startFnAt(`function-odoo-${image.split(':').pop()}`, bundle, address, metricsUrl);
       runtime.serveImage(image, address);
+      // A Function installed from another repository (the candidate channel's) is named as a dependency would be.
+      runtime.markRunning(dependencyName(image));
       return { process: managed, address, metricsUrl };
     },
   };
