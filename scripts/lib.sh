@@ -125,45 +125,66 @@ ensure_go_tool() {
 # keyring, and every .deb against its SHA-256 there. Debian replaces a
 # point release in its pool, so the major (17) and the suite are pinned and
 # the version is the one the suite serves, printed when fetched.
+# The Debian suite of each newer client: the stable release's 17, the testing suite's 18 (the Odoo
+# images of the version matrix's rows with a newer server, scripts/odoo-images, take either).
+declare -gA PG_CLIENT_SUITES=([17]=trixie [18]=forky)
 PG_CLIENT_MAJOR=17
-PG_CLIENT_SUITE=trixie
+PG_CLIENT_SUITE="${PG_CLIENT_SUITES[$PG_CLIENT_MAJOR]}"
 ensure_pg_client() {
   PG_CLIENT_BIN="$TOOLS/postgresql-client-$PG_CLIENT_MAJOR/bin"
   export PG_CLIENT_BIN
   [[ -x "$PG_CLIENT_BIN/pg_dump" ]] && return
-  local dir="$TOOLS/postgresql-client-$PG_CLIENT_MAJOR" tmp mirror=http://deb.debian.org/debian
+  local dir="$TOOLS/postgresql-client-$PG_CLIENT_MAJOR"
+  rm -rf "$dir"
+  fetch_debian_pg_client "$PG_CLIENT_MAJOR" "$PG_CLIENT_SUITE" "$dir/root"
+  pg_client_wrappers "$dir/bin" "$dir/root" "$PG_CLIENT_MAJOR" "$PG_CLIENT_SUITE"
+  "$PG_CLIENT_BIN/pg_dump" --version >&2
+}
+
+# fetch_debian_pg_client MAJOR SUITE ROOT: Debian SUITE's postgresql-client-MAJOR,
+# its libpq and libldap and the C library, unpacked into ROOT (as above).
+fetch_debian_pg_client() {
+  local major="$1" suite="$2" root="$3" tmp mirror=http://deb.debian.org/debian
   tmp="$(mktemp -d)"
-  log "fetching PostgreSQL client $PG_CLIENT_MAJOR from Debian $PG_CLIENT_SUITE"
-  curl -fsS -m 120 -o "$tmp/InRelease" "$mirror/dists/$PG_CLIENT_SUITE/InRelease"
+  log "fetching PostgreSQL client $major from Debian $suite"
+  curl -fsS -m 120 -o "$tmp/InRelease" "$mirror/dists/$suite/InRelease"
   # Hashes are read from what the signature covers (gpgv --output), not from the whole file:
   # text around a clearsigned block is not signed.
   gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg --output "$tmp/Release" "$tmp/InRelease" 2>/dev/null \
-    || { log "the InRelease of Debian $PG_CLIENT_SUITE does not verify with Debian's archive keyring"; return 1; }
-  curl -fsS -m 300 -o "$tmp/Packages.xz" "$mirror/dists/$PG_CLIENT_SUITE/main/binary-amd64/Packages.xz"
+    || { log "the InRelease of Debian $suite does not verify with Debian's archive keyring"; return 1; }
+  curl -fsS -m 300 -o "$tmp/Packages.xz" "$mirror/dists/$suite/main/binary-amd64/Packages.xz"
   local want
   want="$(awk '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3=="main/binary-amd64/Packages.xz"{print $1}' "$tmp/Release")"
   [[ -n "$want" && "$(sha256sum "$tmp/Packages.xz" | cut -d' ' -f1)" == "$want" ]] \
-    || { log "Packages.xz of Debian $PG_CLIENT_SUITE does not match its InRelease"; return 1; }
+    || { log "Packages.xz of Debian $suite does not match its InRelease"; return 1; }
   xz -dc "$tmp/Packages.xz" > "$tmp/Packages"
-  rm -rf "$dir" && mkdir -p "$dir/root" "$dir/bin"
+  mkdir -p "$root"
   local pkg file sum
-  for pkg in "postgresql-client-$PG_CLIENT_MAJOR" libpq5 libc6 libldap2; do
-    read -r file sum < <(awk -v p="$pkg" '$0=="Package: "p{x=1} x&&/^Filename:/{f=$2} x&&/^SHA256:/{s=$2} x&&/^$/{print f, s; exit}' "$tmp/Packages")
+  for pkg in "postgresql-client-$major" libpq5 libc6 libldap2; do
+    file="" sum=""
+    read -r file sum < <(awk -v p="$pkg" '$0=="Package: "p{x=1} x&&/^Filename:/{f=$2} x&&/^SHA256:/{s=$2} x&&/^$/{print f, s; exit}' "$tmp/Packages") || true
+    [[ -n "$file" ]] || { log "Debian $suite has no $pkg (a testing suite drops a major in time: see PG_CLIENT_SUITES)"; return 1; }
     curl -fsS -m 300 -o "$tmp/pkg.deb" "$mirror/$file"
     [[ "$(sha256sum "$tmp/pkg.deb" | cut -d' ' -f1)" == "$sum" ]] || { log "$file does not match its SHA-256 in Packages"; return 1; }
-    dpkg-deb -x "$tmp/pkg.deb" "$dir/root"
+    dpkg-deb -x "$tmp/pkg.deb" "$root"
     log "  ${file##*/}"
   done
-  local prog
-  for prog in psql pg_dump pg_restore; do
-    cat > "$dir/bin/$prog" <<SH
-#!/bin/sh
-# $prog of Debian $PG_CLIENT_SUITE's postgresql-client-$PG_CLIENT_MAJOR, through its C library's loader (see scripts/lib.sh).
-lib="$dir/root/usr/lib/x86_64-linux-gnu"
-exec "\$lib/ld-linux-x86-64.so.2" --library-path "\$lib:/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu" "$dir/root/usr/lib/postgresql/$PG_CLIENT_MAJOR/bin/$prog" "\$@"
-SH
-    chmod +x "$dir/bin/$prog"
-  done
   rm -rf "$tmp"
-  "$PG_CLIENT_BIN/pg_dump" --version >&2
+}
+
+# pg_client_wrappers BINDIR ROOT MAJOR SUITE: psql, pg_dump and pg_restore in
+# BINDIR, each running ROOT's binary through ROOT's loader, ROOT's libraries
+# first. ROOT is the path where the wrappers run (in an image: its own path).
+pg_client_wrappers() {
+  local bin="$1" root="$2" major="$3" suite="$4" prog
+  mkdir -p "$bin"
+  for prog in psql pg_dump pg_restore; do
+    cat > "$bin/$prog" <<SH
+#!/bin/sh
+# $prog of Debian $suite's postgresql-client-$major, through its C library's loader (see scripts/lib.sh).
+lib="$root/usr/lib/x86_64-linux-gnu"
+exec "\$lib/ld-linux-x86-64.so.2" --library-path "\$lib:/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu" "$root/usr/lib/postgresql/$major/bin/$prog" "\$@"
+SH
+    chmod +x "$bin/$prog"
+  done
 }

