@@ -2,6 +2,7 @@
 import { settledTtl, TTL, type Composed, type DesiredResource, type ObservedObject, type XrCondition } from '../shared/composition.js';
 import { messages } from '../shared/messages.js';
 import { isReady } from '../shared/readiness.js';
+import { channelGuardBinding, channelGuardPolicy } from './channel-guard.js';
 import { deletionProtectionBinding, deletionProtectionName, deletionProtectionPolicy } from './deletion-protection.js';
 import { imageCacheDaemonSet, prePullImages } from './image-cache.js';
 import { clusterProviderConfig, providerConfigName } from './provider-config.js';
@@ -14,6 +15,8 @@ export const APP_RESOURCE = {
   imageCache: 'image-cache',
   deletionProtection: 'deletion-protection',
   deletionProtectionBinding: 'deletion-protection-binding',
+  channelGuard: 'channel-guard',
+  channelGuardBinding: 'channel-guard-binding',
 } as const;
 
 function imageCacheCondition(app: App, images: number, observed: ObservedObject | undefined): XrCondition {
@@ -41,6 +44,8 @@ export function composeApp(app: App, observed: Readonly<Record<string, ObservedO
   for (const [key, object] of [
     [APP_RESOURCE.deletionProtection, deletionProtectionPolicy(app)],
     [APP_RESOURCE.deletionProtectionBinding, deletionProtectionBinding(app)],
+    [APP_RESOURCE.channelGuard, channelGuardPolicy(app)],
+    [APP_RESOURCE.channelGuardBinding, channelGuardBinding(app)],
   ] as const) {
     resources.push({ key, object, ready: isReady(observed[key]) });
   }

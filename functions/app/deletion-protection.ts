@@ -5,10 +5,10 @@
 // Crossplane Usages per protected instance (a Usage guards one object), each an
 // object to apply on every call and a controller writing labels and status.
 import type { IValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
-import type { IValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 import type { KubeObject } from '../shared/composition.js';
 import { appLabels, LABEL } from '../shared/labels.js';
 import { kubeName } from '../shared/names.js';
+import { denyingBinding } from './admission-binding.js';
 import type { App } from './schema.js';
 
 export function deletionProtectionName(app: App): string {
@@ -66,11 +66,5 @@ export function deletionProtectionPolicy(app: App): KubeObject {
 }
 
 export function deletionProtectionBinding(app: App): KubeObject {
-  const binding: IValidatingAdmissionPolicyBinding = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: deletionProtectionName(app), labels: appLabels(app.metadata.name, 'deletion-protection') },
-    spec: { policyName: deletionProtectionName(app), validationActions: ['Deny'] },
-  };
-  return binding as unknown as KubeObject;
+  return denyingBinding(deletionProtectionPolicy(app));
 }

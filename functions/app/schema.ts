@@ -224,6 +224,27 @@ export const appSpec = z.object({
     .object({ deadlines: jobDeadlines.prefault({}) })
     .prefault({})
     .describe('How the lifecycle Jobs run.'),
+  channels: z
+    .object({
+      movers: z
+        .object({
+          groups: z
+            .array(z.string().min(1).max(253))
+            .max(32)
+            .default(['system:masters'])
+            .describe('Groups whose members may set spec.crossplane, e.g. [system:masters, platform-admins].'),
+          users: z.array(z.string().min(1).max(253)).max(32).default([]).describe('User names that may set spec.crossplane.'),
+        })
+        .prefault({})
+        .describe('Who may move tenants between channels: set spec.crossplane (the Composition and its revision) of Tenants and Instances in the App’s tenant namespaces. Anyone else creates them on stable and leaves it as it is.'),
+      crossplaneServiceAccount: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be namespace:name, e.g. crossplane-system:crossplane' })
+        .default('crossplane-system:crossplane')
+        .describe('namespace:name of Crossplane core’s service account, which writes spec.crossplane of every XR (the Composition it picked and its latest revision).'),
+    })
+    .prefault({})
+    .describe('Channels (docs/devops.md: Tenant by tenant): who may choose the Composition, and so the function version, a Tenant or Instance runs on; the API server refuses everyone else.'),
   cache: z
     .object({
       prePull: z.boolean().default(true).describe('Pre-pull the images of releases that are not retired on every node, so upgrades start fast.'),

@@ -12,7 +12,9 @@
 // Before that, the same N+1 runs as the candidate channel (docs/devops.md
 // "Tenant by tenant"): a second tenant, beta, is moved to it and composed by
 // it, while acme, not moved, stays as it was.
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +166,20 @@ async function runBlockServingRevisions(name: string, env: Record<string, string
   await block;
 }
 
+/** An end user of beta, as the API server sees them: kubectl impersonating a user of a group the App does not name as movers. */
+const END_USER = ['--as=ann@beta.example', '--as-group=beta-users'];
+async function kubectlAsEndUser(args: string[], input?: string): Promise<{ ok: boolean; output: string }> {
+  const child = promisify(execFile)(tools().kubectl, ['--kubeconfig', h.plane.kubeconfig, ...END_USER, ...args], { encoding: 'utf8' });
+  if (input !== undefined) child.child.stdin!.end(input);
+  try {
+    const { stdout, stderr } = await child;
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
 type Composite = Conditioned & { spec: { crossplane?: { compositionRef?: { name: string }; compositionRevisionRef?: { name: string } } } };
 const serviceAnnotations = async (instanceName: string, ns: string) =>
   (await h.cluster.core.readNamespacedService({ name: `odoo-${instanceName}`, namespace: ns })).metadata?.annotations ?? {};
@@ -211,6 +227,37 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
     expect(await tenantState()).toEqual(before);
   });
 
+  it('an end user of beta cannot choose its channel: the App’s channel guard refuses spec.crossplane from anyone but its movers, and lets every other change through', async () => {
+    // What the end user may do in their namespace (SECURITY.md): create and update Instances, read Tenants.
+    await applyObjects(h.plane.kc, [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'odoo-end-user', namespace: MOVED }, rules: [
+        { apiGroups: ['instance.odoo.io'], resources: ['instances'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+        { apiGroups: ['tenant.odoo.io'], resources: ['tenants'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+      ] } as k8s.KubernetesObject,
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'odoo-end-user', namespace: MOVED },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'odoo-end-user' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'beta-users' }] } as k8s.KubernetesObject,
+    ]);
+    const toCandidate = (plural: string) => JSON.stringify({ spec: { crossplane: { compositionRef: { name: `candidate.${plural}` } } } });
+    const moveInstance = await kubectlAsEndUser(['patch', 'instances.instance.odoo.io', 'prod', '-n', MOVED, '--type=merge', '-p', toCandidate('instances.instance.odoo.io')]);
+    expect(moveInstance).toMatchObject({ ok: false });
+    expect(moveInstance.output).toContain('spec.crossplane of Instance "prod" is its channel, which the hoster does (App acme, spec.channels.movers: group system:masters)');
+    const moveTenant = await kubectlAsEndUser(['patch', 'tenants.tenant.odoo.io', MOVED, '-n', MOVED, '--type=merge', '-p', toCandidate('tenants.tenant.odoo.io')]);
+    expect(moveTenant).toMatchObject({ ok: false });
+    expect(moveTenant.output).toContain(`spec.crossplane of Tenant "${MOVED}" is its channel`);
+    // Pinning a revision is choosing a version too.
+    const pin = await kubectlAsEndUser(['patch', 'instances.instance.odoo.io', 'prod', '-n', MOVED, '--type=merge', '-p', JSON.stringify({ spec: { crossplane: { compositionUpdatePolicy: 'Manual' } } })]);
+    expect(pin).toMatchObject({ ok: false });
+    const onCandidate = instance('sneaky', MOVED, { release: '1.4.1', type: 'staging', source: { instance: 'prod' }, crossplane: { compositionRef: { name: 'candidate.instances.instance.odoo.io' } } });
+    const created = await kubectlAsEndUser(['create', '-f', '-'], JSON.stringify(onCandidate));
+    expect(created).toMatchObject({ ok: false });
+    expect(created.output).toContain('spec.crossplane of a new Instance chooses its channel');
+    expect(await h.cluster.instance('sneaky', MOVED)).toBeUndefined();
+    // Any other change of theirs goes through: the guard reads spec.crossplane only.
+    expect(await kubectlAsEndUser(['label', 'instances.instance.odoo.io', 'prod', '-n', MOVED, 'e2e.odoo.io/touched-by=end-user'])).toMatchObject({ ok: true });
+    expect((await h.cluster.get<Composite>('instance.odoo.io/v1alpha1', 'Instance', 'prod', MOVED))?.spec.crossplane?.compositionRef?.name).toBe('instances.instance.odoo.io');
+  });
+
   it('the hoster moves beta to the candidate: N+1 composes its XRs from then on, with no Job run again and its database untouched; acme stays as it was', async () => {
     const database = () => h.pg.query(`SELECT oid FROM pg_database WHERE datname = '${MOVED}_prod'`)[0];
     const [oidBefore, jobsBefore] = [database(), await jobUids(MOVED)];
@@ -231,6 +278,39 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
     expect(await jobUids(MOVED)).toEqual(jobsBefore);
     // acme: no Service took what only N+1 renders, nothing restarted, ran or changed.
     for (const name of INSTANCES) expect((await serviceAnnotations(name, NS))[NEXT_SERVICE_ANNOTATION]).toBeUndefined();
+    expect(await tenantState()).toEqual(before);
+  });
+
+  it('an Instance the end user creates after the move starts on stable; the move block, run again, takes it to the candidate', async () => {
+    const copy = instance('copy', MOVED, { release: '1.4.1', type: 'staging', source: { instance: 'prod' } });
+    expect(await kubectlAsEndUser(['create', '-f', '-'], JSON.stringify(copy))).toMatchObject({ ok: true });
+    const started = await eventually('the new Instance on a Composition', async () => (await h.cluster.get<Composite>('instance.odoo.io/v1alpha1', 'Instance', 'copy', MOVED))?.spec.crossplane?.compositionRef?.name, 120_000, 1000);
+    expect(started).toBe('instances.instance.odoo.io');
+    await runReadmeBlock('move-tenant', tools(), { TENANT: MOVED, NAMESPACE: MOVED, CHANNEL: 'candidate' }, E2E_DIR);
+    await waitPhase('copy', 'Running', 900_000, MOVED);
+    await h.cluster.until(`the web Service of ${MOVED}'s copy rendered by the candidate`, 'v1', 'Service', 'odoo-copy', MOVED, (s: { metadata: { annotations?: Record<string, string> } }) => s.metadata.annotations?.[NEXT_SERVICE_ANNOTATION] === 'true', 600_000);
+    expect((await h.cluster.get<Composite>('instance.odoo.io/v1alpha1', 'Instance', 'copy', MOVED))?.spec.crossplane?.compositionRef?.name).toBe('candidate.instances.instance.odoo.io');
+  });
+
+  it('the hoster moves beta back to stable: N composes it again and drops what only N+1 rendered, with no Job run again and no database touched', async () => {
+    const databases = () => h.pg.query(`SELECT datname || ':' || oid FROM pg_database WHERE datname LIKE '${MOVED}\\_%' ORDER BY datname`);
+    const [databasesBefore, jobsBefore] = [databases(), await jobUids(MOVED)];
+    expect(databasesBefore).toHaveLength(2);
+    await runReadmeBlock('move-tenant', tools(), { TENANT: MOVED, NAMESPACE: MOVED, CHANNEL: 'stable' }, E2E_DIR);
+    for (const name of ['prod', 'copy']) {
+      await h.cluster.until(`the web Service of ${MOVED}'s ${name} rendered by stable again`, 'v1', 'Service', `odoo-${name}`, MOVED, (s: { metadata: { annotations?: Record<string, string> } }) => s.metadata.annotations?.[NEXT_SERVICE_ANNOTATION] === undefined, 600_000);
+      expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name, namespace: MOVED }, ['Instance'], 1)).toBeGreaterThanOrEqual(1);
+    }
+    for (const [group, kind, plural, name] of [['tenant.odoo.io', 'Tenant', 'tenants', MOVED], ['instance.odoo.io', 'Instance', 'instances', 'prod'], ['instance.odoo.io', 'Instance', 'instances', 'copy']] as const) {
+      await eventually(`${kind} ${name} Ready on stable`, async () => {
+        const o = await h.cluster.get<Composite>(`${group}/v1alpha1`, kind, name, MOVED);
+        return condition(o, 'Ready')?.status === 'True' && o?.spec.crossplane?.compositionRevisionRef?.name.startsWith(`${plural}.${group}-`) ? o : undefined;
+      }, 300_000, 2000);
+    }
+    expect((await h.cluster.instance('prod', MOVED))?.status?.phase).toBe('Running');
+    expect((await h.cluster.instance('copy', MOVED))?.status?.phase).toBe('Running');
+    expect(databases()).toEqual(databasesBefore);
+    expect(await jobUids(MOVED)).toEqual(jobsBefore);
     expect(await tenantState()).toEqual(before);
   });
 });

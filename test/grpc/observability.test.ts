@@ -36,7 +36,7 @@ describe('--debug and --metrics-address', () => {
     for (let waited = 0; logged().length < 2 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     const lines = logged();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ severity: 'DEBUG', kind: 'App', xr: 'acme', result: 'composed', resources: 4 });
+    expect(lines[0]).toMatchObject({ severity: 'DEBUG', kind: 'App', xr: 'acme', result: 'composed', resources: 6 });
     expect(lines[0]!.durationMs).toEqual(expect.any(Number));
     expect(lines[1]).toMatchObject({ kind: 'ConfigMap', xr: 'n/x', result: 'fatal', fatalReason: 'Refused', resources: 0 });
     expect(fn.output()).not.toContain(SPEC_VALUE);

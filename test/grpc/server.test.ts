@@ -37,7 +37,7 @@ describe('with --insecure', () => {
     const rsp = await client.runFunction(request(appManifest()));
     client.close();
     expect(rsp.results.filter((r) => r.severity !== Severity.SEVERITY_NORMAL)).toEqual([]);
-    expect(Object.keys(rsp.desired?.resources ?? {}).sort()).toEqual(['deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
+    expect(Object.keys(rsp.desired?.resources ?? {}).sort()).toEqual(['channel-guard', 'channel-guard-binding', 'deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
     expect(rsp.desired?.resources['provider-config']?.resource?.kind).toBe('ClusterProviderConfig');
     expect(rsp.meta?.tag).toBe('test');
   });

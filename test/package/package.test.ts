@@ -140,7 +140,7 @@ describe('runtime image', () => {
     client.close();
     // Only the event of the new App's first condition: no warning, no refusal.
     expect(rsp.results.map((r) => r.severity)).toEqual([Severity.SEVERITY_NORMAL]);
-    expect(Object.keys(rsp.desired?.resources ?? {}).sort()).toEqual(['deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
+    expect(Object.keys(rsp.desired?.resources ?? {}).sort()).toEqual(['channel-guard', 'channel-guard-binding', 'deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
     expect(user).toBe('65532');
   });
 

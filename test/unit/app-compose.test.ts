@@ -1,5 +1,6 @@
 // The App composer: what a DevOps team gets for an App, from unit level.
 import { describe, expect, it } from 'vitest';
+import { channelGuardBinding, channelGuardPolicy } from '../../functions/app/channel-guard.js';
 import { APP_RESOURCE, composeApp } from '../../functions/app/compose.js';
 import { deletionProtectionBinding, deletionProtectionPolicy } from '../../functions/app/deletion-protection.js';
 import { imageCacheDaemonSet, prePullImages } from '../../functions/app/image-cache.js';
@@ -134,27 +135,29 @@ describe('composeApp', () => {
   const policy = {
     [APP_RESOURCE.deletionProtection]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'odoo-deletion-protection-acme' } },
     [APP_RESOURCE.deletionProtectionBinding]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'odoo-deletion-protection-acme' } },
+    [APP_RESOURCE.channelGuard]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'odoo-channel-guard-acme' } },
+    [APP_RESOURCE.channelGuardBinding]: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'odoo-channel-guard-acme' } },
   };
-  const KEYS = ['provider-config', 'deletion-protection', 'deletion-protection-binding', 'image-cache'];
+  const KEYS = ['provider-config', 'deletion-protection', 'deletion-protection-binding', 'channel-guard', 'channel-guard-binding', 'image-cache'];
 
   const cases = [
     {
       name: 'NothingObservedYet',
       reason: 'a new App composes its provider config and cache, neither ready, and asks to be called again soon',
       observed: {},
-      want: { keys: KEYS, ready: [false, false, false, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
+      want: { keys: KEYS, ready: [false, false, false, false, false, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): the DaemonSet is not scheduled yet'] },
     },
     {
       name: 'CachePulling',
       reason: 'a DaemonSet still pulling says how many nodes are done',
       observed: { [APP_RESOURCE.providerConfig]: providerConfig, ...policy, [APP_RESOURCE.imageCache]: { ...daemonSetReady, status: { ...daemonSetReady.status, numberAvailable: 1 } } },
-      want: { keys: KEYS, ready: [true, true, true, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
+      want: { keys: KEYS, ready: [true, true, true, true, true, false], ttl: TTL.watched, cache: ['False', 'Pulling', 'Pulling 2 release image(s): 1 of 3 node(s) done'] },
     },
     {
       name: 'Steady',
       reason: 'once everything is observed ready the App is steady and polled slowly',
       observed: { [APP_RESOURCE.providerConfig]: providerConfig, ...policy, [APP_RESOURCE.imageCache]: daemonSetReady },
-      want: { keys: KEYS, ready: [true, true, true, true], ttl: TTL.steady, cache: ['True', 'Available', '2 release image(s) pulled on every selected node'] },
+      want: { keys: KEYS, ready: [true, true, true, true, true, true], ttl: TTL.steady, cache: ['True', 'Available', '2 release image(s) pulled on every selected node'] },
     },
   ];
 
@@ -171,7 +174,7 @@ describe('composeApp', () => {
 
   it('composes no DaemonSet when pre-pull is off, and says so', () => {
     const out = composeApp(app({ cache: { prePull: false } }), {});
-    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding']);
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding', 'channel-guard', 'channel-guard-binding']);
     expect(out.conditions[0]).toEqual({
       type: 'ImageCacheReady',
       status: 'False',
@@ -182,7 +185,7 @@ describe('composeApp', () => {
 
   it('composes no DaemonSet when every release is retired, and says what to do', () => {
     const out = composeApp(app({ releases: [{ version: '1.0.0', series: '17.0', retired: true }] }), {});
-    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding']);
+    expect(out.resources.map((r) => r.key)).toEqual(['provider-config', 'deletion-protection', 'deletion-protection-binding', 'channel-guard', 'channel-guard-binding']);
     expect(out.conditions[0]?.reason).toBe('NoActiveReleases');
   });
 });
@@ -210,5 +213,48 @@ describe('deletion protection of customer data (the App’s ValidatingAdmissionP
     expect(labelled.expression).toContain(`oldObject.metadata.labels['odoo.io/app'] == 'acme'`);
     // Another App's policy leaves acme's objects to acme's.
     expect((deletionProtectionPolicy(app({}, 'other')).spec as any).validations[1].expression).toContain(`== 'other'`);
+  });
+});
+
+describe('channel guard (the App’s ValidatingAdmissionPolicy over spec.crossplane)', () => {
+  const spec = (a = app()) => channelGuardPolicy(a).spec as any;
+  const condition = (a: ReturnType<typeof app>, name: string) => spec(a).matchConditions.find((c: { name: string }) => c.name === name)?.expression;
+
+  it('is enforced by the API server on creating and updating Tenants and Instances, and refuses when it cannot decide', () => {
+    expect(spec().failurePolicy).toBe('Fail');
+    expect(spec().matchConstraints.resourceRules).toEqual([
+      { apiGroups: ['tenant.odoo.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['tenants'] },
+      { apiGroups: ['instance.odoo.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['instances'] },
+    ]);
+    expect(channelGuardBinding(app()).spec).toEqual({ policyName: 'odoo-channel-guard-acme', validationActions: ['Deny'] });
+  });
+
+  it('lets the App’s movers and Crossplane’s own service account through, by default system:masters and crossplane-system:crossplane', () => {
+    expect(condition(app(), 'not-a-mover')).toBe(
+      "!(request.userInfo.username in ['system:serviceaccount:crossplane-system:crossplane'] || request.userInfo.groups.exists(g, g in ['system:masters']))",
+    );
+    const named = app({ channels: { movers: { groups: ['platform-admins'], users: ['kam@example.com'] }, crossplaneServiceAccount: 'xp:core' } });
+    expect(condition(named, 'not-a-mover')).toBe(
+      "!(request.userInfo.username in ['kam@example.com', 'system:serviceaccount:xp:core'] || request.userInfo.groups.exists(g, g in ['platform-admins']))",
+    );
+    expect(spec(named).validations[1].messageExpression).toContain('spec.channels.movers: group platform-admins, user kam@example.com');
+  });
+
+  it('guards only the App’s tenant namespaces: names and name prefixes; every namespace when the App names none', () => {
+    expect(condition(app(), 'in-tenant-namespaces')).toBeUndefined();
+    expect(condition(app({ tenantNamespaces: ['acme', 'customer-*'] }), 'in-tenant-namespaces')).toBe(
+      "request.namespace in ['acme'] || ['customer-'].exists(p, request.namespace.startsWith(p))",
+    );
+  });
+
+  it('lets others create on the stable Composition only (named after the XRD), and change none of the fields that pick a Composition or revision', () => {
+    const [create, update] = spec().validations;
+    expect(create.expression).toContain("object.?spec.?crossplane.?compositionRef.?name.orValue(request.resource.resource + '.' + request.resource.group) == request.resource.resource + '.' + request.resource.group");
+    expect(create.expression).toContain("object.?spec.?crossplane.?compositionUpdatePolicy.orValue('Automatic') == 'Automatic'");
+    for (const field of ['compositionRef', 'compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector', 'compositionUpdatePolicy']) {
+      expect(update.expression).toContain(`object.?spec.?crossplane.?${field} == oldObject.?spec.?crossplane.?${field}`);
+    }
+    // resourceRefs and everything else Crossplane writes stay out of it.
+    expect(update.expression).not.toContain('resourceRefs');
   });
 });

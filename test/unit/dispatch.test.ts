@@ -22,7 +22,7 @@ describe('dispatch', () => {
     const rsp = await run(request(appManifest()));
     // A new App: its condition appears, which is a transition told as an event.
     expect(rsp.results.map((r) => [r.severity, r.reason])).toEqual([[Severity.SEVERITY_NORMAL, 'Pulling']]);
-    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
+    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['channel-guard', 'channel-guard-binding', 'deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
     expect(rsp.desired?.resources['provider-config']?.ready).toBe(Ready.READY_FALSE);
     // Left to Crossplane, which names the unready resources in the XR's Ready condition.
     expect(rsp.desired?.composite?.ready).toBe(Ready.READY_UNSPECIFIED);
@@ -36,7 +36,7 @@ describe('dispatch', () => {
     const req = request(appManifest());
     req.desired = { composite: undefined, resources: { 'from-earlier-step': { resource: { kind: 'ConfigMap' }, connectionDetails: {}, ready: 0 } } };
     const rsp = await run(req);
-    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['from-earlier-step', 'deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
+    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['from-earlier-step', 'channel-guard', 'channel-guard-binding', 'deletion-protection', 'deletion-protection-binding', 'image-cache', 'provider-config']);
     expect(rsp.desired?.resources['from-earlier-step']?.resource).toEqual({ kind: 'ConfigMap' });
   });
 });
