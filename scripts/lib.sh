@@ -107,7 +107,7 @@ ensure_go_tool() {
   sum="$( (sha256sum "$dir/go.sum" "$dir"/*.go 2>/dev/null; echo "$pkg ${GO_LDFLAGS:-}${GO_TAGS:+ tags=$GO_TAGS}") | sha256sum | cut -c1-12)"
   TOOL="$TOOLS/bin/$name-$sum"
   if [[ ! -x "$TOOL" ]]; then
-    log "building $name (Go, pinned by ${dir#"$ROOT"/}/go.mod)"
+    log "building $name (Go, pinned by ${dir#"$ROOT"/}/go.mod) at ${SECONDS}s"
     mkdir -p "$TOOLS/bin"
     (cd "$dir" && go build -trimpath -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$TOOL.tmp" "$pkg")
     mv "$TOOL.tmp" "$TOOL"
