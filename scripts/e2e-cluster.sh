@@ -10,17 +10,6 @@ if [[ -z "${E2E_PREBUILD:-}" ]]; then
   ensure_build
   ensure_crossplane
 fi
-if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-  log "installing PostgreSQL from Debian"
-  apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
-fi
-# The Odoo images' layers of Debian, Odoo and OpenUpgrade need none of the Go binaries below: they build
-# meanwhile, mmdebstrap and pip waiting on the network and xz unpacking on one core while Go links on
-# the other. (After apt above: the layers may install mmdebstrap.)
-mkdir -p "$TOOLS"
-ODOO_LAYERS_LOG="$TOOLS/odoo-layers.log"
-(bash "$ROOT/scripts/odoo-images" --odoo-layers && log "the Odoo layers were ready at ${SECONDS}s") > "$ODOO_LAYERS_LOG" 2>&1 &
-ODOO_LAYERS_PID=$!
 # The versions of the control plane: 1.34.2 and Crossplane v2.2.1 unless a
 # row of the version matrix (npm run test:matrix, scripts/test-matrix) sets
 # E2E_KUBERNETES (a tools/kubernetes-<version> module pins it) or
@@ -35,20 +24,6 @@ k8s_ldflags() { # version
   echo "-X k8s.io/component-base/version.gitVersion=v$1 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/component-base/version.buildDate=2025-11-11T00:00:00Z"
 }
 K8S_LDFLAGS="$(k8s_ldflags 1.34.2)"
-# With its version: the package manager checks packages' crossplane.version constraints against it.
-E2E_CROSSPLANE_CORE="${E2E_CROSSPLANE_CORE:-$CROSSPLANE_VERSION}"
-CROSSPLANE_TOOLS="$ROOT/tools/crossplane"
-[[ "$E2E_CROSSPLANE_CORE" == "$CROSSPLANE_VERSION" ]] || CROSSPLANE_TOOLS="$ROOT/tools/crossplane-${E2E_CROSSPLANE_CORE#v}"
-[[ -f "$CROSSPLANE_TOOLS/go.mod" ]] || { echo "E2E_CROSSPLANE_CORE=$E2E_CROSSPLANE_CORE: no $CROSSPLANE_TOOLS/go.mod pins that version" >&2; exit 1; }
-CROSSPLANE_LDFLAGS="-X github.com/crossplane/crossplane/v2/internal/version.version=$E2E_CROSSPLANE_CORE"
-# From v2.3 the version lives in crossplane-runtime's pkg/version.
-[[ "$E2E_CROSSPLANE_CORE" == "$CROSSPLANE_VERSION" ]] || CROSSPLANE_LDFLAGS="$CROSSPLANE_LDFLAGS -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$E2E_CROSSPLANE_CORE"
-# Every module the Go builds below need, downloaded in the background in their order: on an empty
-# module cache each go build would otherwise wait on the network before it compiles. (The go command
-# locks the module cache: a build that reaches a module first downloads it itself.)
-GO_MODULE_DIRS=("$K8S_TOOLS" "$ROOT/tools/kine" "$CROSSPLANE_TOOLS" "$ROOT/tools/kubernetes" "$ROOT/tools/oci-registry" "$ROOT/tools/provider-sql" "$ROOT/tools/helm" "$ROOT/tools/versitygw" "$ROOT/tools/rclone" "$ROOT/tools/mailpit" "$ROOT/tools/kube-state-metrics")
-[[ -n "${E2E_PREBUILD:-}" ]] || GO_MODULE_DIRS+=("$ROOT/tools/prometheus")
-(for dir in "${GO_MODULE_DIRS[@]}"; do (cd "$dir" && go mod download) || echo "go mod download failed in $dir: its go build says why" >&2; done) > "$TOOLS/go-mod-download.log" 2>&1 &
 GO_LDFLAGS="$(k8s_ldflags "$E2E_KUBERNETES")" ensure_go_tool kube-apiserver "$K8S_TOOLS" k8s.io/kubernetes/cmd/kube-apiserver
 export E2E_KUBE_APISERVER="$TOOL"
 GO_LDFLAGS="$(k8s_ldflags "$E2E_KUBERNETES")" ensure_go_tool kube-controller-manager "$K8S_TOOLS" k8s.io/kubernetes/cmd/kube-controller-manager
@@ -58,6 +33,14 @@ export E2E_KUBE_SCHEDULER="$TOOL"
 export E2E_KUBERNETES
 ensure_go_tool kine "$ROOT/tools/kine" github.com/k3s-io/kine
 export E2E_KINE="$TOOL"
+# With its version: the package manager checks packages' crossplane.version constraints against it.
+E2E_CROSSPLANE_CORE="${E2E_CROSSPLANE_CORE:-$CROSSPLANE_VERSION}"
+CROSSPLANE_TOOLS="$ROOT/tools/crossplane"
+[[ "$E2E_CROSSPLANE_CORE" == "$CROSSPLANE_VERSION" ]] || CROSSPLANE_TOOLS="$ROOT/tools/crossplane-${E2E_CROSSPLANE_CORE#v}"
+[[ -f "$CROSSPLANE_TOOLS/go.mod" ]] || { echo "E2E_CROSSPLANE_CORE=$E2E_CROSSPLANE_CORE: no $CROSSPLANE_TOOLS/go.mod pins that version" >&2; exit 1; }
+CROSSPLANE_LDFLAGS="-X github.com/crossplane/crossplane/v2/internal/version.version=$E2E_CROSSPLANE_CORE"
+# From v2.3 the version lives in crossplane-runtime's pkg/version.
+[[ "$E2E_CROSSPLANE_CORE" == "$CROSSPLANE_VERSION" ]] || CROSSPLANE_LDFLAGS="$CROSSPLANE_LDFLAGS -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$E2E_CROSSPLANE_CORE"
 GO_LDFLAGS="$CROSSPLANE_LDFLAGS" ensure_go_tool crossplane-core "$CROSSPLANE_TOOLS" github.com/crossplane/crossplane/v2/cmd/crossplane
 export E2E_CROSSPLANE="$TOOL" E2E_CROSSPLANE_CORE
 export E2E_CROSSPLANE_CLI="${CROSSPLANE:-}"
@@ -86,14 +69,12 @@ if [[ -z "${E2E_PREBUILD:-}" ]]; then
   GO_TAGS=remove_all_sd ensure_go_tool promtool "$ROOT/tools/prometheus" github.com/prometheus/prometheus/cmd/promtool
   export PROMTOOL="$TOOL"
 fi
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  log "installing PostgreSQL from Debian"
+  apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
+fi
 # Not in the prebuild: npm test packages too (test/package), into the same directories.
 [[ -n "${E2E_PREBUILD:-}" ]] || PACKAGE_SKIP_BUILD=1 bash "$ROOT/scripts/package" 2>/dev/null
 # Odoo 17.0, 18.0 and 19.0 as image layers for the kubelet stand-in (docs/development.md: Real Odoo).
-if ! wait "$ODOO_LAYERS_PID"; then
-  echo "building the Odoo images' layers failed ($ODOO_LAYERS_LOG):" >&2
-  tail -30 "$ODOO_LAYERS_LOG" >&2
-  exit 1
-fi
-grep "^==>" "$ODOO_LAYERS_LOG" >&2 || true
 RCLONE_BIN="$E2E_RCLONE" MAILPIT_BIN="$E2E_MAILPIT" bash "$ROOT/scripts/odoo-images"
 log "control plane binaries, PostgreSQL, packages and Odoo images ready after ${SECONDS}s"

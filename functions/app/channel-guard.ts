@@ -20,17 +20,18 @@ export function channelGuardName(app: App): string {
 /** The fields of spec.crossplane that choose a Composition or a revision of it. */
 export const CHANNEL_FIELDS = ['compositionRef', 'compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector', 'compositionUpdatePolicy'] as const;
 
+// Names hold no control character (subjectName in ./schema.ts): a backslash and a quote are all there is to escape.
 const cel = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const celList = (values: readonly string[]) => `[${values.map(cel).join(', ')}]`;
 
 // Every field, on object and oldObject alike, as an optional: unset and set compare as they are.
 const field = (root: 'object' | 'oldObject', name: string) => `${root}.?spec.?crossplane.?${name}`;
 const unchanged = CHANNEL_FIELDS.map((name) => `${field('object', name)} == ${field('oldObject', name)}`).join(' && ');
-// The stable Composition is named after its XRD (functions/shared/xrd.ts): <plural>.<group>.
-const stable = `request.resource.resource + '.' + request.resource.group`;
+// A new XR names no Composition: Crossplane gives it the XRD's default, the stable one. (Naming even
+// the stable one would refuse the same manifest applied again once the hoster moved it.) The API
+// server defaults compositionUpdatePolicy to Automatic before admission.
 const onStable = [
-  `${field('object', 'compositionRef')}.?name.orValue(${stable}) == ${stable}`,
-  ...['compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector'].map((name) => `!${field('object', name)}.hasValue()`),
+  ...['compositionRef', 'compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector'].map((name) => `!${field('object', name)}.hasValue()`),
   `${field('object', 'compositionUpdatePolicy')}.orValue('Automatic') == 'Automatic'`,
 ].join(' && ');
 
@@ -42,10 +43,11 @@ function moverOrCrossplane(app: App): string {
   return `request.userInfo.username in ${celList(users)} || request.userInfo.groups.exists(g, g in ${celList(movers.groups)})`;
 }
 
-/** Requests from the App's tenant namespaces only: another App's tenants are its guard's. */
+/** Requests from the App's tenant namespaces only (namespaceMatches in ./schema.ts): unset, every namespace; empty, none. */
 function inTenantNamespaces(app: App): string | undefined {
   const allowed = app.spec.tenantNamespaces;
   if (allowed === undefined) return undefined;
+  if (allowed.length === 0) return 'false';
   const names = allowed.filter((entry) => !entry.endsWith('*'));
   const prefixes = allowed.filter((entry) => entry.endsWith('*')).map((entry) => entry.slice(0, -1));
   return [
@@ -79,7 +81,7 @@ export function channelGuardPolicy(app: App): KubeObject {
         {
           expression: `request.operation != 'CREATE' || (${onStable})`,
           messageExpression:
-            `'spec.crossplane of a new ' + request.kind.kind + ' chooses its channel' + ${hoster} + ': leave it unset, and the ' + request.kind.kind + ' starts on stable'`,
+            `'spec.crossplane of a new ' + request.kind.kind + ' chooses its channel' + ${hoster} + ': leave spec.crossplane out of the manifest, and the ' + request.kind.kind + ' starts on stable'`,
           reason: 'Forbidden',
         },
         {

@@ -92,6 +92,9 @@ export function namespaceMatches(entry: string, namespace: string): boolean {
   return entry.endsWith('*') ? namespace.startsWith(entry.slice(0, -1)) : namespace === entry;
 }
 
+/** A user or group name as the API server's authenticator gives it: any text but control characters. */
+const subjectName = z.string().min(1).max(253).regex(/^[^\x00-\x1F\x7F]+$/, { error: 'must hold no control character' });
+
 export const appSpec = z.object({
   database: z
     .object({
@@ -229,11 +232,11 @@ export const appSpec = z.object({
       movers: z
         .object({
           groups: z
-            .array(z.string().min(1).max(253))
+            .array(subjectName)
             .max(32)
             .default(['system:masters'])
             .describe('Groups whose members may set spec.crossplane, e.g. [system:masters, platform-admins].'),
-          users: z.array(z.string().min(1).max(253)).max(32).default([]).describe('User names that may set spec.crossplane.'),
+          users: z.array(subjectName).max(32).default([]).describe('User names that may set spec.crossplane.'),
         })
         .prefault({})
         .describe('Who may move tenants between channels: set spec.crossplane (the Composition and its revision) of Tenants and Instances in the App’s tenant namespaces. Anyone else creates them on stable and leaves it as it is.'),

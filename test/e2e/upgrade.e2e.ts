@@ -228,7 +228,7 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
   });
 
   it('an end user of beta cannot choose its channel: the App’s channel guard refuses spec.crossplane from anyone but its movers, and lets every other change through', async () => {
-    // What the end user may do in their namespace (SECURITY.md): create and update Instances, read Tenants.
+    // What an end user and their KAM may do in their namespace (SECURITY.md): create and update Instances, update the Tenant.
     await applyObjects(h.plane.kc, [
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'odoo-end-user', namespace: MOVED }, rules: [
         { apiGroups: ['instance.odoo.io'], resources: ['instances'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
@@ -238,6 +238,8 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'odoo-end-user' },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'beta-users' }] } as k8s.KubernetesObject,
     ]);
+    // The API server's RBAC reads bindings from its cache: wait until it knows this one.
+    await eventually('the end user’s RoleBinding in force', async () => ((await kubectlAsEndUser(['auth', 'can-i', 'patch', 'instances.instance.odoo.io', '-n', MOVED])).output.trim() === 'yes' ? true : undefined), 60_000, 500);
     const toCandidate = (plural: string) => JSON.stringify({ spec: { crossplane: { compositionRef: { name: `candidate.${plural}` } } } });
     const moveInstance = await kubectlAsEndUser(['patch', 'instances.instance.odoo.io', 'prod', '-n', MOVED, '--type=merge', '-p', toCandidate('instances.instance.odoo.io')]);
     expect(moveInstance).toMatchObject({ ok: false });
@@ -245,9 +247,13 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
     const moveTenant = await kubectlAsEndUser(['patch', 'tenants.tenant.odoo.io', MOVED, '-n', MOVED, '--type=merge', '-p', toCandidate('tenants.tenant.odoo.io')]);
     expect(moveTenant).toMatchObject({ ok: false });
     expect(moveTenant.output).toContain(`spec.crossplane of Tenant "${MOVED}" is its channel`);
-    // Pinning a revision is choosing a version too.
-    const pin = await kubectlAsEndUser(['patch', 'instances.instance.odoo.io', 'prod', '-n', MOVED, '--type=merge', '-p', JSON.stringify({ spec: { crossplane: { compositionUpdatePolicy: 'Manual' } } })]);
-    expect(pin).toMatchObject({ ok: false });
+    // Holding a revision, or one of another Composition, is choosing a version too.
+    const revision = (await h.cluster.get<Composite>('instance.odoo.io/v1alpha1', 'Instance', 'prod', MOVED))!.spec.crossplane!.compositionRevisionRef!.name;
+    for (const crossplane of [{ compositionUpdatePolicy: 'Manual' }, { compositionRevisionRef: { name: `${revision}-held` } }, { compositionSelector: { matchLabels: { 'odoo.io/channel': 'candidate' } } }]) {
+      const held = await kubectlAsEndUser(['patch', 'instances.instance.odoo.io', 'prod', '-n', MOVED, '--type=merge', '-p', JSON.stringify({ spec: { crossplane } })]);
+      expect(held).toMatchObject({ ok: false });
+      expect(held.output).toContain('spec.crossplane of Instance "prod" is its channel');
+    }
     const onCandidate = instance('sneaky', MOVED, { release: '1.4.1', type: 'staging', source: { instance: 'prod' }, crossplane: { compositionRef: { name: 'candidate.instances.instance.odoo.io' } } });
     const created = await kubectlAsEndUser(['create', '-f', '-'], JSON.stringify(onCandidate));
     expect(created).toMatchObject({ ok: false });

@@ -247,14 +247,27 @@ describe('channel guard (the App’s ValidatingAdmissionPolicy over spec.crosspl
     );
   });
 
-  it('lets others create on the stable Composition only (named after the XRD), and change none of the fields that pick a Composition or revision', () => {
+  it('guards no namespace when the App serves none (an empty list), as the App refuses their Tenants', () => {
+    expect(condition(app({ tenantNamespaces: [] }), 'in-tenant-namespaces')).toBe('false');
+  });
+
+  it('lets others create with no Composition, selector or revision of their own (Crossplane gives the stable one), and change none of them after', () => {
     const [create, update] = spec().validations;
-    expect(create.expression).toContain("object.?spec.?crossplane.?compositionRef.?name.orValue(request.resource.resource + '.' + request.resource.group) == request.resource.resource + '.' + request.resource.group");
-    expect(create.expression).toContain("object.?spec.?crossplane.?compositionUpdatePolicy.orValue('Automatic') == 'Automatic'");
-    for (const field of ['compositionRef', 'compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector', 'compositionUpdatePolicy']) {
-      expect(update.expression).toContain(`object.?spec.?crossplane.?${field} == oldObject.?spec.?crossplane.?${field}`);
-    }
-    // resourceRefs and everything else Crossplane writes stay out of it.
-    expect(update.expression).not.toContain('resourceRefs');
+    expect(create.expression).toBe(
+      "request.operation != 'CREATE' || (!object.?spec.?crossplane.?compositionRef.hasValue() && !object.?spec.?crossplane.?compositionSelector.hasValue()" +
+        " && !object.?spec.?crossplane.?compositionRevisionRef.hasValue() && !object.?spec.?crossplane.?compositionRevisionSelector.hasValue()" +
+        " && object.?spec.?crossplane.?compositionUpdatePolicy.orValue('Automatic') == 'Automatic')",
+    );
+    expect(update.expression).toBe(
+      "request.operation != 'UPDATE' || (" +
+        ['compositionRef', 'compositionSelector', 'compositionRevisionRef', 'compositionRevisionSelector', 'compositionUpdatePolicy'].map((f) => `object.?spec.?crossplane.?${f} == oldObject.?spec.?crossplane.?${f}`).join(' && ') +
+        ')',
+    );
+  });
+
+  it('quotes the names the App gives as CEL strings, and refuses names with control characters', () => {
+    const quoted = app({ channels: { movers: { groups: ["o'brien\\ops"] } } });
+    expect(condition(quoted, 'not-a-mover')).toContain("g in ['o\\'brien\\\\ops']");
+    expect(() => app({ channels: { movers: { users: ['kam\nx'] } } })).toThrow(/no control character/);
   });
 });
