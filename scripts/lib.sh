@@ -81,6 +81,13 @@ build_function() {
       --minify-whitespace --minify-syntax --legal-comments=none --log-level=warning --outfile=dist/function-odoo.cjs)
 }
 
+# How every Go program here is built: no paths of this machine in it, and no
+# debug information, which -ldflags "-s -w" strips anyway; skipping it in the
+# compiler (-dwarf=false) saves its CPU too: a cold build of kine took 5 to 8%
+# less time (120 s against 111 and 115, 2026-12-07). Stack traces come from
+# the binary's own tables and stay as they are.
+GO_BUILD_FLAGS=(-trimpath -gcflags=all=-dwarf=false)
+
 # ensure_crossplane builds the pinned Crossplane CLI with the Go toolchain.
 # A wrapper module (tools/crossplane) pins it: `go install …@version` fails
 # here because the proxy refuses the module's version list, which go install
@@ -91,7 +98,7 @@ ensure_crossplane() {
     command -v go >/dev/null || { echo "Go is needed to build the Crossplane CLI: install Go 1.25+ and retry" >&2; exit 1; }
     log "building Crossplane CLI $CROSSPLANE_VERSION with $(go version | cut -d' ' -f3) (first run only, a few minutes)"
     mkdir -p "$TOOLS/bin"
-    (cd "$ROOT/tools/crossplane" && go build -trimpath -ldflags "-s -w -X github.com/crossplane/crossplane/v2/internal/version.version=$CROSSPLANE_VERSION" \
+    (cd "$ROOT/tools/crossplane" && go build "${GO_BUILD_FLAGS[@]}" -ldflags "-s -w -X github.com/crossplane/crossplane/v2/internal/version.version=$CROSSPLANE_VERSION" \
       -o "$CROSSPLANE.tmp" github.com/crossplane/crossplane/v2/cmd/crank)
     mv "$CROSSPLANE.tmp" "$CROSSPLANE"
   fi
@@ -109,7 +116,7 @@ ensure_go_tool() {
   if [[ ! -x "$TOOL" ]]; then
     log "building $name (Go, pinned by ${dir#"$ROOT"/}/go.mod) at ${SECONDS}s"
     mkdir -p "$TOOLS/bin"
-    (cd "$dir" && go build -trimpath -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$TOOL.tmp" "$pkg")
+    (cd "$dir" && go build "${GO_BUILD_FLAGS[@]}" -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$TOOL.tmp" "$pkg")
     mv "$TOOL.tmp" "$TOOL"
   fi
   export TOOL
