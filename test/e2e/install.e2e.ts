@@ -123,12 +123,17 @@ describe('the README first-tenant block, as written', () => {
     // (one more every five minutes), and Crossplane tells its own on the XR too
     // (docs/devops.md: Operating it). The function's own count is checked below.
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Available', 'Initializing']));
-    // One Event object per transition. Its count may be above 1: Crossplane
-    // records a call's events before its status write reaches its cache, so a
-    // call in that window tells the same transition again, and the API
-    // server counts the repeat on the same Event. How many repeats depends on
-    // the machine's speed; that none follows on later reconciles does not.
-    expect(events.filter((e) => toldMessage(e).startsWith('Lifecycle False: Initializing'))).toHaveLength(1);
+    // An Event per transition, whose count may be above 1: Crossplane records a
+    // call's events before its status write reaches its cache, so a call in
+    // that window tells the same transition again, and Kubernetes' recorder
+    // counts the repeat on the same Event (or, once in a cold CI run of
+    // 2026-12-07, on a second Event object: a recorder that starts afresh
+    // does not know the first). How many repeats depends on the machine's
+    // speed; that none follows on later reconciles does not, and is checked
+    // below on the Events and on the function's own count.
+    const initializing = events.filter((e) => toldMessage(e).startsWith('Lifecycle False: Initializing'));
+    expect(initializing.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(initializing.map((e) => toldMessage(e))).size).toBe(1);
     const counts = (list: typeof events) => Object.fromEntries(list.map((e) => [`${e.reason}: ${e.message}`, e.count ?? 1]));
     const before = counts(events);
     const told = await functionEventsTold(metrics, ['Instance']);
