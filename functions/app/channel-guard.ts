@@ -4,17 +4,16 @@
 // guards it: one ValidatingAdmissionPolicy (and binding) per App lets the
 // hoster's movers and Crossplane's own service account write it; anyone else
 // creates Tenants and Instances on the stable channel and leaves it as it is.
-import type { IValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 import { instanceDefinition } from '../instance/definition.js';
 import type { KubeObject } from '../shared/composition.js';
-import { appLabels } from '../shared/labels.js';
-import { kubeName } from '../shared/names.js';
 import { tenantDefinition } from '../tenant/definition.js';
-import { denyingBinding } from './admission-binding.js';
+import { admissionPolicyName, appAdmissionPolicy, denyingBinding } from './admission-policy.js';
 import type { App } from './schema.js';
 
+const COMPONENT = 'channel-guard';
+
 export function channelGuardName(app: App): string {
-  return kubeName(['odoo-channel-guard', app.metadata.name]);
+  return admissionPolicyName(app, COMPONENT);
 }
 
 /** The fields of spec.crossplane that choose a Composition or a revision of it. */
@@ -61,41 +60,34 @@ export function channelGuardPolicy(app: App): KubeObject {
   const { movers } = app.spec.channels;
   const who = [...movers.groups.map((g) => `group ${g}`), ...movers.users.map((u) => `user ${u}`)].join(', ') || 'nobody';
   const hoster = cel(`, which the hoster does (App ${app.metadata.name}, spec.channels.movers: ${who})`);
-  const policy: IValidatingAdmissionPolicy = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name: channelGuardName(app), labels: appLabels(app.metadata.name, 'channel-guard') },
-    spec: {
-      failurePolicy: 'Fail',
-      matchConstraints: {
-        resourceRules: [
-          { apiGroups: [tenantDefinition.group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [tenantDefinition.plural] },
-          { apiGroups: [instanceDefinition.group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [instanceDefinition.plural] },
-        ],
-      },
-      matchConditions: [
-        ...(namespaces === undefined ? [] : [{ name: 'in-tenant-namespaces', expression: namespaces }]),
-        { name: 'not-a-mover', expression: `!(${moverOrCrossplane(app)})` },
-      ],
-      validations: [
-        {
-          expression: `request.operation != 'CREATE' || (${onStable})`,
-          messageExpression:
-            `'spec.crossplane of a new ' + request.kind.kind + ' chooses its channel' + ${hoster} + ': leave spec.crossplane out of the manifest, and the ' + request.kind.kind + ' starts on stable'`,
-          reason: 'Forbidden',
-        },
-        {
-          expression: `request.operation != 'UPDATE' || (${unchanged})`,
-          messageExpression:
-            `'spec.crossplane of ' + request.kind.kind + ' "' + object.metadata.name + '" is its channel' + ${hoster} + ': keep its ${CHANNEL_FIELDS.join(', ')} as they are'`,
-          reason: 'Forbidden',
-        },
+  return appAdmissionPolicy(app, COMPONENT, {
+    matchConstraints: {
+      resourceRules: [
+        { apiGroups: [tenantDefinition.group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [tenantDefinition.plural] },
+        { apiGroups: [instanceDefinition.group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [instanceDefinition.plural] },
       ],
     },
-  };
-  return policy as unknown as KubeObject;
+    matchConditions: [
+      ...(namespaces === undefined ? [] : [{ name: 'in-tenant-namespaces', expression: namespaces }]),
+      { name: 'not-a-mover', expression: `!(${moverOrCrossplane(app)})` },
+    ],
+    validations: [
+      {
+        expression: `request.operation != 'CREATE' || (${onStable})`,
+        messageExpression:
+          `'spec.crossplane of a new ' + request.kind.kind + ' chooses its channel' + ${hoster} + ': leave spec.crossplane out of the manifest, and the ' + request.kind.kind + ' starts on stable'`,
+        reason: 'Forbidden',
+      },
+      {
+        expression: `request.operation != 'UPDATE' || (${unchanged})`,
+        messageExpression:
+          `'spec.crossplane of ' + request.kind.kind + ' "' + object.metadata.name + '" is its channel' + ${hoster} + ': keep its ${CHANNEL_FIELDS.join(', ')} as they are'`,
+        reason: 'Forbidden',
+      },
+    ],
+  });
 }
 
 export function channelGuardBinding(app: App): KubeObject {
-  return denyingBinding(channelGuardPolicy(app));
+  return denyingBinding(app, COMPONENT);
 }

@@ -4,15 +4,15 @@
 // Database object the function labelled protected. It replaces two or three
 // Crossplane Usages per protected instance (a Usage guards one object), each an
 // object to apply on every call and a controller writing labels and status.
-import type { IValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 import type { KubeObject } from '../shared/composition.js';
-import { appLabels, LABEL } from '../shared/labels.js';
-import { kubeName } from '../shared/names.js';
-import { denyingBinding } from './admission-binding.js';
+import { LABEL } from '../shared/labels.js';
+import { admissionPolicyName, appAdmissionPolicy, denyingBinding } from './admission-policy.js';
 import type { App } from './schema.js';
 
+const COMPONENT = 'deletion-protection';
+
 export function deletionProtectionName(app: App): string {
-  return kubeName(['odoo-deletion-protection', app.metadata.name]);
+  return admissionPolicyName(app, COMPONENT);
 }
 
 const INSTANCE_GROUP = 'instance.odoo.io';
@@ -31,40 +31,33 @@ const ownerOf = `('${LABEL.odooInstance}' in oldObject.metadata.labels ? oldObje
 const specOff = 'has(oldObject.spec) && has(oldObject.spec.deletionProtection) && oldObject.spec.deletionProtection == false';
 
 export function deletionProtectionPolicy(app: App): KubeObject {
-  const policy: IValidatingAdmissionPolicy = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name: deletionProtectionName(app), labels: appLabels(app.metadata.name, 'deletion-protection') },
-    spec: {
-      // An expression that cannot be evaluated refuses the deletion: data first.
-      failurePolicy: 'Fail',
-      matchConstraints: {
-        resourceRules: [
-          { apiGroups: [INSTANCE_GROUP], apiVersions: ['*'], operations: ['DELETE'], resources: ['instances', 'xinstances'] },
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['persistentvolumeclaims'] },
-          { apiGroups: [DATABASE_GROUP], apiVersions: ['*'], operations: ['DELETE'], resources: ['databases'] },
-        ],
-      },
-      validations: [
-        {
-          expression: `request.resource.group != '${INSTANCE_GROUP}' || !(${instanceProtected})`,
-          messageExpression:
-            `'Instance "' + oldObject.metadata.name + '" is protected (spec.deletionProtection): set it to false before deleting'` +
-            ` + (${specOff} ? ', then wait for status.deletionProtection to be false' : '')`,
-          reason: 'Forbidden',
-        },
-        {
-          expression: `request.resource.group == '${INSTANCE_GROUP}' || !(${labelled(app.metadata.name)})`,
-          messageExpression:
-            `(request.resource.resource == 'persistentvolumeclaims' ? 'Filestore "' + oldObject.metadata.name : 'Database "' + ${externalName}) + '" is protected (spec.deletionProtection of Instance "' + ${ownerOf} + '"): set it to false before deleting'`,
-          reason: 'Forbidden',
-        },
+  // An expression that cannot be evaluated refuses the deletion (appAdmissionPolicy): data first.
+  return appAdmissionPolicy(app, COMPONENT, {
+    matchConstraints: {
+      resourceRules: [
+        { apiGroups: [INSTANCE_GROUP], apiVersions: ['*'], operations: ['DELETE'], resources: ['instances', 'xinstances'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['persistentvolumeclaims'] },
+        { apiGroups: [DATABASE_GROUP], apiVersions: ['*'], operations: ['DELETE'], resources: ['databases'] },
       ],
     },
-  };
-  return policy as unknown as KubeObject;
+    validations: [
+      {
+        expression: `request.resource.group != '${INSTANCE_GROUP}' || !(${instanceProtected})`,
+        messageExpression:
+          `'Instance "' + oldObject.metadata.name + '" is protected (spec.deletionProtection): set it to false before deleting'` +
+          ` + (${specOff} ? ', then wait for status.deletionProtection to be false' : '')`,
+        reason: 'Forbidden',
+      },
+      {
+        expression: `request.resource.group == '${INSTANCE_GROUP}' || !(${labelled(app.metadata.name)})`,
+        messageExpression:
+          `(request.resource.resource == 'persistentvolumeclaims' ? 'Filestore "' + oldObject.metadata.name : 'Database "' + ${externalName}) + '" is protected (spec.deletionProtection of Instance "' + ${ownerOf} + '"): set it to false before deleting'`,
+        reason: 'Forbidden',
+      },
+    ],
+  });
 }
 
 export function deletionProtectionBinding(app: App): KubeObject {
-  return denyingBinding(deletionProtectionPolicy(app));
+  return denyingBinding(app, COMPONENT);
 }

@@ -183,6 +183,15 @@ async function kubectlAsEndUser(args: string[], input?: string): Promise<{ ok: b
 type Composite = Conditioned & { spec: { crossplane?: { compositionRef?: { name: string }; compositionRevisionRef?: { name: string } } } };
 const serviceAnnotations = async (instanceName: string, ns: string) =>
   (await h.cluster.core.readNamespacedService({ name: `odoo-${instanceName}`, namespace: ns })).metadata?.annotations ?? {};
+/** One of beta's XRs Ready on the latest revision of its channel's Composition (the candidate's are prefixed). */
+const XR_KINDS = { Tenant: ['tenant.odoo.io', 'tenants'], Instance: ['instance.odoo.io', 'instances'] } as const;
+async function readyOnChannel(kind: keyof typeof XR_KINDS, name: string, prefix: '' | 'candidate.'): Promise<Composite> {
+  const [group, plural] = XR_KINDS[kind];
+  return eventually(`${kind} ${name} Ready on ${prefix === '' ? 'stable' : 'the candidate'}`, async () => {
+    const o = await h.cluster.get<Composite>(`${group}/v1alpha1`, kind, name, MOVED);
+    return condition(o, 'Ready')?.status === 'True' && o?.spec.crossplane?.compositionRevisionRef?.name.startsWith(`${prefix}${plural}.${group}-`) ? o : undefined;
+  }, 300_000, 2000);
+}
 const jobUids = async (ns: string) => (await lifecycleJobs(ns)).map((j) => j.metadata!.uid!).sort();
 
 describe('a candidate channel: N+1 installed beside N, and one tenant moved to it, as docs/devops.md says', () => {
@@ -272,12 +281,9 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
     expect(await reconcileAgain(h.cluster, candidateMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name: 'prod', namespace: MOVED }, ['Instance'], 1)).toBeGreaterThanOrEqual(1);
     expect(await reconcileAgain(h.cluster, candidateMetricsUrl, { apiVersion: 'tenant.odoo.io/v1alpha1', kind: 'Tenant', name: MOVED, namespace: MOVED }, ['Tenant'], 1)).toBeGreaterThanOrEqual(1);
     // On the candidate Composition's latest revision, and Ready there.
-    for (const [group, kind, plural] of [['tenant.odoo.io', 'Tenant', 'tenants'], ['instance.odoo.io', 'Instance', 'instances']] as const) {
-      const xr = await eventually(`${kind} ${MOVED} Ready on the candidate`, async () => {
-        const o = await h.cluster.get<Composite>(`${group}/v1alpha1`, kind, kind === 'Tenant' ? MOVED : 'prod', MOVED);
-        return condition(o, 'Ready')?.status === 'True' && o?.spec.crossplane?.compositionRevisionRef?.name.startsWith(`candidate.${plural}.${group}-`) ? o : undefined;
-      }, 300_000, 2000);
-      expect(xr.spec.crossplane?.compositionRef?.name).toBe(`candidate.${plural}.${group}`);
+    for (const [kind, name] of [['Tenant', MOVED], ['Instance', 'prod']] as const) {
+      const xr = await readyOnChannel(kind, name, 'candidate.');
+      expect(xr.spec.crossplane?.compositionRef?.name).toBe(`candidate.${XR_KINDS[kind][1]}.${XR_KINDS[kind][0]}`);
     }
     expect((await h.cluster.instance('prod', MOVED))?.status?.phase).toBe('Running');
     expect(database()).toBe(oidBefore);
@@ -307,12 +313,7 @@ describe('a candidate channel: N+1 installed beside N, and one tenant moved to i
       await h.cluster.until(`the web Service of ${MOVED}'s ${name} rendered by stable again`, 'v1', 'Service', `odoo-${name}`, MOVED, (s: { metadata: { annotations?: Record<string, string> } }) => s.metadata.annotations?.[NEXT_SERVICE_ANNOTATION] === undefined, 600_000);
       expect(await reconcileAgain(h.cluster, h.crossplane!.fnMetricsUrl, { apiVersion: 'instance.odoo.io/v1alpha1', kind: 'Instance', name, namespace: MOVED }, ['Instance'], 1)).toBeGreaterThanOrEqual(1);
     }
-    for (const [group, kind, plural, name] of [['tenant.odoo.io', 'Tenant', 'tenants', MOVED], ['instance.odoo.io', 'Instance', 'instances', 'prod'], ['instance.odoo.io', 'Instance', 'instances', 'copy']] as const) {
-      await eventually(`${kind} ${name} Ready on stable`, async () => {
-        const o = await h.cluster.get<Composite>(`${group}/v1alpha1`, kind, name, MOVED);
-        return condition(o, 'Ready')?.status === 'True' && o?.spec.crossplane?.compositionRevisionRef?.name.startsWith(`${plural}.${group}-`) ? o : undefined;
-      }, 300_000, 2000);
-    }
+    for (const [kind, name] of [['Tenant', MOVED], ['Instance', 'prod'], ['Instance', 'copy']] as const) await readyOnChannel(kind, name, '');
     expect((await h.cluster.instance('prod', MOVED))?.status?.phase).toBe('Running');
     expect((await h.cluster.instance('copy', MOVED))?.status?.phase).toBe('Running');
     expect(databases()).toEqual(databasesBefore);
