@@ -129,7 +129,7 @@ function workloadResources(
  * steady TTL a staging copy created next to its production would wait up to
  * ten minutes after production runs (seen in the end-to-end SaaS load).
  */
-function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings: InstanceSettings, expiryRecheck: number | undefined): number {
+function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings: InstanceSettings, expiryRecheck: number | undefined, served: boolean): number {
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
@@ -141,6 +141,9 @@ function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings
   // Protection turned on labels the claim and Database once Crossplane wrote the status that says so: a
   // write of its own it may not be woken by.
   const awaitingProtectionStatus = settings.deletionProtection && !settings.protectionLabelled;
+  // An upgrade, rollback or cut-over of an instance whose status says it served: its users wait for each
+  // step. Not a first init (minutes of Jobs, and many at once in a SaaS): the watch brings its steps.
+  if (lifecycle.transitioning && served) return TTL.customerWaiting;
   if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || promotedAway || lifecycle.awaitingPods === true || awaitingProtectionStatus) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;
@@ -306,7 +309,7 @@ export function composeInstance(
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
       requirements: { ...resolved.requirements, ...credentials, ...lifecycle.requirements },
-      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds), resources),
+      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds, typeof recorded === 'string' && recorded !== ''), resources),
     },
   };
 }

@@ -72,6 +72,14 @@ export const TTL = {
   steady: 600,
   watched: 60,
   awaitingOthers: 15,
+  /**
+   * A transition of an instance that served: its users wait (the maintenance
+   * page) for each step. The watch brings the next call at once while
+   * Crossplane's circuit breaker is closed, but its 100 events go in one
+   * upgrade (each change of a Job or Deployment counts two to four), and
+   * for the 5 minutes it stays open it hears the XR once per 30 s.
+   */
+  customerWaiting: 10,
 } as const;
 
 /**

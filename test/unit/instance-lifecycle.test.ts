@@ -132,7 +132,7 @@ describe('in-place upgrade within a series', () => {
     ]);
   });
 
-  it('waits for a web Pod still exiting after its Deployment went to 0, looking again within 15 s, and backs up once it is gone', async () => {
+  it('waits for a web Pod still exiting after its Deployment went to 0, looking again within 10 s, and backs up once it is gone', async () => {
     const c = await runningProduction();
     c.xr.spec.release = '1.4.2';
     const exiting = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prod-web-7c9d-abcde', namespace: 'acme', labels: { 'odoo.io/instance': 'prod', 'app.kubernetes.io/component': 'web' }, deletionTimestamp: '2026-12-05T18:20:00Z' } };
@@ -142,7 +142,7 @@ describe('in-place upgrade within a series', () => {
     expect(waiting.phase).toBe('BackingUp');
     expect(jobNames(waiting)).toEqual([]);
     expect(waiting.conditions.Lifecycle?.message).toContain('(waiting for prod-web-7c9d-abcde to exit)');
-    expect(Number(waiting.rsp.meta?.ttl?.seconds)).toBe(15);
+    expect(Number(waiting.rsp.meta?.ttl?.seconds)).toBe(TTL.customerWaiting);
     c.required = c.required.filter((o) => o !== exiting);
     expect(jobNames(await c.reconcile())).toEqual(['prod-backup-1-4-1-to-1-4-2']);
   });
@@ -392,6 +392,25 @@ describe('staging', () => {
     }
     // Initializing waits for the init Job and Starting for the web Deployment, both watched by Crossplane.
     expect(Object.fromEntries(ttls)).toMatchObject({ Initializing: 60, Starting: 60, Running: 600 });
+  });
+
+  it('asks again every 10 s through each step of an upgrade, and of its rollback, of a production that served, whose users wait behind the maintenance page: Crossplane’s circuit breaker, emptied by the upgrade’s own events, would hear a step only every 30 s', async () => {
+    const ttlsThrough = async (c: Cluster, until: string, facts: Parameters<Cluster['reconcile']>[0] = {}) => {
+      const ttls = new Map<string, number>();
+      for (let i = 0; i < 12; i++) {
+        const r = await c.reconcile(facts);
+        ttls.set(String(r.phase), Number(r.rsp.meta?.ttl?.seconds));
+        if (r.phase === until) break;
+      }
+      return Object.fromEntries(ttls);
+    };
+    const upgraded = await runningProduction();
+    upgraded.xr.spec.release = '1.4.2';
+    expect(await ttlsThrough(upgraded, 'Running')).toEqual({ BackingUp: 10, Upgrading: 10, Starting: 10, Running: 600 });
+    const failing = await runningProduction();
+    failing.xr.spec.release = '1.4.2';
+    await failing.until('Upgrading');
+    expect(await ttlsThrough(failing, 'RollingBack', { jobs: { upgrade: 'failed', rollback: 'running' } })).toEqual({ RollingBack: 10 });
   });
 
   it('costs Crossplane two calls per reconcile, whatever the type: it asks at once for everything it reads, so the second call asks for the same and ends the round', async () => {
