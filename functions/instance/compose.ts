@@ -128,8 +128,9 @@ function workloadResources(
  * which Crossplane does not watch, so only the next call can see it: with the
  * steady TTL a staging copy created next to its production would wait up to
  * ten minutes after production runs (seen in the end-to-end SaaS load).
+ * Downtime is the exception: see TTL.customerWaiting.
  */
-function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings: InstanceSettings, expiryRecheck: number | undefined, served: boolean): number {
+function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings: InstanceSettings, expiryRecheck: number | undefined): number {
   // Named as primary but not routed yet: the Tenant moves the route once this instance runs, and its cron
   // starts then. Until it runs, its own Jobs and Deployments wake it (watched).
   const awaitingRoute = context.tenant.spec.primaryInstance === context.name && context.routedPrimary !== context.name && !lifecycle.transitioning;
@@ -141,10 +142,11 @@ function recheckSeconds(lifecycle: Lifecycle, context: InstanceContext, settings
   // Protection turned on labels the claim and Database once Crossplane wrote the status that says so: a
   // write of its own it may not be woken by.
   const awaitingProtectionStatus = settings.deletionProtection && !settings.protectionLabelled;
-  // An upgrade, rollback or cut-over of an instance whose status says it served: its users wait for each
-  // step. Not a first init (minutes of Jobs, and many at once in a SaaS): the watch brings its steps.
-  if (lifecycle.transitioning && served) return TTL.customerWaiting;
-  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || promotedAway || lifecycle.awaitingPods === true || awaitingProtectionStatus) return TTL.awaitingOthers;
+  // Web and cron of an instance that ran are held at 0 for a step (the backup, upgrade or rollback, a cut-over's
+  // copy and migration, waiting for the last Pods to exit): its users wait for each step. Not a first init, a
+  // test run or a rollout, which serve or have no users yet (and run by the hundred in a SaaS): the watch brings them.
+  if (lifecycle.transitioning && lifecycle.workloads?.stopped === true) return TTL.customerWaiting;
+  if (lifecycle.phase === 'WaitingForSource' || awaitingRoute || promotedAway || awaitingProtectionStatus) return TTL.awaitingOthers;
   if (lifecycle.transitioning) return TTL.watched;
   return expiryRecheck ?? TTL.steady;
 }
@@ -309,7 +311,7 @@ export function composeInstance(
       conditions: [databaseCondition(context, db), lifecycle.condition, ...(backup.condition ? [backup.condition] : []), ...(expiry.condition ? [expiry.condition] : [])],
       warnings: [],
       requirements: { ...resolved.requirements, ...credentials, ...lifecycle.requirements },
-      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds, typeof recorded === 'string' && recorded !== ''), resources),
+      ttlSeconds: settledTtl(recheckSeconds(lifecycle, context, settings, expiry.recheckSeconds), resources),
     },
   };
 }

@@ -73,11 +73,12 @@ export const TTL = {
   watched: 60,
   awaitingOthers: 15,
   /**
-   * A transition of an instance that served: its users wait (the maintenance
-   * page) for each step. The watch brings the next call at once while
-   * Crossplane's circuit breaker is closed, but its 100 events go in one
-   * upgrade (each change of a Job or Deployment counts two to four), and
-   * for the 5 minutes it stays open it hears the XR once per 30 s.
+   * Downtime: web and cron of an instance that ran held at 0 for a step, its
+   * users waiting (the maintenance page). The watch brings the next call at
+   * once while Crossplane's circuit breaker is closed, but its 100 tokens go
+   * in one upgrade (each update of a composed object costs two: the old and
+   * the new object), and for the 5 minutes it then stays open it hears the
+   * XR once per 30 s. A TTL's requeue does not go through the breaker.
    */
   customerWaiting: 10,
 } as const;

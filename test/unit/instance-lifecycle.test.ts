@@ -394,7 +394,7 @@ describe('staging', () => {
     expect(Object.fromEntries(ttls)).toMatchObject({ Initializing: 60, Starting: 60, Running: 600 });
   });
 
-  it('asks again every 10 s through each step of an upgrade, and of its rollback, of a production that served, whose users wait behind the maintenance page: Crossplane’s circuit breaker, emptied by the upgrade’s own events, would hear a step only every 30 s', async () => {
+  it('asks again every 10 s while web and cron of an instance that ran are held at 0 for a step (backup, upgrade, rollback), since its users wait behind the maintenance page and Crossplane’s circuit breaker, emptied by the upgrade’s own events, would hear a step only every 30 s; a rollout and a test run keep the watched TTL', async () => {
     const ttlsThrough = async (c: Cluster, until: string, facts: Parameters<Cluster['reconcile']>[0] = {}) => {
       const ttls = new Map<string, number>();
       for (let i = 0; i < 12; i++) {
@@ -406,11 +406,14 @@ describe('staging', () => {
     };
     const upgraded = await runningProduction();
     upgraded.xr.spec.release = '1.4.2';
-    expect(await ttlsThrough(upgraded, 'Running')).toEqual({ BackingUp: 10, Upgrading: 10, Starting: 10, Running: 600 });
+    expect(await ttlsThrough(upgraded, 'Running')).toEqual({ BackingUp: 10, Upgrading: 10, Starting: 60, Running: 600 });
     const failing = await runningProduction();
     failing.xr.spec.release = '1.4.2';
     await failing.until('Upgrading');
     expect(await ttlsThrough(failing, 'RollingBack', { jobs: { upgrade: 'failed', rollback: 'running' } })).toEqual({ RollingBack: 10 });
+    const testing = new Cluster({ ...example('instance-testing.yaml'), metadata: { name: 'ci', namespace: 'acme', uid: 'u-ci' } });
+    const running = await testing.until('Testing', { jobs: { test: 'running' } });
+    expect(Number(running.rsp.meta?.ttl?.seconds)).toBe(60);
   });
 
   it('costs Crossplane two calls per reconcile, whatever the type: it asks at once for everything it reads, so the second call asks for the same and ends the round', async () => {

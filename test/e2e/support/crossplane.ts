@@ -55,8 +55,9 @@ export interface CrossplaneEnv {
  * only at its next call, 10 min when steady with Crossplane's 1 h resync (tried
  * on 2026-12-07: no call of Tenant acme through a whole upgrade of prod, so no
  * maintenance page). Every resync makes every
- * composed object four events for its XR, which empties Crossplane's circuit
- * breaker within minutes; an Instance in downtime asks again every 10 s for that.
+ * composed object an update event for its XR (two circuit-breaker tokens; four
+ * mappings each in Crossplane's log), which empties the breaker within minutes;
+ * an Instance in downtime asks again every 10 s for that.
  * `production`: the flags a platform runs — Crossplane's defaults (1 h
  * resync, 1 min poll) — so a load measures what a SaaS would pay.
  * `debug` adds --debug to either (the SaaS load's reconciles by cause are read from it).
