@@ -14,6 +14,17 @@ import { runFunctionWithRequest } from '../../scripts/simulate.js';
 
 const production = (): Obj => ({ ...example('instance-production.yaml'), metadata: { name: 'prod', namespace: 'acme', uid: 'u-prod' } });
 
+/** The TTL each phase asked for, reconciling (at most 12 times) until `until`. */
+async function ttlsThrough(c: Cluster, until: string, facts: Parameters<Cluster['reconcile']>[0] = {}): Promise<Record<string, number>> {
+  const ttls = new Map<string, number>();
+  for (let i = 0; i < 12; i++) {
+    const r = await c.reconcile(facts);
+    ttls.set(String(r.phase), Number(r.rsp.meta?.ttl?.seconds));
+    if (r.phase === until) break;
+  }
+  return Object.fromEntries(ttls);
+}
+
 async function runningProduction(): Promise<Cluster> {
   const c = new Cluster(production());
   await c.until('Running');
@@ -384,26 +395,12 @@ describe('staging', () => {
 
   it('leaves a transition moved by its own Jobs and Deployments to Crossplane’s watches: a long safety-net TTL, not a poll', async () => {
     const c = new Cluster(production());
-    const ttls = new Map<string, number>();
     await c.provision();
-    for (let i = 0; i < 12 && c.last!.phase !== 'Running'; i++) {
-      const r = await c.reconcile();
-      ttls.set(String(r.phase), Number(r.rsp.meta?.ttl?.seconds));
-    }
     // Initializing waits for the init Job and Starting for the web Deployment, both watched by Crossplane.
-    expect(Object.fromEntries(ttls)).toMatchObject({ Initializing: 60, Starting: 60, Running: 600 });
+    expect(await ttlsThrough(c, 'Running')).toMatchObject({ Initializing: 60, Starting: 60, Running: 600 });
   });
 
   it('asks again every 10 s while web and cron of an instance that ran are held at 0 for a step (backup, upgrade, rollback), since its users wait behind the maintenance page and Crossplane’s circuit breaker, emptied by the upgrade’s own events, would hear a step only every 30 s; a rollout and a test run keep the watched TTL', async () => {
-    const ttlsThrough = async (c: Cluster, until: string, facts: Parameters<Cluster['reconcile']>[0] = {}) => {
-      const ttls = new Map<string, number>();
-      for (let i = 0; i < 12; i++) {
-        const r = await c.reconcile(facts);
-        ttls.set(String(r.phase), Number(r.rsp.meta?.ttl?.seconds));
-        if (r.phase === until) break;
-      }
-      return Object.fromEntries(ttls);
-    };
     const upgraded = await runningProduction();
     upgraded.xr.spec.release = '1.4.2';
     expect(await ttlsThrough(upgraded, 'Running')).toEqual({ BackingUp: 10, Upgrading: 10, Starting: 60, Running: 600 });
